@@ -1,0 +1,50 @@
+"""Leaflet served from our own site, or inlined into a stand-alone map: never from a CDN.
+
+Our users are often on slow, metered phone connections and our test machines have no internet,
+so folium's default CDN links are replaced (STYLE.md, "Practical notes").
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xleaflet
+
+LEAFLET_DIR = Path(xleaflet.BASE_DIR)
+VENDOR_FILES = {"leaflet.js": LEAFLET_DIR / "leaflet.js", "leaflet.css": LEAFLET_DIR / "leaflet.css"}
+VENDOR_IMAGES = LEAFLET_DIR / "images"
+LEAFLET_VERSION = xleaflet.VERSION
+
+
+def vendor_path(name: str) -> Path | None:
+    """The file behind ``/static/vendor/<name>`` (Leaflet and its images), or None."""
+    if name in VENDOR_FILES:
+        return VENDOR_FILES[name]
+    if name.startswith("images/"):
+        candidate = (VENDOR_IMAGES / name.removeprefix("images/")).resolve()
+        if candidate.parent == VENDOR_IMAGES.resolve() and candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def inline_css() -> str:
+    """leaflet.css with its images as data URIs, for a map that must work from one file."""
+    css = VENDOR_FILES["leaflet.css"].read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        path = VENDOR_IMAGES / match.group(1)
+        if not path.is_file():
+            return match.group(0)
+        encoded = base64.b64encode(path.read_bytes()).decode()
+        return f"url(data:image/png;base64,{encoded})"
+
+    return re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
+
+
+@cache
+def inline_js() -> str:
+    return VENDOR_FILES["leaflet.js"].read_text(encoding="utf-8")

@@ -1,0 +1,353 @@
+"""The ``petakampung`` command line, in Bahasa Indonesia (default) or English (``--lang en``).
+
+The language is chosen before the commands are built (from ``--lang`` or ``PETAKAMPUNG_LANG``)
+so that every help text, report and error comes out in it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from geo.errors import GeoError, ValidationFailed
+from geo.i18n import LANGS, h, normalize_lang, t
+from geo.settings import Settings
+
+
+def _detect_lang(argv: Sequence[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalize_lang(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalize_lang(arg.split("=", 1)[1])
+    return normalize_lang(os.environ.get("PETAKAMPUNG_LANG"))
+
+
+class _Formatter(click.HelpFormatter):
+    lang = "id"
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix=h("heading.usage", self.lang))
+
+    def write_heading(self, heading: str) -> None:
+        names = {"Options": "heading.options", "Commands": "heading.commands"}
+        super().write_heading(h(names[heading], self.lang) if heading in names else heading)
+
+
+def _context_class(lang: str) -> type[click.Context]:
+    formatter = type("Formatter", (_Formatter,), {"lang": lang})
+    return type("Context", (click.Context,), {"formatter_class": formatter})
+
+
+class _Command(click.Command):
+    lang = "id"
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = h("opt.help", self.lang)
+        return opt
+
+
+class _Group(click.Group):
+    lang = "id"
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = h("opt.help", self.lang)
+        return opt
+
+
+def build_cli(lang: str) -> click.Group:
+    """The command group with help texts in ``lang``."""
+    command_cls = type("Command", (_Command,), {"lang": lang})
+    group_cls = type("Group", (_Group,), {"lang": lang, "command_class": command_cls})
+    group_cls.context_class = _context_class(lang)
+    command_cls.context_class = _context_class(lang)
+
+    @click.group(cls=group_cls, help=h("cli", lang), context_settings={"max_content_width": 100})
+    @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.store", lang))
+    @click.option("--lang", "lang_opt", type=click.Choice(LANGS), default=None, help=h("opt.lang", lang))
+    @click.pass_context
+    def cli(ctx: click.Context, store: Path | None, lang_opt: str | None) -> None:
+        settings = Settings()
+        if store is not None:
+            settings = settings.model_copy(update={"store": store})
+        ctx.obj = {"settings": settings, "lang": lang}
+
+    from geo.layers import LAYERS
+
+    layer_choice = click.Choice(list(LAYERS))
+    layer_arg = click.argument("layer", type=layer_choice, metavar=h("arg.layer", lang))
+    file_arg = click.argument("file", type=click.Path(path_type=Path), metavar=h("arg.file", lang))
+    crs_opt = click.option("--crs", default=None, help=h("opt.crs", lang))
+    enc_opt = click.option("--encoding", default=None, help=h("opt.encoding", lang))
+
+    @cli.command("import", help=h("cmd.import", lang))
+    @layer_arg
+    @file_arg
+    @crs_opt
+    @enc_opt
+    @click.pass_obj
+    def import_cmd(obj: dict, layer: str, file: Path, crs: str | None, encoding: str | None) -> None:
+        from geo.importer import import_file
+        from geo.store import open_store
+
+        settings: Settings = obj["settings"]
+        store = open_store(settings.store)
+        with _ProgressBar(lang) as bar:
+            result = import_file(
+                store, layer, file, hash_key=settings.hash_key_bytes(), crs=crs, encoding=encoding, progress=bar.update
+            )
+        if result.report.warnings:
+            click.echo(result.report.render(lang, limit=50), err=True)
+        total = result.total
+        if not total.changed:
+            click.echo(t("import.nochange", lang))
+        click.echo(
+            t(
+                "import.done",
+                lang,
+                layer=layer,
+                inserted=total.inserted,
+                updated=total.updated,
+                unchanged=total.unchanged,
+            )
+        )
+
+    @cli.command("validate", help=h("cmd.validate", lang))
+    @layer_arg
+    @file_arg
+    @crs_opt
+    @enc_opt
+    @click.pass_obj
+    def validate_cmd(obj: dict, layer: str, file: Path, crs: str | None, encoding: str | None) -> None:
+        from geo.importer import validate_file
+        from geo.store import open_store
+
+        settings: Settings = obj["settings"]
+        report, _ = validate_file(
+            open_store(settings.store), layer, file, hash_key=b"validate-only", crs=crs, encoding=encoding
+        )
+        if not report.ok:
+            raise ValidationFailed(report)
+        click.echo(report.render(lang, limit=50))
+        click.echo(t("validate.ok", lang))
+
+    @cli.command("export", help=h("cmd.export", lang))
+    @layer_arg
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
+    )
+    @click.option("--restricted", is_flag=True, help=h("opt.restricted", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
+    @click.pass_obj
+    def export_cmd(obj: dict, layer: str, output: Path, restricted: bool, code: str | None) -> None:
+        from geo.export import export_layer
+        from geo.places import normalize_kelurahan_code
+
+        settings: Settings = obj["settings"]
+        store = _existing_store(settings)
+        code = normalize_kelurahan_code(code) if code else None
+        n = export_layer(store, layer, output, public=not restricted, k=settings.suppression_k, code=code)
+        kind = t("export.restricted", lang) if restricted else t("export.public", lang, k=settings.suppression_k)
+        click.echo(t("export.done", lang, n=n, path=output, kind=kind))
+
+    @cli.command("indicators", help=h("cmd.indicators", lang))
+    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", help=h("opt.format", lang))
+    @click.option("--public", is_flag=True, help=h("opt.public", lang))
+    @click.pass_obj
+    def indicators_cmd(obj: dict, code: str, fmt: str, public: bool) -> None:
+        from geo.queries import indicators
+        from geo.report import indicator_csv, indicator_table
+
+        settings: Settings = obj["settings"]
+        result = indicators(_existing_store(settings), code, public=public, k=settings.suppression_k)
+        if fmt == "csv":
+            click.echo(indicator_csv(result.table), nl=False)
+        else:
+            click.echo(indicator_table(result.table, lang))
+        if public:
+            click.echo(t("suppressed.note", lang, k=settings.suppression_k), err=True)
+        for rec in result.disagreements.itertuples():
+            click.echo(
+                f"KK {rec.kk_key[:8]}: " + t("place.point_label", lang, point_rt=rec.point_rt, label_rt=rec.label_rt),
+                err=True,
+            )
+
+    @cli.command("kelurahan", help=h("cmd.kelurahan", lang))
+    @click.pass_obj
+    def kelurahan_cmd(obj: dict) -> None:
+        from geo.queries import kelurahan_list
+
+        frame = kelurahan_list(_existing_store(obj["settings"]))
+        for rec in frame.itertuples():
+            click.echo(
+                f"{rec.kelurahan_code}  {rec.name:<24} {rec.kecamatan or '':<22} "
+                f"{rec.kota or '':<22} RT: {rec.rt_count:>3}  works: {rec.works_count}"
+            )
+
+    @cli.command("layers", help=h("cmd.layers", lang))
+    def layers_cmd() -> None:
+        for layer in LAYERS.values():
+            tables = ", ".join(s.name for s in layer.tables)
+            click.echo(f"{layer.name:<16} {layer.title[lang]:<28} [{tables}]")
+
+    @cli.command("demo", help=h("cmd.demo", lang))
+    @click.option(
+        "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=h("opt.data_dir", lang)
+    )
+    @click.pass_obj
+    def demo_cmd(obj: dict, data_dir: Path | None) -> None:
+        from geo.demo import DEFAULT_DATA_DIR, load_demo
+        from geo.store import open_store
+
+        settings: Settings = obj["settings"]
+        with _ProgressBar(lang) as bar:
+            summary = load_demo(
+                open_store(settings.store),
+                data_dir or DEFAULT_DATA_DIR,
+                hash_key=settings.hash_key_bytes(),
+                progress=bar.update,
+            )
+        click.echo(t("demo.done", lang, path=settings.store, summary=summary))
+
+    @cli.command("map", help=h("cmd.map", lang))
+    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
+    )
+    @click.pass_obj
+    def map_cmd(obj: dict, code: str, output: Path) -> None:
+        from geo.mapping import write_map
+
+        settings: Settings = obj["settings"]
+        write_map(_existing_store(settings), code, output, lang=lang, k=settings.suppression_k)
+        click.echo(t("map.done", lang, path=output))
+
+    @cli.command("serve", help=h("cmd.serve", lang))
+    @click.option("--host", default=None, help=h("opt.host", lang))
+    @click.option("--port", type=int, default=None, help=h("opt.port", lang))
+    @click.pass_obj
+    def serve_cmd(obj: dict, host: str | None, port: int | None) -> None:
+        import uvicorn
+
+        settings: Settings = obj["settings"]
+        os.environ["PETAKAMPUNG_STORE"] = str(settings.store.resolve())
+        os.environ["PETAKAMPUNG_LANG"] = lang
+        # A string reference: the domain library never imports the web layer.
+        uvicorn.run(
+            "web.app:create_app_from_env",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+        )
+
+    return cli
+
+
+def _existing_store(settings: Settings):
+    from geo.errors import StoreError
+    from geo.store import open_store
+
+    store = open_store(settings.store)
+    if not store.exists():
+        raise StoreError("store.missing", path=str(settings.store))
+    return store
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long work (more than 2,000 rows), silent otherwise."""
+
+    THRESHOLD = 2000
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.bar = None
+        self.stage: str | None = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if total < self.THRESHOLD or not sys.stderr.isatty():
+            return
+        if stage != self.stage:
+            self._close()
+            self.stage = stage
+            self.bar = click.progressbar(length=total, label=t(stage, self.lang), file=sys.stderr)
+            self.bar.__enter__()
+        assert self.bar is not None
+        self.bar.update(done - self.bar.pos)
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
+_CLICK_ID = [
+    (r"Missing argument '(.+?)'\.", r"Argumen '\1' belum diisi."),
+    (r"Missing option '(.+?)'\.", r"Opsi '\1' wajib diisi."),
+    (r"No such option: (.+)", r"Opsi tidak dikenal: \1"),
+    (r"No such command '(.+?)'\.", r"Perintah tidak dikenal: '\1'."),
+    (r"'(.+?)' is not one of (.+)\.", r"'\1' bukan salah satu dari \2."),
+    (r"Invalid value for (.+?):", r"Nilai tidak sah untuk \1:"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"Argumen berlebih: \1"),
+    (r"Try '(.+?)' for help\.", r"Coba '\1' untuk bantuan."),
+]
+
+
+def _click_message(text: str, lang: str) -> str:
+    if lang != "id":
+        return text
+    for pattern, repl in _CLICK_ID:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``petakampung`` command.  Returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    lang = _detect_lang(args)
+    cli = build_cli(lang)
+    try:
+        cli.main(args=args, prog_name="petakampung", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        return 130
+    except click.UsageError as exc:
+        ctx = exc.ctx
+        if ctx is not None:
+            click.echo(ctx.get_usage(), err=True)
+        click.echo(f"{h('heading.error', lang)}: {_click_message(exc.format_message(), lang)}", err=True)
+        return 2
+    except ValidationFailed as exc:
+        click.echo(exc.report.render(lang, limit=200), err=True)
+        click.echo(t("import.failed", lang), err=True)
+        return 1
+    except GeoError as exc:
+        click.echo(f"{h('heading.error', lang)}: {exc.message(lang)}", err=True)
+        return 1
+    except Exception as exc:
+        if os.environ.get("PETAKAMPUNG_DEBUG"):
+            raise
+        click.echo(t("err.internal", lang, detail=type(exc).__name__), err=True)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Loading the bundled demo data (see data/README.md and scripts/generate_demo_data.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geo.importer import Progress, _noop, import_file
+from geo.store import Store
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+PLACES = ("kaliawi_persada", "jatirangga")
+FILES = (
+    ("boundaries", "boundaries/{slug}.geojson"),
+    ("households", "households/households_{slug}.csv"),
+    ("infrastructure", "infrastructure/works_{slug}.geojson"),
+    ("infrastructure", "infrastructure/works_progress_{slug}.csv"),
+    ("gardens", "infrastructure/gardens_{slug}.geojson"),
+    ("facilities", "infrastructure/facilities_{slug}.geojson"),
+)
+
+
+def demo_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[tuple[str, Path]]:
+    """(layer, file) pairs in the order they must be imported."""
+    return [(layer, data_dir / pattern.format(slug=slug)) for slug in PLACES for layer, pattern in FILES]
+
+
+def load_demo(store: Store, data_dir: Path = DEFAULT_DATA_DIR, *, hash_key: bytes, progress: Progress = _noop) -> str:
+    """Import every demo file; loading twice changes nothing.  Returns a one-line summary."""
+    inserted = updated = 0
+    for layer, path in demo_files(data_dir):
+        total = import_file(store, layer, path, hash_key=hash_key, progress=progress).total
+        inserted += total.inserted
+        updated += total.updated
+    return f"+{inserted} / ~{updated}"

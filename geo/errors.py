@@ -1,0 +1,59 @@
+"""One error hierarchy for the domain library.
+
+Every error carries a message ``code`` from :mod:`geo.i18n` and its parameters, so the CLI and
+the site can say it in the user's language (``exc.message("id")``).  Every class also subclasses
+the builtin a Python caller would expect, so ``except ValueError`` keeps working.  ``web/`` maps
+these classes to HTTP status codes in one table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from geo.i18n import t
+
+if TYPE_CHECKING:
+    from geo.validation import ValidationReport
+
+
+class GeoError(Exception):
+    """Root of every error petakampung raises on purpose."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(t(code, "en", **params))
+
+    def message(self, lang: str = "id") -> str:
+        return t(self.code, lang, **self.params)
+
+
+class SchemaError(GeoError, ValueError):
+    """A table or file does not have the columns or types a layer needs."""
+
+
+class PlaceError(GeoError, ValueError):
+    """A kelurahan code or RT/RW label is malformed."""
+
+
+class NotFoundError(GeoError, LookupError):
+    """A kelurahan, RT, layer or record that does not exist."""
+
+
+class StoreError(GeoError, OSError):
+    """The store cannot be opened, is not a petakampung store, or a write failed."""
+
+
+class SourceError(GeoError, ValueError):
+    """An input file cannot be read at all (empty, truncated, wrong encoding, no CRS, ...)."""
+
+
+class ValidationFailed(GeoError, ValueError):  # noqa: N818 - reads as a sentence at call sites
+    """An import found problems; nothing was written.  Carries the full report."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__("import.failed")
+
+    def message(self, lang: str = "id") -> str:
+        return self.report.render(lang)

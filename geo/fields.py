@@ -1,0 +1,183 @@
+"""Input fields: accepted column names, and turning what people type into typed values.
+
+Spreadsheets from kelurahan offices write numbers as "Rp 1.500.000.000" or "12,5" and dates as
+"17/08/2019"; these parsers accept them and report everything else with the row and field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import pandas as pd
+
+from geo.validation import ValidationReport
+
+Kind = Literal["text", "int", "float", "date", "choice"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input field.  ``aliases`` are other column names accepted for it (case-insensitive)."""
+
+    name: str
+    kind: Kind = "text"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)  # normalised spelling -> canonical
+
+    def accepted_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def slug(text: object) -> str:
+    """Lower-case ASCII with runs of anything else as one underscore: 'Rabat Beton' -> 'rabat_beton'."""
+    norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", norm.lower()).strip("_")
+
+
+def find_column(columns: list[str], spec: FieldSpec) -> str | None:
+    """The column of ``columns`` that holds ``spec``, matching names and aliases by slug."""
+    wanted = {slug(n) for n in spec.accepted_names()}
+    for col in columns:
+        if slug(col) in wanted:
+            return col
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+_ID_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_number(value: Any, *, grouping_dot: bool = False) -> float:
+    """Parse a number as people write it; raise ValueError when it is not one.
+
+    With ``grouping_dot`` a single dot followed by three digits is a thousands separator
+    ("1.500" is 1500), which is how Indonesian spreadsheets write money and counts.
+    """
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(value)
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    text = re.sub(r"^(rp\.?|idr)", "", text, flags=re.IGNORECASE)
+    text = text.rstrip("%")
+    if _ID_GROUPED.match(text) and (grouping_dot or text.count(".") > 1 or "," in text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _EN_GROUPED.match(text):
+        text = text.replace(",", "")
+    elif "," in text and "." not in text:
+        text = text.replace(",", ".")
+    number = float(text)  # raises ValueError on anything else
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def parse_date(value: Any) -> str:
+    """An ISO date string from '2019-08-17', '17/08/2019', '17-08-2019' or a datetime."""
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def coerce(
+    frame: pd.DataFrame, specs: tuple[FieldSpec, ...], report: ValidationReport, rows: list[int]
+) -> pd.DataFrame:
+    """Typed values for every spec'd field, problems into ``report``; bad cells become None.
+
+    The result has one column per spec (absent optional columns are all None) and keeps the
+    index of ``frame``.
+    """
+    columns = [str(c) for c in frame.columns]
+    out: dict[str, list[Any]] = {}
+    for spec in specs:
+        col = find_column(columns, spec)
+        if col is None:
+            if spec.required:
+                report.add("col.missing", field=spec.name, aliases=", ".join(spec.accepted_names()))
+            out[spec.name] = [None] * len(frame)
+            continue
+        values = []
+        for row, raw in zip(rows, frame[col].tolist(), strict=True):
+            values.append(_coerce_one(raw, spec, report, row))
+        out[spec.name] = values
+    return pd.DataFrame(out, index=frame.index, dtype=object)
+
+
+def _coerce_one(raw: Any, spec: FieldSpec, report: ValidationReport, row: int) -> Any:
+    if is_blank(raw):
+        if spec.required:
+            report.add("val.required", row=row, field=spec.name)
+        return None
+    try:
+        value = _parse(raw, spec)
+    except ValueError:
+        code = {"int": "val.int", "float": "val.number", "date": "val.date"}.get(spec.kind, "val.choice")
+        choices = ", ".join(sorted(set(spec.choices.values())))
+        report.add(code, row=row, field=spec.name, value=raw, choices=choices)
+        return None
+    if spec.kind in ("int", "float"):
+        if spec.lo is not None and spec.hi is not None and not spec.lo <= value <= spec.hi:
+            report.add("val.range", row=row, field=spec.name, value=raw, lo=_fmt(spec.lo), hi=_fmt(spec.hi))
+            return None
+        if spec.lo is not None and value < spec.lo:
+            report.add("val.min", row=row, field=spec.name, value=raw, lo=_fmt(spec.lo))
+            return None
+    return value
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _parse(raw: Any, spec: FieldSpec) -> Any:
+    if spec.kind == "text":
+        return str(raw).strip()
+    if spec.kind == "int":
+        number = parse_number(raw, grouping_dot=True)
+        if not number.is_integer():
+            raise ValueError(raw)
+        return int(number)
+    if spec.kind == "float":
+        return parse_number(raw)
+    if spec.kind == "date":
+        return parse_date(raw)
+    key = slug(raw)
+    if key in spec.choices:
+        return spec.choices[key]
+    raise ValueError(raw)
+
+
+def choices(*canonical: str, **aliases: tuple[str, ...]) -> dict[str, str]:
+    """A choice table: each canonical value, its slug, and extra spellings per canonical value."""
+    table = {slug(c): c for c in canonical}
+    for value, spellings in aliases.items():
+        for s in spellings:
+            table[slug(s)] = value
+    return table

@@ -1,0 +1,376 @@
+"""Messages in Bahasa Indonesia (default) and English.
+
+Every user-facing sentence lives here, keyed by a short code; ``t(code, lang, **params)`` fills
+it in.  A missing translation falls back to Indonesian, a missing code to the code itself, so a
+forgotten entry shows up in tests rather than as a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("id", "en")
+DEFAULT_LANG = "id"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- where a problem is -------------------------------------------------------------------
+    "where.row": {"id": "baris {row}", "en": "row {row}"},
+    "where.field": {"id": "kolom '{field}'", "en": "field '{field}'"},
+    "where.value": {"id": "nilai '{value}'", "en": "value '{value}'"},
+    # --- report frame -----------------------------------------------------------------------------
+    "report.title": {
+        "id": "Laporan validasi lapisan '{layer}' dari {source}",
+        "en": "Validation report for layer '{layer}' from {source}",
+    },
+    "report.rows": {"id": "{rows} baris dibaca.", "en": "{rows} rows read."},
+    "report.errors": {"id": "{n} kesalahan (tidak ada data yang disimpan):", "en": "{n} errors (nothing was saved):"},
+    "report.warnings": {"id": "{n} peringatan:", "en": "{n} warnings:"},
+    "report.more": {"id": "... dan {n} lagi", "en": "... and {n} more"},
+    "report.clean": {"id": "Tidak ada masalah.", "en": "No problems found."},
+    # --- places -----------------------------------------------------------------------------------
+    "code.format": {
+        "id": "kode kelurahan harus berbentuk PP.KK.CC.DDDD (10 angka), mis. 18.71.06.1012",
+        "en": "a kelurahan code must look like PP.KK.CC.DDDD (10 digits), e.g. 18.71.06.1012",
+    },
+    "code.province": {
+        "id": "kode provinsi (2 angka pertama) tidak dikenal",
+        "en": "unknown province code (first 2 digits)",
+    },
+    "code.kabkota": {
+        "id": "kode kabupaten/kota harus 01-69 (kabupaten) atau 71-99 (kota)",
+        "en": "the kabupaten/kota part must be 01-69 (kabupaten) or 71-99 (kota)",
+    },
+    "code.kecamatan": {"id": "kode kecamatan tidak boleh 00", "en": "the kecamatan part must not be 00"},
+    "code.desa": {
+        "id": "4 angka terakhir harus diawali 1 (kelurahan) atau 2 (desa)",
+        "en": "the last 4 digits must start with 1 (kelurahan) or 2 (desa)",
+    },
+    "label.empty": {"id": "label RT kosong", "en": "the RT label is empty"},
+    "label.format": {
+        "id": "label RT tidak dapat dibaca; contoh yang benar: 'RT 03 RW 05', 'RT 05/LK II', 'RT020-RW008'",
+        "en": "the RT label cannot be read; valid examples: 'RT 03 RW 05', 'RT 05/LK II', 'RT020-RW008'",
+    },
+    "label.unit_format": {
+        "id": "label RW/Lingkungan/Dusun tidak dapat dibaca; contoh: 'RW 05', 'LK II', 'Dusun 3'",
+        "en": "the RW/Lingkungan/Dusun label cannot be read; examples: 'RW 05', 'LK II', 'Dusun 3'",
+    },
+    "label.zero": {"id": "nomor RT atau RW tidak boleh 0", "en": "an RT or RW number cannot be 0"},
+    # --- reading files ------------------------------------------------------------------------
+    "source.missing": {"id": "berkas tidak ditemukan: {path}", "en": "file not found: {path}"},
+    "source.empty": {"id": "berkas kosong (0 byte)", "en": "the file is empty (0 bytes)"},
+    "source.no_rows": {"id": "berkas tidak berisi satu baris data pun", "en": "the file has no data rows"},
+    "source.format": {
+        "id": "format berkas '{suffix}' tidak didukung; gunakan .gpkg, .geojson, .zip (Shapefile), .kml, .csv atau .xlsx",
+        "en": "file format '{suffix}' is not supported; use .gpkg, .geojson, .zip (Shapefile), .kml, .csv or .xlsx",
+    },
+    "source.unreadable": {
+        "id": "berkas rusak atau bukan {kind} yang sah ({detail})",
+        "en": "the file is damaged or not a valid {kind} ({detail})",
+    },
+    "source.zip_broken": {
+        "id": "berkas ZIP rusak atau terpotong; unduh atau buat ulang berkasnya",
+        "en": "the ZIP file is damaged or truncated; download or create it again",
+    },
+    "source.zip_no_shp": {"id": "ZIP tidak berisi Shapefile (.shp)", "en": "the ZIP holds no Shapefile (.shp)"},
+    "source.zip_unsafe": {
+        "id": "ZIP berisi nama berkas yang tidak aman ({name})",
+        "en": "the ZIP holds an unsafe file name ({name})",
+    },
+    "source.too_large": {
+        "id": "berkas terlalu besar ({size} MB; batas {limit} MB)",
+        "en": "the file is too large ({size} MB; limit {limit} MB)",
+    },
+    "source.encoding": {
+        "id": "berkas bukan teks UTF-8 (byte tidak sah di posisi {pos}); simpan ulang sebagai 'CSV UTF-8' atau beri --encoding cp1252",
+        "en": "the file is not UTF-8 text (invalid byte at position {pos}); save it again as 'CSV UTF-8' or pass --encoding cp1252",
+    },
+    "source.no_crs": {
+        "id": "berkas tidak menyatakan sistem koordinat (CRS); tetapkan CRS di QGIS lalu ekspor ulang, atau beri --crs EPSG:xxxx",
+        "en": "the file declares no coordinate reference system (CRS); set one in QGIS and export again, or pass --crs EPSG:xxxx",
+    },
+    "source.bad_crs": {"id": "CRS '{crs}' tidak dikenal", "en": "unknown CRS '{crs}'"},
+    "source.layers": {
+        "id": "GeoPackage berisi beberapa lapisan ({layers}); tidak ada yang bernama '{wanted}'",
+        "en": "the GeoPackage holds several layers ({layers}); none is named '{wanted}'",
+    },
+    "source.xy_partial": {
+        "id": "hanya satu dari kolom lintang/bujur ada; perlu keduanya ({found})",
+        "en": "only one of the latitude/longitude columns is present; both are needed ({found})",
+    },
+    "source.duplicate_column": {"id": "nama kolom ganda '{column}'", "en": "duplicate column name '{column}'"},
+    # --- geometry -----------------------------------------------------------------------------
+    "geom.missing": {"id": "geometri kosong", "en": "the geometry is empty"},
+    "geom.invalid": {
+        "id": "geometri tidak sah: {reason}; perbaiki di QGIS (Vector > Geometry Tools > Fix Geometries)",
+        "en": "invalid geometry: {reason}; fix it in QGIS (Vector > Geometry Tools > Fix Geometries)",
+    },
+    "geom.type": {
+        "id": "jenis geometri {got}; diharapkan {expected}",
+        "en": "geometry type {got}; expected {expected}",
+    },
+    "geom.outside": {
+        "id": "koordinat di luar Indonesia (bujur {lon}, lintang {lat}); periksa CRS berkas",
+        "en": "coordinates outside Indonesia (lon {lon}, lat {lat}); check the file's CRS",
+    },
+    "geom.swapped": {
+        "id": "lintang dan bujur tertukar (bujur {lon}, lintang {lat} jatuh di luar Indonesia, ditukar jatuh di dalamnya)",
+        "en": "latitude and longitude are swapped (lon {lon}, lat {lat} falls outside Indonesia, swapped it falls inside)",
+    },
+    "geom.type_for_work": {
+        "id": "pekerjaan '{work_type}' harus berupa {expected}, bukan {got}",
+        "en": "a '{work_type}' work must be a {expected}, not a {got}",
+    },
+    # --- attributes ---------------------------------------------------------------------------
+    "col.missing": {
+        "id": "kolom wajib tidak ada (nama lain yang diterima: {aliases})",
+        "en": "required column is missing (accepted names: {aliases})",
+    },
+    "val.required": {"id": "nilai wajib diisi", "en": "a value is required"},
+    "val.int": {"id": "diharapkan bilangan bulat", "en": "expected a whole number"},
+    "val.number": {"id": "diharapkan angka", "en": "expected a number"},
+    "val.date": {"id": "diharapkan tanggal (TTTT-BB-HH)", "en": "expected a date (YYYY-MM-DD)"},
+    "val.range": {"id": "diharapkan antara {lo} dan {hi}", "en": "expected between {lo} and {hi}"},
+    "val.min": {"id": "tidak boleh kurang dari {lo}", "en": "must not be less than {lo}"},
+    "val.choice": {"id": "nilai tidak dikenal; pilihan: {choices}", "en": "unknown value; choices: {choices}"},
+    "val.duplicate": {"id": "kunci ganda: sama dengan baris {other}", "en": "duplicate key: same as row {other}"},
+    "val.date_order": {
+        "id": "tanggal selesai rencana sebelum tanggal mulai",
+        "en": "planned end is before planned start",
+    },
+    "val.unit_mismatch": {
+        "id": "satuan '{got}' tidak cocok dengan kriteria {criterion} (satuan {expected})",
+        "en": "unit '{got}' does not match criterion {criterion} (unit {expected})",
+    },
+    "val.criterion_for_work": {
+        "id": "kriteria {criterion} tidak cocok untuk pekerjaan '{work_type}' (cocok: {expected})",
+        "en": "criterion {criterion} does not fit a '{work_type}' work (fitting: {expected})",
+    },
+    "val.no_key": {
+        "id": "tidak ada kolom kunci KK (no_kk, nik atau kk_id); perlu satu agar impor ulang mengenali rumah tangga yang sama",
+        "en": "no household key column (no_kk, nik or kk_id); one is needed so a re-import recognises the same household",
+    },
+    "val.level": {
+        "id": "tingkat wilayah tidak dikenal; pilihan: kelurahan, rw, rt",
+        "en": "unknown level; choices: kelurahan, rw, rt",
+    },
+    # --- places in the store ------------------------------------------------------------------
+    "place.unknown_kelurahan": {
+        "id": "kelurahan {code} belum ada; impor batas wilayahnya dulu",
+        "en": "kelurahan {code} does not exist yet; import its boundaries first",
+    },
+    "place.unknown_rt": {
+        "id": "{label} tidak ada di kelurahan {code}",
+        "en": "{label} does not exist in kelurahan {code}",
+    },
+    "place.unknown_work": {"id": "pekerjaan '{work_id}' tidak ada", "en": "work '{work_id}' does not exist"},
+    "place.unit_type": {
+        "id": "label menyebut {got}, tetapi kelurahan ini memakai {expected}",
+        "en": "the label says {got}, but this kelurahan uses {expected}",
+    },
+    "place.no_unit": {
+        "id": "{unit} tidak punya poligon di kelurahan {code}; batas RT tidak dapat dicek terhadapnya",
+        "en": "{unit} has no polygon in kelurahan {code}; its RTs cannot be checked against it",
+    },
+    "place.outside": {
+        "id": "{child} keluar dari {parent} seluas {area_m2} m² (toleransi {tol_m} m)",
+        "en": "{child} extends {area_m2} m² outside {parent} (tolerance {tol_m} m)",
+    },
+    "place.overlap": {
+        "id": "{a} dan {b} bertumpang tindih seluas {area_m2} m² (toleransi {tol_m2} m²)",
+        "en": "{a} and {b} overlap by {area_m2} m² (tolerance {tol_m2} m²)",
+    },
+    "place.gap": {
+        "id": "{parent}: {area_m2} m² ({pct} %) tidak tercakup RT mana pun",
+        "en": "{parent}: {area_m2} m² ({pct} %) is not covered by any RT",
+    },
+    "place.point_label": {
+        "id": "titik GPS jatuh di {point_rt}, label menyebut {label_rt}; dipakai titik GPS",
+        "en": "the GPS point falls in {point_rt}, the label says {label_rt}; the GPS point is used",
+    },
+    "place.point_outside": {
+        "id": "titik GPS di luar semua RT kelurahan {code}; dipakai label RT",
+        "en": "the GPS point is outside every RT of kelurahan {code}; the RT label is used",
+    },
+    # --- households ---------------------------------------------------------------------------
+    "hh.dropped": {
+        "id": "kolom data pribadi dibuang dan tidak disimpan: {columns}",
+        "en": "personal-data columns dropped and not stored: {columns}",
+    },
+    # --- import summary -----------------------------------------------------------------------
+    "import.done": {
+        "id": "Impor '{layer}' selesai: {inserted} baru, {updated} diperbarui, {unchanged} tidak berubah.",
+        "en": "Import of '{layer}' done: {inserted} new, {updated} updated, {unchanged} unchanged.",
+    },
+    "import.nochange": {
+        "id": "Tidak ada perubahan: isi berkas sudah sama dengan data tersimpan.",
+        "en": "No changes: the file's contents already match the store.",
+    },
+    "import.failed": {
+        "id": "Impor dibatalkan; data tersimpan tidak berubah.",
+        "en": "Import cancelled; the store is unchanged.",
+    },
+    "validate.ok": {
+        "id": "Berkas lolos validasi (tidak ada yang disimpan).",
+        "en": "The file passed validation (nothing was saved).",
+    },
+    "stage.read": {"id": "Membaca berkas", "en": "Reading file"},
+    "stage.validate": {"id": "Memeriksa baris", "en": "Checking rows"},
+    "stage.write": {"id": "Menyimpan", "en": "Saving"},
+    # --- store and CLI errors -----------------------------------------------------------------
+    "store.missing": {
+        "id": "penyimpanan {path} belum ada; jalankan 'petakampung demo' atau impor batas wilayah dulu",
+        "en": "store {path} does not exist yet; run 'petakampung demo' or import boundaries first",
+    },
+    "store.not_gpkg": {"id": "{path} bukan GeoPackage petakampung", "en": "{path} is not a petakampung GeoPackage"},
+    "store.postgis": {
+        "id": "penyimpanan PostGIS belum tersedia; gunakan berkas .gpkg",
+        "en": "PostGIS stores are not available yet; use a .gpkg file",
+    },
+    "store.locked": {
+        "id": "penyimpanan sedang dipakai proses lain; coba lagi",
+        "en": "the store is busy in another process; try again",
+    },
+    "layer.unknown": {
+        "id": "lapisan '{name}' tidak dikenal; pilihan: {choices}",
+        "en": "unknown layer '{name}'; choices: {choices}",
+    },
+    "kelurahan.unknown": {
+        "id": "kelurahan {code} tidak ada di penyimpanan",
+        "en": "kelurahan {code} is not in the store",
+    },
+    "export.done": {"id": "{n} fitur ditulis ke {path} ({kind}).", "en": "{n} features written to {path} ({kind})."},
+    "export.public": {
+        "id": "publik: agregat per RT, angka < {k} disembunyikan",
+        "en": "public: per-RT aggregates, counts < {k} suppressed",
+    },
+    "export.restricted": {
+        "id": "TERBATAS: berisi data rumah tangga; jangan dibagikan",
+        "en": "RESTRICTED: holds household data; do not share",
+    },
+    "export.format": {
+        "id": "format ekspor '{suffix}' tidak didukung; gunakan .gpkg, .geojson atau .csv",
+        "en": "export format '{suffix}' is not supported; use .gpkg, .geojson or .csv",
+    },
+    "demo.done": {"id": "Data contoh dimuat ke {path}: {summary}", "en": "Demo data loaded into {path}: {summary}"},
+    "map.done": {"id": "Peta ditulis ke {path}", "en": "Map written to {path}"},
+    "lang.unknown": {
+        "id": "bahasa '{lang}' tidak dikenal; pilihan: id, en",
+        "en": "unknown language '{lang}'; choices: id, en",
+    },
+    "suppressed.note": {
+        "id": "* disembunyikan: kurang dari {k} KK atau dapat dihitung dari total",
+        "en": "* suppressed: fewer than {k} households or derivable from totals",
+    },
+}
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Return a supported language code; anything unknown becomes the default (Indonesian)."""
+    if not lang:
+        return DEFAULT_LANG
+    code = lang.strip().lower()[:2]
+    return code if code in LANGS else DEFAULT_LANG
+
+
+def t(code: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """Translate ``code`` into ``lang`` and fill in ``params``."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code
+    template = entry.get(lang) or entry[DEFAULT_LANG]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+# --- command-line help ---------------------------------------------------------------------------
+HELP: dict[str, dict[str, str]] = {
+    "cli": {
+        "id": "petakampung: peta dan perencanaan penanganan kampung kumuh dan kemiskinan.\n\n"
+        "Data disimpan di satu berkas GeoPackage (--store, atau PETAKAMPUNG_STORE, "
+        "bawaan ./petakampung.gpkg) yang dapat dibuka langsung di QGIS.",
+        "en": "petakampung: maps and planning for kampung upgrading and poverty programmes.\n\n"
+        "Data lives in one GeoPackage file (--store, or PETAKAMPUNG_STORE, default "
+        "./petakampung.gpkg) that opens in QGIS as it is.",
+    },
+    "opt.store": {"id": "berkas penyimpanan GeoPackage", "en": "GeoPackage store file"},
+    "opt.lang": {
+        "id": "bahasa keluaran: id (Bahasa Indonesia) atau en (English)",
+        "en": "output language: id (Bahasa Indonesia) or en (English)",
+    },
+    "opt.help": {"id": "Tampilkan bantuan ini lalu keluar.", "en": "Show this message and exit."},
+    "opt.crs": {
+        "id": "CRS berkas yang tidak menyatakannya, mis. EPSG:32748",
+        "en": "CRS of a file that does not declare one, e.g. EPSG:32748",
+    },
+    "opt.encoding": {
+        "id": "encoding CSV yang bukan UTF-8, mis. cp1252",
+        "en": "encoding of a non-UTF-8 CSV, e.g. cp1252",
+    },
+    "opt.kelurahan": {
+        "id": "kode kelurahan Kemendagri, mis. 18.71.06.1012",
+        "en": "Kemendagri kelurahan code, e.g. 18.71.06.1012",
+    },
+    "opt.format": {"id": "bentuk keluaran: table atau csv", "en": "output form: table or csv"},
+    "opt.public": {
+        "id": "versi publik: angka KK < k disembunyikan",
+        "en": "public version: household counts < k suppressed",
+    },
+    "opt.output": {"id": "berkas keluaran", "en": "output file"},
+    "opt.restricted": {
+        "id": "ekspor data lengkap TERBATAS (termasuk data rumah tangga); bawaan: publik",
+        "en": "export the full RESTRICTED data (household rows included); default: public",
+    },
+    "opt.host": {"id": "alamat yang didengar server", "en": "address the server listens on"},
+    "opt.port": {"id": "port server", "en": "server port"},
+    "opt.data_dir": {"id": "folder data contoh", "en": "demo data folder"},
+    "cmd.import": {
+        "id": "Impor berkas ke sebuah lapisan (GeoPackage, GeoJSON, Shapefile ZIP, KML, CSV, XLSX). "
+        "Semua masalah dilaporkan; bila ada kesalahan tidak ada yang disimpan.",
+        "en": "Import a file into a layer (GeoPackage, GeoJSON, zipped Shapefile, KML, CSV, XLSX). "
+        "Every problem is reported; if there is any error nothing is saved.",
+    },
+    "cmd.validate": {
+        "id": "Periksa berkas seperti impor, tanpa menyimpan apa pun.",
+        "en": "Check a file as an import would, without saving anything.",
+    },
+    "cmd.export": {
+        "id": "Ekspor lapisan ke .gpkg, .geojson atau .csv (publik kecuali --restricted).",
+        "en": "Export a layer to .gpkg, .geojson or .csv (public unless --restricted).",
+    },
+    "cmd.indicators": {
+        "id": "Indikator per RT: KK, KK miskin, jalan, drainase, sumur, kebun, fasilitas.",
+        "en": "Indicators per RT: households, poor households, roads, drainage, wells, gardens, facilities.",
+    },
+    "cmd.demo": {
+        "id": "Muat data contoh (Kaliawi Persada dan Jatirangga) ke penyimpanan.",
+        "en": "Load the demo data (Kaliawi Persada and Jatirangga) into the store.",
+    },
+    "cmd.map": {
+        "id": "Tulis peta HTML mandiri (Folium/Leaflet) sebuah kelurahan; bisa dibuka tanpa internet.",
+        "en": "Write a stand-alone HTML map (Folium/Leaflet) of a kelurahan; opens without internet.",
+    },
+    "cmd.serve": {"id": "Jalankan situs web petakampung.", "en": "Start the petakampung web site."},
+    "cmd.kelurahan": {"id": "Daftar kelurahan di penyimpanan.", "en": "List the kelurahan in the store."},
+    "cmd.layers": {"id": "Daftar lapisan data dan tabelnya.", "en": "List the data layers and their tables."},
+    "arg.layer": {"id": "LAPISAN", "en": "LAYER"},
+    "arg.file": {"id": "BERKAS", "en": "FILE"},
+    "heading.usage": {"id": "Pemakaian: ", "en": "Usage: "},
+    "heading.options": {"id": "Opsi", "en": "Options"},
+    "heading.commands": {"id": "Perintah", "en": "Commands"},
+    "heading.error": {"id": "Kesalahan", "en": "Error"},
+    "err.internal": {
+        "id": "Terjadi kesalahan internal: {detail}. Jalankan ulang dengan PETAKAMPUNG_DEBUG=1 untuk rinciannya.",
+        "en": "Internal error: {detail}. Run again with PETAKAMPUNG_DEBUG=1 for details.",
+    },
+}
+
+
+MESSAGES.update({k: v for k, v in HELP.items() if k.startswith("err.")})
+
+
+def h(key: str, lang: str) -> str:
+    """Help text for the command line."""
+    entry = HELP[key]
+    return entry.get(lang) or entry[DEFAULT_LANG]

@@ -1,0 +1,277 @@
+"""The contract every data layer follows, and what an import hands a layer.
+
+A layer module defines one :class:`Layer` subclass: its tables, how a source file becomes rows
+for those tables (``prepare``), what of it may be published (``public``) and how it is drawn
+(``style``).  Layers never open files or databases themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo.checks import check_geometries, points_from_columns
+from geo.errors import PlaceError
+from geo.fields import FieldSpec, coerce
+from geo.places import UNIT_ABBR, RtLabel, normalize_kelurahan_code, parse_rt_label, parse_unit_label, rt_label
+from geo.schema import Column, TableSpec
+from geo.sources import Source, SourceTable
+from geo.validation import ValidationReport
+
+KELURAHAN_FIELD = FieldSpec(
+    "kelurahan_code", "text", required=True, aliases=("kode_kelurahan", "kode_kel", "kode_desa", "kode_wilayah", "kode")
+)
+RT_FIELD = FieldSpec("rt", "text", aliases=("rt_label", "label_rt", "rt_rw", "rtrw", "nama_rt", "lokasi_rt"))
+RW_FIELD = FieldSpec("rw", "text", aliases=("lingkungan", "lk", "dusun", "unit", "rw_label", "unit_label"))
+
+PLACE_COLUMNS = (
+    Column("kelurahan_code", "TEXT"),
+    Column("unit_type", "TEXT"),
+    Column("unit_number", "INTEGER"),
+    Column("rt_number", "INTEGER"),
+)
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How a layer is drawn on maps: a colour per category value, and a default."""
+
+    color: str
+    by: str | None = None
+    colors: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # value -> {lang: text}
+
+
+@dataclass
+class PlaceIndex:
+    """Kelurahan, units and RTs known to an import: those in the store plus those in the file."""
+
+    kelurahan: dict[str, dict[str, Any]] = field(default_factory=dict)
+    units: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    rts: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_frames(cls, kel: pd.DataFrame, rw: pd.DataFrame, rt: pd.DataFrame) -> PlaceIndex:
+        index = cls()
+        for rec in kel.to_dict("records"):
+            index.kelurahan[rec["kelurahan_code"]] = rec
+        for rec in rw.to_dict("records"):
+            index.units[(rec["kelurahan_code"], int(rec["unit_number"]))] = rec
+        for rec in rt.to_dict("records"):
+            index.rts[(rec["kelurahan_code"], int(rec["unit_number"]), int(rec["rt_number"]))] = rec
+        return index
+
+    def unit_type(self, code: str) -> str:
+        return (self.kelurahan.get(code) or {}).get("unit_type") or "RW"
+
+    def rt_frame(self, code: str) -> gpd.GeoDataFrame:
+        recs = [r for k, r in self.rts.items() if k[0] == code and r.get("geometry") is not None]
+        return (
+            gpd.GeoDataFrame(recs, geometry="geometry", crs=4326)
+            if recs
+            else gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=4326)
+        )
+
+
+@dataclass
+class ImportContext:
+    """What a layer's ``prepare`` may use: the report, the known places, the hashing key."""
+
+    report: ValidationReport
+    places: PlaceIndex
+    hash_key: bytes
+    crs: CRS | None = None
+    lang: str = "id"
+    existing: dict[str, pd.DataFrame] = field(default_factory=dict)  # this layer's stored tables
+
+
+class Layer(ABC):
+    name: ClassVar[str]
+    title: ClassVar[dict[str, str]]
+    tables: ClassVar[tuple[TableSpec, ...]]
+    style: ClassVar[LayerStyle]
+
+    @abstractmethod
+    def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
+        """Validated rows for each of this layer's tables, problems into ``ctx.report``."""
+
+    def public(self, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """What may be published of ``frames`` (this layer's tables as read from the store).
+
+        The default publishes the tables marked public, as they are.
+        """
+        return {s.name: frames[s.name] for s in self.tables if s.public}
+
+
+# --- helpers the layer modules share ---------------------------------------------------------
+
+
+def geoframe(table: SourceTable, ctx: ImportContext) -> gpd.GeoDataFrame:
+    """A GeoDataFrame in EPSG:4326 for a spatial table, or points from lat/lon columns."""
+    if table.spatial:
+        return table.frame
+    return points_from_columns(table.frame, table.rows, ctx.report, ctx.crs)
+
+
+def checked_geometries(
+    gdf: gpd.GeoDataFrame, rows: list[int], ctx: ImportContext, *, allowed: Sequence[str], required: bool, label: str
+) -> np.ndarray:
+    return check_geometries(gdf, rows, ctx.report, allowed=allowed, required=required, expected_label=label)
+
+
+def kelurahan_codes(
+    values: Sequence[Any], rows: list[int], ctx: ImportContext, *, must_exist: bool = True
+) -> list[str | None]:
+    """Normalised kelurahan codes; malformed and (optionally) unknown codes are reported."""
+    out: list[str | None] = []
+    for row, value in zip(rows, values, strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            code = normalize_kelurahan_code(value)
+        except PlaceError as exc:
+            ctx.report.add(exc.code, row=row, field="kelurahan_code", value=value)
+            out.append(None)
+            continue
+        if must_exist and code not in ctx.places.kelurahan:
+            ctx.report.add("place.unknown_kelurahan", row=row, field="kelurahan_code", value=value, code=code)
+            out.append(None)
+            continue
+        out.append(code)
+    return out
+
+
+def parse_rt(rt_value: Any, rw_value: Any) -> RtLabel:
+    """An RT from a full label ("RT 03 RW 05") or from separate RT and RW cells ("3", "LK II")."""
+    try:
+        return parse_rt_label(rt_value)
+    except PlaceError:
+        if rw_value is None or not str(rt_value).strip().isdigit():
+            raise
+    unit, unit_type = parse_unit_label(rw_value)
+    rt = int(str(rt_value).strip())
+    if rt == 0:
+        raise PlaceError("label.zero")
+    return RtLabel(rt_number=rt, unit_number=unit, unit_type=unit_type)
+
+
+def resolve_rts(
+    codes: list[str | None],
+    rt_values: Sequence[Any],
+    rw_values: Sequence[Any],
+    rows: list[int],
+    ctx: ImportContext,
+    *,
+    required: bool,
+    must_exist: bool = True,
+) -> list[tuple[str, int, int] | None]:
+    """RT keys (kelurahan, unit, rt) for each row; bad or unknown labels are reported."""
+    keys: list[tuple[str, int, int] | None] = []
+    for row, code, rt_value, rw_value in zip(rows, codes, rt_values, rw_values, strict=True):
+        if rt_value is None:
+            if required:
+                ctx.report.add("val.required", row=row, field="rt")
+            keys.append(None)
+            continue
+        try:
+            label = parse_rt(rt_value, rw_value)
+        except PlaceError as exc:
+            ctx.report.add(exc.code, row=row, field="rt", value=rt_value)
+            keys.append(None)
+            continue
+        if code is None:
+            keys.append(None)
+            continue
+        expected = ctx.places.unit_type(code)
+        if label.unit_type and label.unit_type != expected:
+            ctx.report.add(
+                "place.unit_type",
+                row=row,
+                field="rt",
+                value=rt_value,
+                severity="warning",
+                got=label.unit_type,
+                expected=expected,
+            )
+        key = (code, label.unit_number, label.rt_number)
+        if must_exist and key not in ctx.places.rts:
+            ctx.report.add(
+                "place.unknown_rt",
+                row=row,
+                field="rt",
+                value=rt_value,
+                label=rt_label(key[2], key[1], expected),
+                code=code,
+            )
+            keys.append(None)
+            continue
+        keys.append(key)
+    return keys
+
+
+def place_columns(
+    keys: list[tuple[str, int, int] | None], places: PlaceIndex, codes: list[str | None]
+) -> dict[str, list[Any]]:
+    """The four place columns for rows with (possibly missing) RT keys."""
+    return {
+        "kelurahan_code": codes,
+        "unit_type": [places.unit_type(c) if c else None for c in codes],
+        "unit_number": [k[1] if k else None for k in keys],
+        "rt_number": [k[2] if k else None for k in keys],
+    }
+
+
+def derived_id(prefix: str, *parts: Any) -> str:
+    """A stable id for a record whose file gave none, so re-importing the file is idempotent."""
+    digest = hashlib.sha1("|".join(_id_part(p) for p in parts).encode(), usedforsecurity=False)
+    return f"{prefix}-{digest.hexdigest()[:10]}"
+
+
+def _id_part(part: Any) -> str:
+    if isinstance(part, shapely.Geometry):
+        return shapely.to_wkt(part, rounding_precision=7)
+    return str(part)
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of an identifier (NIK, no. KK): matches re-imports, cannot be reversed
+    without the key."""
+    digits = "".join(ch for ch in str(value) if ch.isalnum())
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def coerce_table(table: SourceTable, fields: tuple[FieldSpec, ...], ctx: ImportContext) -> pd.DataFrame:
+    return coerce(table.frame, fields, ctx.report, table.rows)
+
+
+def unit_abbr(unit_type: str) -> str:
+    return UNIT_ABBR.get(unit_type, unit_type)
+
+
+def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """The UTM zone of the data (EPSG:32748 for Bandar Lampung and Bekasi)."""
+    valid = gdf[~gdf.geometry.isna() & ~gdf.geometry.is_empty]
+    if valid.empty:
+        return CRS.from_epsg(32748)
+    return valid.estimate_utm_crs()
+
+
+def to_multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
+    if geom is not None and geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    return geom
+
+
+def frame_with_geometry(data: dict[str, list[Any]], geoms: Sequence[Any]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.DataFrame(data), geometry=gpd.GeoSeries(list(geoms), crs=4326), crs=4326)

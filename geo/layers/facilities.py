@@ -1,0 +1,136 @@
+"""Community facilities (posyandu, balai warga, musala, pos ronda, ...) and their programme."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pandas as pd
+
+from geo.checks import check_duplicates
+from geo.fields import FieldSpec, choices
+from geo.layers.base import (
+    KELURAHAN_FIELD,
+    ImportContext,
+    Layer,
+    LayerStyle,
+    checked_geometries,
+    coerce_table,
+    derived_id,
+    frame_with_geometry,
+    geoframe,
+    kelurahan_codes,
+)
+from geo.schema import Column, TableSpec
+from geo.sources import Source
+
+CATEGORY_LABELS = {
+    "posyandu": {"id": "Posyandu", "en": "Posyandu (health post)"},
+    "balai_warga": {"id": "Balai warga", "en": "Community hall"},
+    "musala": {"id": "Musala", "en": "Prayer room"},
+    "masjid": {"id": "Masjid", "en": "Mosque"},
+    "dapur_stunting": {"id": "Dapur stunting", "en": "Stunting kitchen"},
+    "bank_sampah": {"id": "Bank sampah", "en": "Waste bank"},
+    "pos_ronda": {"id": "Pos ronda", "en": "Night-watch post"},
+    "rumah_data": {"id": "Rumah data", "en": "Data house"},
+    "sekolah": {"id": "Sekolah", "en": "School"},
+    "paud": {"id": "PAUD", "en": "Early-childhood centre"},
+    "rumah_bibit": {"id": "Rumah bibit", "en": "Seedling house"},
+    "puskesmas": {"id": "Puskesmas", "en": "Community health centre"},
+    "sekretariat": {"id": "Sekretariat", "en": "Secretariat"},
+    "lainnya": {"id": "Lainnya", "en": "Other"},
+}
+CATEGORIES = choices(
+    *CATEGORY_LABELS,
+    musala=("mushola", "musholla", "surau", "langgar"),
+    balai_warga=("balai", "balai_rw", "aula"),
+    pos_ronda=("poskamling", "pos_kamling"),
+    rumah_data=("rumah_dataku", "rumah_data_ku"),
+    sekolah=("sd", "smp", "sma", "mi", "mts"),
+    paud=("tk", "tpa"),
+    posyandu=("pos_yandu",),
+    rumah_bibit=("kebun_bibit",),
+)
+PROGRAMME_LABELS = {
+    "KOTAKU": {"id": "KOTAKU", "en": "KOTAKU"},
+    "Kampung KB": {"id": "Kampung KB", "en": "Kampung KB (family planning)"},
+    "Kampung Tangguh": {"id": "Kampung Tangguh", "en": "Kampung Tangguh (resilient kampung)"},
+    "Kampung Kranggan Mandiri": {"id": "Kampung Kranggan Mandiri", "en": "Kampung Kranggan Mandiri"},
+    "ProKlim": {"id": "ProKlim", "en": "ProKlim (climate village)"},
+    "Dinas": {"id": "Dinas / pemerintah", "en": "Government agency"},
+    "Swadaya": {"id": "Swadaya warga", "en": "Community self-help"},
+}
+PROGRAMMES = choices(
+    *PROGRAMME_LABELS,
+    **{
+        "Kampung KB": ("kkb", "kampung_keluarga_berkualitas"),
+        "Kampung Tangguh": ("kampung_tangguh_nusantara",),
+        "Kampung Kranggan Mandiri": ("kranggan", "kranggan_mandiri"),
+        "ProKlim": ("kampung_iklim", "program_kampung_iklim"),
+        "Dinas": ("pemerintah", "dinas_pertanian", "pemda", "dinas_kesehatan"),
+        "Swadaya": ("swadaya_masyarakat", "warga", "jimpitan"),
+    },
+)
+PROGRAMME_COLORS = {
+    "KOTAKU": "#e31a1c",
+    "Kampung KB": "#1f78b4",
+    "Kampung Tangguh": "#ff7f00",
+    "Kampung Kranggan Mandiri": "#6a3d9a",
+    "ProKlim": "#33a02c",
+    "Dinas": "#b15928",
+    "Swadaya": "#a6761d",
+}
+
+FIELDS = (
+    FieldSpec("facility_id", aliases=("id_fasilitas", "kode_fasilitas", "id", "kode")),
+    KELURAHAN_FIELD,
+    FieldSpec("name", required=True, aliases=("nama", "nama_fasilitas")),
+    FieldSpec("category", "choice", required=True, choices=CATEGORIES, aliases=("kategori", "jenis")),
+    FieldSpec("programme", "choice", required=True, choices=PROGRAMMES, aliases=("program", "programme_name")),
+)
+
+FACILITIES = TableSpec(
+    name="facilities",
+    columns=(
+        Column("facility_id", "TEXT"),
+        Column("kelurahan_code", "TEXT"),
+        Column("name", "TEXT"),
+        Column("category", "TEXT"),
+        Column("programme", "TEXT"),
+    ),
+    key=("facility_id",),
+    geometry_type="POINT",
+    description="Community facilities",
+)
+
+
+class Facilities(Layer):
+    name: ClassVar[str] = "facilities"
+    title: ClassVar[dict[str, str]] = {"id": "Fasilitas warga", "en": "Community facilities"}
+    tables: ClassVar[tuple[TableSpec, ...]] = (FACILITIES,)
+    style: ClassVar[LayerStyle] = LayerStyle(
+        color="#1f78b4", by="programme", colors=PROGRAMME_COLORS, labels=PROGRAMME_LABELS
+    )
+
+    def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
+        frames = []
+        for table in source.tables:
+            rows = table.rows
+            gdf = geoframe(table, ctx)
+            values = coerce_table(table, FIELDS, ctx)
+            checked_geometries(gdf, rows, ctx, allowed=("Point",), required=True, label="Point")
+            codes = kelurahan_codes(values["kelurahan_code"].tolist(), rows, ctx)
+            geoms = list(gdf.geometry)
+            ids = [
+                v or derived_id("F", c, n, g)
+                for v, c, n, g in zip(values["facility_id"], codes, values["name"], geoms, strict=True)
+            ]
+            check_duplicates([(i,) for i in ids], rows, ctx.report, "facility_id", ids)
+            data = {
+                "facility_id": ids,
+                "kelurahan_code": codes,
+                "name": values["name"].tolist(),
+                "category": values["category"].tolist(),
+                "programme": values["programme"].tolist(),
+            }
+            frames.append(frame_with_geometry(data, geoms))
+        return {"facilities": pd.concat(frames, ignore_index=True)}

@@ -1,0 +1,115 @@
+"""KWT (Kelompok Wanita Tani) garden plots: yards, roadsides and strips above drains."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.checks import check_duplicates
+from geo.fields import FieldSpec, choices
+from geo.layers.base import (
+    KELURAHAN_FIELD,
+    ImportContext,
+    Layer,
+    LayerStyle,
+    checked_geometries,
+    coerce_table,
+    derived_id,
+    frame_with_geometry,
+    geoframe,
+    kelurahan_codes,
+    metric_crs,
+    to_multipolygon,
+)
+from geo.schema import Column, TableSpec
+from geo.sources import Source
+
+SITES = choices(
+    "pekarangan",
+    "pinggir_jalan",
+    "atas_drainase",
+    "lahan_kosong",
+    "lainnya",
+    pekarangan=("yard", "halaman"),
+    pinggir_jalan=("roadside", "tepi_jalan"),
+    atas_drainase=("above_drain", "atas_saluran", "di_atas_drainase"),
+    lahan_kosong=("lahan_tidur", "vacant"),
+)
+SITE_LABELS = {
+    "pekarangan": {"id": "Pekarangan", "en": "Yard"},
+    "pinggir_jalan": {"id": "Pinggir jalan", "en": "Roadside"},
+    "atas_drainase": {"id": "Di atas drainase", "en": "Above a drain"},
+    "lahan_kosong": {"id": "Lahan kosong", "en": "Vacant plot"},
+    "lainnya": {"id": "Lainnya", "en": "Other"},
+}
+
+FIELDS = (
+    FieldSpec("garden_id", aliases=("id_kebun", "kode_kebun", "id", "kode")),
+    KELURAHAN_FIELD,
+    FieldSpec("kwt_name", required=True, aliases=("kwt", "nama_kwt", "kelompok", "nama_kelompok")),
+    FieldSpec("crops", aliases=("tanaman", "komoditas", "jenis_tanaman")),
+    FieldSpec("site_type", "choice", choices=SITES, aliases=("lokasi", "jenis_lahan", "tempat")),
+    FieldSpec(
+        "revenue_idr_month",
+        "int",
+        lo=0,
+        aliases=("pendapatan_bulanan", "pendapatan_per_bulan", "omzet_bulanan", "pendapatan"),
+    ),
+)
+
+GARDENS = TableSpec(
+    name="gardens",
+    columns=(
+        Column("garden_id", "TEXT"),
+        Column("kelurahan_code", "TEXT"),
+        Column("kwt_name", "TEXT"),
+        Column("crops", "TEXT"),
+        Column("site_type", "TEXT"),
+        Column("area_m2", "REAL", "computed from the polygon in the UTM zone"),
+        Column("revenue_idr_month", "INTEGER"),
+    ),
+    key=("garden_id",),
+    geometry_type="MULTIPOLYGON",
+    description="KWT garden plots",
+)
+
+
+class Gardens(Layer):
+    name: ClassVar[str] = "gardens"
+    title: ClassVar[dict[str, str]] = {"id": "Kebun KWT", "en": "KWT gardens"}
+    tables: ClassVar[tuple[TableSpec, ...]] = (GARDENS,)
+    style: ClassVar[LayerStyle] = LayerStyle(color="#33a02c", by="site_type", labels=SITE_LABELS)
+
+    def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
+        frames = []
+        for table in source.tables:
+            rows = table.rows
+            gdf = geoframe(table, ctx)
+            values = coerce_table(table, FIELDS, ctx)
+            ok = checked_geometries(gdf, rows, ctx, allowed=("Polygon", "MultiPolygon"), required=True, label="Polygon")
+            codes = kelurahan_codes(values["kelurahan_code"].tolist(), rows, ctx)
+            geoms = [to_multipolygon(g) if good else g for g, good in zip(gdf.geometry, ok, strict=True)]
+            ids = [v or derived_id("G", c, g) for v, c, g in zip(values["garden_id"], codes, geoms, strict=True)]
+            check_duplicates([(i,) for i in ids], rows, ctx.report, "garden_id", ids)
+            area = _area_m2(gdf, ok)
+            data = {
+                "garden_id": ids,
+                "kelurahan_code": codes,
+                "kwt_name": values["kwt_name"].tolist(),
+                "crops": values["crops"].tolist(),
+                "site_type": [s or "lainnya" for s in values["site_type"]],
+                "area_m2": area,
+                "revenue_idr_month": values["revenue_idr_month"].tolist(),
+            }
+            frames.append(frame_with_geometry(data, geoms))
+        return {"gardens": pd.concat(frames, ignore_index=True)}
+
+
+def _area_m2(gdf: gpd.GeoDataFrame, ok) -> list[float | None]:
+    good = gdf[ok]
+    if good.empty:
+        return [None] * len(gdf)
+    areas = good.geometry.to_crs(metric_crs(good)).area.round(2)
+    return [float(areas[i]) if i in areas.index else None for i in gdf.index]

@@ -1,0 +1,68 @@
+"""Indicator tables as people read them: a terminal table or a CSV."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from geo.indicators import PUBLIC_CSV_COLUMNS
+
+TABLE_COLUMNS = {
+    "rt_label": {"id": "RT", "en": "RT"},
+    "kk_total": {"id": "KK", "en": "Households"},
+    "kk_poor": {"id": "KK miskin", "en": "Poor"},
+    "poor_share": {"id": "% miskin", "en": "% poor"},
+    "road_m": {"id": "Jalan (m)", "en": "Road (m)"},
+    "drainage_m": {"id": "Drainase (m)", "en": "Drainage (m)"},
+    "wells": {"id": "Sumur bor", "en": "Wells"},
+    "works_budget_idr": {"id": "Anggaran (Rp)", "en": "Budget (Rp)"},
+    "garden_m2": {"id": "Kebun (m²)", "en": "Garden (m²)"},
+    "garden_share": {"id": "% kebun", "en": "% garden"},
+}
+
+
+def _cell(col: str, value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "*"
+    if col.endswith("_share"):
+        return f"{100 * float(value):.1f}"
+    if col == "works_budget_idr":
+        return f"{int(value):,}".replace(",", ".")
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", " ")
+    return str(value)
+
+
+def indicator_table(table: pd.DataFrame, lang: str) -> str:
+    """A fixed-width table with the main indicators and a total row."""
+    cols = list(TABLE_COLUMNS)
+    header = [TABLE_COLUMNS[c][lang] for c in cols]
+    rows = [[_cell(c, rec[c]) for c in cols] for rec in table.to_dict("records")]
+    total = {c: table[c].sum() if c not in ("rt_label", "poor_share", "garden_share") else None for c in cols}
+    total["rt_label"] = "TOTAL" if lang == "en" else "JUMLAH"
+    kk = table["kk_total"].sum(skipna=False)
+    total["poor_share"] = (table["kk_poor"].sum(skipna=False) / kk) if kk and not pd.isna(kk) else None
+    area = table["area_m2"].sum()
+    total["garden_share"] = table["garden_m2"].sum() / area if area else None
+    rows.append([_cell(c, total[c]) if c != "rt_label" else total[c] for c in cols])
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(cols))]
+    lines = [
+        "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True)))
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        if r is rows[-1]:
+            lines.append("  ".join("-" * w for w in widths))
+        lines.append(
+            "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+        )
+    return "\n".join(lines)
+
+
+def indicator_csv(table: pd.DataFrame) -> str:
+    """CSV with the documented columns first, then every other indicator."""
+    rest = [c for c in table.columns if c not in PUBLIC_CSV_COLUMNS]
+    buf = io.StringIO()
+    table[PUBLIC_CSV_COLUMNS + rest].to_csv(buf, index=False)
+    return buf.getvalue()

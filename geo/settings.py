@@ -1,0 +1,47 @@
+"""Settings: one place, one environment prefix (``PETAKAMPUNG_``), passed in, never global."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE = Path("petakampung.gpkg")
+
+
+class Settings(BaseSettings):
+    """What the CLI and the site need.  ``Settings(store=...)`` in tests; env vars otherwise."""
+
+    model_config = SettingsConfigDict(env_prefix="PETAKAMPUNG_", extra="ignore")
+
+    store: Path = Field(DEFAULT_STORE, description="path of the GeoPackage store")
+    lang: str = Field("id", description="default language: id or en")
+    hash_key: str | None = Field(None, description="secret for hashing KK numbers; else a key file beside the store")
+    suppression_k: int = Field(5, ge=2, description="smallest household count published")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def key_path(self) -> Path:
+        return self.store.with_suffix(".key")
+
+    def hash_key_bytes(self) -> bytes:
+        """The key for :func:`geo.layers.base.keyed_hash`.
+
+        From ``PETAKAMPUNG_HASH_KEY`` when set, else from ``<store>.key`` beside the store,
+        created (readable by its owner only) the first time households are imported.  Keep the
+        key with the store: without it a re-import cannot match households already stored.
+        """
+        if self.hash_key:
+            return self.hash_key.encode()
+        path = self.key_path()
+        if path.exists():
+            return path.read_text().strip().encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+        return key.encode()
