@@ -43,13 +43,20 @@ def slug(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", norm.lower()).strip("_")
 
 
-def find_column(columns: list[str], spec: FieldSpec) -> str | None:
-    """The column of ``columns`` that holds ``spec``, matching names and aliases by slug."""
-    wanted = {slug(n) for n in spec.accepted_names()}
+def find_column(columns: list[str], spec: FieldSpec, frame: pd.DataFrame | None = None) -> str | None:
+    """The column of ``columns`` that holds ``spec``, matching names and aliases by slug.
+
+    The field's own name wins over its aliases, and with ``frame`` a column that is entirely
+    empty (KML's ``Name`` when the name sits in ExtendedData) gives way to one with values.
+    """
+    by_slug: dict[str, list[str]] = {}
     for col in columns:
-        if slug(col) in wanted:
-            return col
-    return None
+        by_slug.setdefault(slug(col), []).append(col)
+    found = [c for n in spec.accepted_names() for c in by_slug.get(slug(n), [])]
+    if frame is not None:
+        filled = [c for c in found if not all(is_blank(v) for v in frame[c])]
+        found = filled or found
+    return found[0] if found else None
 
 
 def is_blank(value: Any) -> bool:
@@ -117,7 +124,7 @@ def coerce(
     columns = [str(c) for c in frame.columns]
     out: dict[str, list[Any]] = {}
     for spec in specs:
-        col = find_column(columns, spec)
+        col = find_column(columns, spec, frame)
         if col is None:
             if spec.required:
                 report.add("col.missing", field=spec.name, aliases=", ".join(spec.accepted_names()))

@@ -179,8 +179,10 @@ def build_map(
         _gardens_layer(fmap, data.gardens, lang)
     if len(data.facilities):
         _facility_layers(fmap, data.facilities, lang)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    control = folium.LayerControl(collapsed=False)
+    control.add_to(fmap)
     _legend(lang, k).add_to(fmap)
+    _PhoneLayout(control).add_to(fmap)
     return fmap
 
 
@@ -284,6 +286,26 @@ def _facility_layers(fmap: folium.Map, facilities: gpd.GeoDataFrame, lang: str) 
         ).add_to(fmap)
 
 
+class _PhoneLayout(MacroElement):
+    """On a phone the layer list starts folded (tap its icon to open, tap the map to fold)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }}, control = {{ this.control.get_name() }};
+  if (window.innerWidth < 700) {
+    control.collapse();
+    map.on("click", function () { control.collapse(); });
+  }
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, control: folium.LayerControl) -> None:
+        super().__init__()
+        self.control = control
+
+
 _LEGEND = Template("""
 {% macro script(this, kwargs) %}
 (function () {
@@ -291,6 +313,9 @@ _LEGEND = Template("""
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "pk-legend");
     div.innerHTML = {{ this.html|tojson }};
+    // on a phone the legend starts folded; one tap opens it
+    div.querySelector("details").open = window.innerWidth >= 700;
+    L.DomEvent.disableClickPropagation(div);
     return div;
   };
   legend.addTo({{ this._parent.get_name() }});
@@ -318,11 +343,13 @@ def _legend(lang: str, k: int) -> MacroElement:
         "<style>.pk-legend{background:#fff;padding:6px 8px;font:12px/16px sans-serif;"
         "box-shadow:0 0 6px rgba(0,0,0,.3);border-radius:4px;max-height:50vh;overflow:auto}"
         ".pk-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;"
-        "vertical-align:middle;opacity:.85}</style>"
+        "vertical-align:middle;opacity:.85}.pk-legend summary{cursor:pointer;font-weight:bold}"
+        "@media (max-width:700px){.pk-legend{font-size:11px;line-height:14px;max-height:35vh}}</style>"
     )
     element = MacroElement()
     element._template = _LEGEND
-    element.html = style + "<br>".join(rows)
+    summary = "Legenda" if lang == "id" else "Legend"
+    element.html = f"{style}<details open><summary>{summary}</summary>{'<br>'.join(rows)}</details>"
     return element
 
 

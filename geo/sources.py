@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -112,13 +113,13 @@ def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTa
     try:
         layers = [name for name, _ in pyogrio.list_layers(target)]
     except Exception as exc:  # GDAL raises several error types for broken files
-        raise SourceError("source.unreadable", kind=kind, detail=_short(exc)) from exc
+        raise SourceError("source.unreadable", kind=kind, detail=_short(exc, target)) from exc
     tables = []
     for layer in layers:
         try:
             frame = pyogrio.read_dataframe(target, layer=layer)
         except Exception as exc:
-            raise SourceError("source.unreadable", kind=kind, detail=_short(exc)) from exc
+            raise SourceError("source.unreadable", kind=kind, detail=_short(exc, target)) from exc
         if len(frame) == 0 and len(layers) > 1:
             continue
         if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name is None:
@@ -136,10 +137,13 @@ def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTa
     return tables
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: Exception, target: str = "") -> str:
+    """The first line of a library error, without any file path (a server's paths are private)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    # never echo internal absolute paths back to the user
-    return text.split("/vsizip/")[0].strip()[:120] or type(exc).__name__
+    if target:
+        text = text.replace(target, Path(target).name)
+    text = re.sub(r"(/vsizip/)?(/[^\s'\"]+/)+", "", text)
+    return text.strip()[:120] or type(exc).__name__
 
 
 def _check_duplicate_columns(columns: list[str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -157,10 +158,11 @@ def parse_rt(rt_value: Any, rw_value: Any) -> RtLabel:
     try:
         return parse_rt_label(rt_value)
     except PlaceError:
-        if rw_value is None or not str(rt_value).strip().isdigit():
+        bare = re.match(r"^(?:rt[\s.:]*)?(\d{1,4})$", str(rt_value).strip(), re.IGNORECASE)
+        if rw_value is None or bare is None:
             raise
     unit, unit_type = parse_unit_label(rw_value)
-    rt = int(str(rt_value).strip())
+    rt = int(bare.group(1))
     if rt == 0:
         raise PlaceError("label.zero")
     return RtLabel(rt_number=rt, unit_number=unit, unit_type=unit_type)

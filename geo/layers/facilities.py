@@ -81,7 +81,7 @@ PROGRAMME_COLORS = {
 }
 
 FIELDS = (
-    FieldSpec("facility_id", aliases=("id_fasilitas", "kode_fasilitas", "id", "kode")),
+    FieldSpec("facility_id", aliases=("id_fasilitas", "kode_fasilitas", "kode_fas", "id_fas", "id", "kode")),
     KELURAHAN_FIELD,
     FieldSpec("name", required=True, aliases=("nama", "nama_fasilitas")),
     FieldSpec("category", "choice", required=True, choices=CATEGORIES, aliases=("kategori", "jenis")),
@@ -120,10 +120,8 @@ class Facilities(Layer):
             checked_geometries(gdf, rows, ctx, allowed=("Point",), required=True, label="Point")
             codes = kelurahan_codes(values["kelurahan_code"].tolist(), rows, ctx)
             geoms = list(gdf.geometry)
-            ids = [
-                v or derived_id("F", c, n, g)
-                for v, c, n, g in zip(values["facility_id"], codes, values["name"], geoms, strict=True)
-            ]
+            # without an id column a facility is known by its place, so a renamed one is updated
+            ids = [v or derived_id("F", c, g) for v, c, g in zip(values["facility_id"], codes, geoms, strict=True)]
             check_duplicates([(i,) for i in ids], rows, ctx.report, "facility_id", ids)
             data = {
                 "facility_id": ids,

@@ -1,0 +1,103 @@
+"""The site through FastAPI's TestClient: status, content type, body."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.store import open_store
+from tests.conftest import KALIAWI
+from web.app import create_app
+from web.routers.static import VENDOR_PREFIX
+
+
+@pytest.fixture
+def client(demo_settings) -> TestClient:
+    return TestClient(create_app(demo_settings))
+
+
+def test_home_lists_kelurahan_in_indonesian_then_english(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Daftar kelurahan" in r.text
+    assert "Kaliawi Persada" in r.text
+    assert "Jatirangga" in r.text
+    r = client.get("/?lang=en")
+    assert "Kelurahan" in r.text
+    assert "City/Regency" in r.text
+    assert r.cookies.get("pk_lang") == "en" or "pk_lang=en" in r.headers.get("set-cookie", "")
+    assert "City/Regency" in client.get("/").text  # remembered
+
+
+def test_kelurahan_page_and_map(client: TestClient) -> None:
+    r = client.get(f"/kelurahan/{KALIAWI}")
+    assert r.status_code == 200
+    assert "Peta Kelurahan Kaliawi Persada" in r.text
+    r = client.get(f"/kelurahan/{KALIAWI}/peta")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert f"{VENDOR_PREFIX}/leaflet.js" in r.text
+    assert "cdn.jsdelivr" not in r.text
+    assert "cdnjs" not in r.text
+    assert "code.jquery" not in r.text
+    assert "KTK-2019-01" in r.text or "Jalan rabat beton RT 03 LK I" in r.text
+
+
+def test_map_carries_no_household_data(client: TestClient, demo_settings) -> None:
+    text = client.get(f"/kelurahan/{KALIAWI}/peta").text
+    households = open_store(demo_settings.store).read("households", kelurahan_code=KALIAWI)
+    for key in households["kk_key"].head(200):
+        assert key not in text
+    for word in ("kk_key", '"decile"', '"desil"', "no_kk", "Warga Contoh"):
+        assert word not in text
+    pts = households.geometry.dropna().head(100)
+    for p in pts:
+        assert f"{p.x:.6f}" not in text or f"{p.y:.6f}" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "needle"),
+    [
+        ("/kelurahan/18.71.06.1099", "id", "tidak ada di penyimpanan"),
+        ("/kelurahan/18.71.06.1099?lang=en", "en", "is not in the store"),
+        ("/kelurahan/bukan-kode", "id", "PP.KK.CC.DDDD"),
+        ("/tidak-ada", "id", "tidak ditemukan"),
+    ],
+)
+def test_friendly_error_pages(client: TestClient, url: str, lang: str, needle: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert needle in r.text
+    assert f'lang="{lang}"' in r.text
+    assert "Traceback" not in r.text
+    assert not re.search(r"/(work|tmp|usr)/", r.text)
+
+
+def test_unknown_kelurahan_as_json(client: TestClient) -> None:
+    r = client.get("/kelurahan/18.71.06.1099", headers={"accept": "application/json"})
+    assert r.status_code == 404
+    assert r.json()["error"] == "kelurahan.unknown"
+
+
+def test_vendor_assets_are_cached_and_compressed(client: TestClient) -> None:
+    r = client.get(f"{VENDOR_PREFIX}/leaflet.js", headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200
+    assert "javascript" in r.headers["content-type"]
+    assert "max-age=31536000" in r.headers["cache-control"]
+    assert r.headers["content-encoding"] == "gzip"
+    assert client.get(f"{VENDOR_PREFIX}/images/layers.png").headers["content-type"] == "image/png"
+    assert client.get(f"{VENDOR_PREFIX}/../../../etc/passwd").status_code == 404
+    assert client.get(f"{VENDOR_PREFIX}/images/../../leaflet.js").status_code == 404
+
+
+def test_empty_store_home_says_what_to_do(tmp_path) -> None:
+    from geo.settings import Settings
+
+    client = TestClient(create_app(Settings(store=tmp_path / "none.gpkg")))
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "petakampung demo" in r.text
