@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -114,7 +114,11 @@ def parse_date(value: Any) -> str:
 
 
 def coerce(
-    frame: pd.DataFrame, specs: tuple[FieldSpec, ...], report: ValidationReport, rows: list[int]
+    frame: pd.DataFrame,
+    specs: tuple[FieldSpec, ...],
+    report: ValidationReport,
+    rows: list[int],
+    on_field: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Typed values for every spec'd field, problems into ``report``; bad cells become None.
 
@@ -134,6 +138,8 @@ def coerce(
         for row, raw in zip(rows, frame[col].tolist(), strict=True):
             values.append(_coerce_one(raw, spec, report, row))
         out[spec.name] = values
+        if on_field is not None:
+            on_field(len(out))
     return pd.DataFrame(out, index=frame.index, dtype=object)
 
 

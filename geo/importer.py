@@ -69,6 +69,7 @@ def validate_file(
         hash_key=hash_key,
         crs=CRS.from_user_input(crs) if crs else None,
         existing=existing,
+        progress=progress,
     )
     frames = layer.prepare(source, ctx)
     progress("stage.validate", report.rows_read, report.rows_read)
@@ -104,7 +105,10 @@ def import_file(
         done = 0
         for table, frame in prepared["frames"].items():
             if len(frame):
-                result.counts[table] = writer.upsert(specs[table], frame)
+                offset = done
+                result.counts[table] = writer.upsert(
+                    specs[table], frame, on_rows=lambda n, offset=offset: progress("stage.write", offset + n, total)
+                )
                 done += len(frame)
                 progress("stage.write", done, total)
         if result.total.changed:

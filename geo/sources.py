@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -117,7 +118,9 @@ def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTa
     tables = []
     for layer in layers:
         try:
-            frame = pyogrio.read_dataframe(target, layer=layer)
+            with warnings.catch_warnings():  # GDAL's notes on odd columns are not the user's problem
+                warnings.simplefilter("ignore")
+                frame = pyogrio.read_dataframe(target, layer=layer)
         except Exception as exc:
             raise SourceError("source.unreadable", kind=kind, detail=_short(exc, target)) from exc
         if len(frame) == 0 and len(layers) > 1:

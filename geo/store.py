@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import math
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -74,7 +74,9 @@ class UpsertResult:
 
 
 class StoreWriter(Protocol):
-    def upsert(self, spec: TableSpec, frame: pd.DataFrame) -> UpsertResult: ...
+    def upsert(
+        self, spec: TableSpec, frame: pd.DataFrame, on_rows: Callable[[int], None] | None = None
+    ) -> UpsertResult: ...
     def append(self, spec: TableSpec, row: Mapping[str, Any]) -> None: ...
     def set_metadata(self, key: str, value: str) -> None: ...
 
@@ -254,8 +256,13 @@ class _GpkgWriter:
         self._specs = specs
         self._touched: dict[str, tuple[float, float, float, float] | None] = {}
 
-    def upsert(self, spec: TableSpec, frame: pd.DataFrame) -> UpsertResult:
-        """Insert new keys, update changed rows, leave identical rows alone."""
+    def upsert(
+        self, spec: TableSpec, frame: pd.DataFrame, on_rows: Callable[[int], None] | None = None
+    ) -> UpsertResult:
+        """Insert new keys, update changed rows, leave identical rows alone.
+
+        ``on_rows(n)`` is told every 1,000 rows how many have been compared.
+        """
         names = spec.column_names
         key_idx = [names.index(k) for k in spec.key]
         quoted = ", ".join(f'"{n}"' for n in names)
@@ -270,7 +277,9 @@ class _GpkgWriter:
         geoms = list(frame.geometry) if spec.is_spatial else [None] * len(frame)
         inserts, updates = [], []
         bounds = []
-        for values_raw, geom in zip(records, geoms, strict=True):
+        for n, (values_raw, geom) in enumerate(zip(records, geoms, strict=True), start=1):
+            if on_rows is not None and n % 1000 == 0:
+                on_rows(n)
             values = tuple(_sql_value(v) for v in values_raw)
             blob = gpkg.encode(geom) if spec.is_spatial else None
             key = tuple(values[i] for i in key_idx)

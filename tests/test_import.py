@@ -185,3 +185,21 @@ def test_an_import_with_one_bad_row_writes_nothing(demo_store: GpkgStore, tmp_pa
     with pytest.raises(ValidationFailed):
         import_file(demo_store, "facilities", path, hash_key=HASH_KEY)
     assert demo_store.checksum() == before
+
+
+def test_long_imports_report_progress(demo_store: GpkgStore) -> None:
+    """What the CLI's progress bar is fed: each stage climbs to its total."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    path = DEFAULT_DATA_DIR / "households" / "households_jatirangga.csv"
+    import_file(
+        demo_store,
+        "households",
+        path,
+        hash_key=HASH_KEY,
+        progress=lambda stage, done, total: seen.setdefault(stage, []).append((done, total)),
+    )
+    for stage in ("stage.validate", "stage.write"):
+        done = [d for d, _ in seen[stage]]
+        assert done == sorted(done)
+        assert len(done) > 3
+        assert seen[stage][-1][0] == seen[stage][-1][1] == 3600

@@ -52,6 +52,7 @@ def test_failed_transaction_leaves_file_byte_identical(demo_store: GpkgStore) ->
     before = demo_store.checksum()
     frame = demo_store.read("facilities").head(2).copy()
     frame["name"] = "changed"
+
     def write_then_fail() -> None:
         with demo_store.transaction() as writer:
             assert writer.upsert(spec, frame).updated == 2

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -94,6 +94,7 @@ class ImportContext:
     crs: CRS | None = None
     lang: str = "id"
     existing: dict[str, pd.DataFrame] = field(default_factory=dict)  # this layer's stored tables
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long files
 
 
 class Layer(ABC):
@@ -153,8 +154,16 @@ def kelurahan_codes(
     return out
 
 
+def _integral(value: Any) -> Any:
+    """1.0 -> "1": spreadsheets and GIS files turn RT numbers into floats."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
 def parse_rt(rt_value: Any, rw_value: Any) -> RtLabel:
     """An RT from a full label ("RT 03 RW 05") or from separate RT and RW cells ("3", "LK II")."""
+    rt_value, rw_value = _integral(rt_value), _integral(rw_value)
     try:
         return parse_rt_label(rt_value)
     except PlaceError:
@@ -254,7 +263,14 @@ def keyed_hash(key: bytes, value: str) -> str:
 
 
 def coerce_table(table: SourceTable, fields: tuple[FieldSpec, ...], ctx: ImportContext) -> pd.DataFrame:
-    return coerce(table.frame, fields, ctx.report, table.rows)
+    """Typed values of every field; reports progress field by field on long files."""
+    n = len(table.frame)
+
+    def tick(done_fields: int) -> None:
+        if ctx.progress is not None:
+            ctx.progress("stage.validate", n * done_fields // len(fields), n)
+
+    return coerce(table.frame, fields, ctx.report, table.rows, on_field=tick)
 
 
 def unit_abbr(unit_type: str) -> str:

@@ -23,6 +23,7 @@ from geo.layers.base import (
     ImportContext,
     Layer,
     LayerStyle,
+    _integral,
     checked_geometries,
     coerce_table,
     frame_with_geometry,
@@ -179,7 +180,7 @@ class Boundaries(Layer):
                 ctx.report.add("val.required", row=rec["src_row"], field="rw")
                 continue
             try:
-                number, label_type = parse_unit_label(rec["_rw"])
+                number, label_type = parse_unit_label(_integral(rec["_rw"]))
             except PlaceError as exc:
                 ctx.report.add(exc.code, row=rec["src_row"], field="rw", value=rec["_rw"])
                 continue
