@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo.checks import check_geometries, points_from_columns
+from geo.checks import check_duplicates, check_geometries, points_from_columns
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, coerce
 from geo.places import UNIT_ABBR, RtLabel, normalize_kelurahan_code, parse_rt_label, parse_unit_label, rt_label
@@ -293,3 +293,40 @@ def to_multipolygon(geom: shapely.Geometry) -> shapely.Geometry:
 
 def frame_with_geometry(data: dict[str, list[Any]], geoms: Sequence[Any]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry=gpd.GeoSeries(list(geoms), crs=4326), crs=4326)
+
+
+@dataclass
+class PlacedRows:
+    """What every point/polygon layer gets from a table: typed values, codes, geometries, ids."""
+
+    values: pd.DataFrame
+    codes: list[str | None]
+    geoms: list[Any]
+    ok: np.ndarray
+    ids: list[str]
+    gdf: gpd.GeoDataFrame
+
+
+def placed_rows(
+    table: SourceTable,
+    ctx: ImportContext,
+    fields: tuple[FieldSpec, ...],
+    *,
+    allowed: Sequence[str],
+    geometry_label: str,
+    id_field: str,
+    id_prefix: str,
+) -> PlacedRows:
+    """The shared checks of a simple layer: geometry, kelurahan code, id and duplicate ids.
+
+    A row without an id is known by its kelurahan and its place, so re-importing a file whose
+    rows were renamed updates them instead of adding new ones.
+    """
+    gdf = geoframe(table, ctx)
+    values = coerce_table(table, fields, ctx)
+    ok = checked_geometries(gdf, table.rows, ctx, allowed=allowed, required=True, label=geometry_label)
+    codes = kelurahan_codes(values["kelurahan_code"].tolist(), table.rows, ctx)
+    geoms = list(gdf.geometry)
+    ids = [v or derived_id(id_prefix, c, g) for v, c, g in zip(values[id_field], codes, geoms, strict=True)]
+    check_duplicates([(i,) for i in ids], table.rows, ctx.report, id_field, ids)
+    return PlacedRows(values=values, codes=codes, geoms=geoms, ok=ok, ids=ids, gdf=gdf)

@@ -6,19 +6,14 @@ from typing import ClassVar
 
 import pandas as pd
 
-from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
     Layer,
     LayerStyle,
-    checked_geometries,
-    coerce_table,
-    derived_id,
     frame_with_geometry,
-    geoframe,
-    kelurahan_codes,
+    placed_rows,
 )
 from geo.schema import Column, TableSpec
 from geo.sources import Source
@@ -114,21 +109,13 @@ class Facilities(Layer):
     def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
         frames = []
         for table in source.tables:
-            rows = table.rows
-            gdf = geoframe(table, ctx)
-            values = coerce_table(table, FIELDS, ctx)
-            checked_geometries(gdf, rows, ctx, allowed=("Point",), required=True, label="Point")
-            codes = kelurahan_codes(values["kelurahan_code"].tolist(), rows, ctx)
-            geoms = list(gdf.geometry)
-            # without an id column a facility is known by its place, so a renamed one is updated
-            ids = [v or derived_id("F", c, g) for v, c, g in zip(values["facility_id"], codes, geoms, strict=True)]
-            check_duplicates([(i,) for i in ids], rows, ctx.report, "facility_id", ids)
+            placed = placed_rows(
+                table, ctx, FIELDS, allowed=("Point",), geometry_label="Point", id_field="facility_id", id_prefix="F"
+            )
             data = {
-                "facility_id": ids,
-                "kelurahan_code": codes,
-                "name": values["name"].tolist(),
-                "category": values["category"].tolist(),
-                "programme": values["programme"].tolist(),
+                "facility_id": placed.ids,
+                "kelurahan_code": placed.codes,
+                **{col: placed.values[col].tolist() for col in ("name", "category", "programme")},
             }
-            frames.append(frame_with_geometry(data, geoms))
+            frames.append(frame_with_geometry(data, placed.geoms))
         return {"facilities": pd.concat(frames, ignore_index=True)}

@@ -7,20 +7,15 @@ from typing import ClassVar
 import geopandas as gpd
 import pandas as pd
 
-from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
     Layer,
     LayerStyle,
-    checked_geometries,
-    coerce_table,
-    derived_id,
     frame_with_geometry,
-    geoframe,
-    kelurahan_codes,
     metric_crs,
+    placed_rows,
     to_multipolygon,
 )
 from geo.schema import Column, TableSpec
@@ -85,24 +80,26 @@ class Gardens(Layer):
     def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
         frames = []
         for table in source.tables:
-            rows = table.rows
-            gdf = geoframe(table, ctx)
-            values = coerce_table(table, FIELDS, ctx)
-            ok = checked_geometries(gdf, rows, ctx, allowed=("Polygon", "MultiPolygon"), required=True, label="Polygon")
-            codes = kelurahan_codes(values["kelurahan_code"].tolist(), rows, ctx)
-            geoms = [to_multipolygon(g) if good else g for g, good in zip(gdf.geometry, ok, strict=True)]
-            ids = [v or derived_id("G", c, g) for v, c, g in zip(values["garden_id"], codes, geoms, strict=True)]
-            check_duplicates([(i,) for i in ids], rows, ctx.report, "garden_id", ids)
-            area = _area_m2(gdf, ok)
+            placed = placed_rows(
+                table,
+                ctx,
+                FIELDS,
+                allowed=("Polygon", "MultiPolygon"),
+                geometry_label="Polygon",
+                id_field="garden_id",
+                id_prefix="G",
+            )
+            values = placed.values
             data = {
-                "garden_id": ids,
-                "kelurahan_code": codes,
+                "garden_id": placed.ids,
+                "kelurahan_code": placed.codes,
                 "kwt_name": values["kwt_name"].tolist(),
                 "crops": values["crops"].tolist(),
                 "site_type": [s or "lainnya" for s in values["site_type"]],
-                "area_m2": area,
+                "area_m2": _area_m2(placed.gdf, placed.ok),
                 "revenue_idr_month": values["revenue_idr_month"].tolist(),
             }
+            geoms = [to_multipolygon(g) if good else g for g, good in zip(placed.geoms, placed.ok, strict=True)]
             frames.append(frame_with_geometry(data, geoms))
         return {"gardens": pd.concat(frames, ignore_index=True)}
 
