@@ -156,7 +156,8 @@ def build_cli(lang: str) -> click.Group:
         store = _existing_store(settings)
         code = normalize_kelurahan_code(code) if code else None
         n = export_layer(store, layer, output, public=not restricted, k=settings.suppression_k, code=code)
-        kind = t("export.restricted", lang) if restricted else t("export.public", lang, k=settings.suppression_k)
+        public_kind = "export.public_households" if layer == "households" else "export.public"
+        kind = t("export.restricted", lang) if restricted else t(public_kind, lang, k=settings.suppression_k)
         click.echo(t("export.done", lang, n=n, path=output, kind=kind))
 
     @cli.command("indicators", help=h("cmd.indicators", lang))

@@ -11,6 +11,7 @@ import pyogrio
 from geo.errors import SourceError
 from geo.indicators import SHARES
 from geo.layers import get_layer
+from geo.layers.infrastructure import current_progress
 from geo.queries import indicators, kelurahan_list, layer_frames
 from geo.store import Store
 
@@ -29,7 +30,10 @@ def public_frames(store: Store, layer_name: str, *, k: int, code: str | None = N
     layer = get_layer(layer_name)
     if layer_name == "households":
         return {"households_rt": household_aggregates(store, k=k, code=code)}
-    return layer.public(layer_frames(store, layer_name, code))
+    frames = layer_frames(store, layer_name, code)
+    if layer_name == "infrastructure":  # publish the latest recorded progress, not the imported one
+        frames["works"] = current_progress(frames["works"], frames["work_progress"])
+    return layer.public(frames)
 
 
 def household_aggregates(store: Store, *, k: int, code: str | None = None) -> gpd.GeoDataFrame:

@@ -239,7 +239,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "kelurahan {code} is not in the store",
     },
     "export.done": {"id": "{n} fitur ditulis ke {path} ({kind}).", "en": "{n} features written to {path} ({kind})."},
-    "export.public": {
+    "export.public": {"id": "publik: tanpa data rumah tangga", "en": "public: no household data"},
+    "export.public_households": {
         "id": "publik: agregat per RT, angka < {k} disembunyikan",
         "en": "public: per-RT aggregates, counts < {k} suppressed",
     },

@@ -197,3 +197,22 @@ def test_installed_console_script_and_env_store(demo_settings, tmp_path: Path) -
     assert done.returncode == 1
     assert "kelurahan code must look like" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_every_message_code_used_in_code_has_both_languages() -> None:
+    """A message code typed in the code but missing from the catalogue would print as the code."""
+    import re
+
+    from geo.i18n import MESSAGES
+
+    used = set()
+    for path in (ROOT / "geo").rglob("*.py"):
+        used |= set(re.findall(r'"((?:[a-z]+)\.[a-z_]+)"', path.read_text()))
+    prefixes = {code.split(".")[0] for code in MESSAGES}
+    missing = sorted(
+        c
+        for c in used
+        if c.split(".")[0] in prefixes and c not in MESSAGES and not c.startswith(("cmd.", "opt.", "arg.", "heading."))
+    )
+    assert missing == []
+    assert all(set(entry) == {"id", "en"} for entry in MESSAGES.values())
