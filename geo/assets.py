@@ -48,3 +48,36 @@ def inline_css() -> str:
 @cache
 def inline_js() -> str:
     return VENDOR_FILES["leaflet.js"].read_text(encoding="utf-8")
+
+
+ICON_NAMES = {
+    "posyandu": "baby",
+    "balai_warga": "people-roof",
+    "musala": "mosque",
+    "masjid": "mosque",
+    "dapur_stunting": "bowl-food",
+    "bank_sampah": "recycle",
+    "pos_ronda": "shield-halved",
+    "rumah_data": "chart-column",
+    "sekolah": "school",
+    "paud": "children",
+    "rumah_bibit": "seedling",
+    "puskesmas": "house-medical",
+    "sekretariat": "building",
+    "lainnya": "location-dot",
+}
+
+
+@cache
+def fa_svg(name: str, fill: str = "#ffffff", size: int = 14) -> str:
+    """A Font Awesome Free (CC BY 4.0) solid icon as inline SVG: no web font to download."""
+    import xstatic.pkg.font_awesome as xfa
+
+    text = (Path(xfa.BASE_DIR) / "svgs" / "solid" / f"{name}.svg").read_text(encoding="utf-8")
+    text = re.sub(r"<!--.*?-->", "", text)
+    return text.replace("<svg ", f'<svg fill="{fill}" width="{size}" height="{size}" aria-hidden="true" ', 1)
+
+
+def icon_svg(category: str) -> str:
+    """The icon of a facility category."""
+    return fa_svg(ICON_NAMES.get(category, "location-dot"))

@@ -48,6 +48,10 @@ class SourceError(GeoError, ValueError):
     """An input file cannot be read at all (empty, truncated, wrong encoding, no CRS, ...)."""
 
 
+class RequestError(GeoError, ValueError):
+    """A request asks for something malformed: a bad bounding box, limit or language."""
+
+
 class ValidationFailed(GeoError, ValueError):  # noqa: N818 - reads as a sentence at call sites
     """An import found problems; nothing was written.  Carries the full report."""
 

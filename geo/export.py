@@ -12,7 +12,8 @@ from geo.errors import SourceError
 from geo.indicators import SHARES
 from geo.layers import get_layer
 from geo.layers.infrastructure import current_progress
-from geo.queries import indicators, kelurahan_list, layer_frames
+from geo.public import build_public
+from geo.queries import layer_frames
 from geo.store import Store
 
 MAIN_TABLE = {
@@ -37,27 +38,20 @@ def public_frames(store: Store, layer_name: str, *, k: int, code: str | None = N
 
 
 def household_aggregates(store: Store, *, k: int, code: str | None = None) -> gpd.GeoDataFrame:
-    """Per-RT KK counts and shares, suppressed, with the RT polygons."""
-    codes = [code] if code else list(kelurahan_list(store)["kelurahan_code"])
+    """Per-RT KK counts and shares, suppressed, with the RT polygons (from :mod:`geo.public`)."""
+    rt = build_public(store, k=k).frames["rt"]
+    if code:
+        rt = rt[rt["kelurahan_code"] == code]
     keep = [
         "kelurahan_code",
         "unit_number",
         "rt_number",
         "rt_label",
         "kk_total",
-        "kk_poor",
-        *[c for c in SHARES.values() if c != "kk_poor"],
+        *SHARES.values(),
         *SHARES,
     ]
-    parts = []
-    for c in codes:
-        table = indicators(store, c, public=True, k=k).table
-        rt = store.read("rt", kelurahan_code=c)[["unit_number", "rt_number", "geometry"]]
-        merged = rt.merge(table[keep], on=["unit_number", "rt_number"])
-        parts.append(merged[[*keep, "geometry"]])
-    if not parts:
-        return gpd.GeoDataFrame({c: [] for c in keep}, geometry=gpd.GeoSeries([], crs=4326))
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+    return rt[[*dict.fromkeys(keep), "geometry"]].reset_index(drop=True)
 
 
 def export_layer(

@@ -258,6 +258,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "bahasa '{lang}' tidak dikenal; pilihan: id, en",
         "en": "unknown language '{lang}'; choices: id, en",
     },
+    "req.bbox": {
+        "id": "bbox harus empat angka minx,miny,maxx,maxy dalam derajat (bujur -180..180, lintang -90..90)",
+        "en": "bbox must be four numbers minx,miny,maxx,maxy in degrees (lon -180..180, lat -90..90)",
+    },
+    "req.limit": {
+        "id": "limit harus bilangan bulat 1 sampai {max}",
+        "en": "limit must be a whole number from 1 to {max}",
+    },
+    "req.offset": {"id": "offset harus bilangan bulat 0 atau lebih", "en": "offset must be a whole number, 0 or more"},
+    "req.param": {
+        "id": "parameter tidak dikenal: {names}; yang diterima: {allowed}",
+        "en": "unknown parameter: {names}; accepted: {allowed}",
+    },
+    "ogc.unknown_collection": {
+        "id": "koleksi '{collection}' tidak ada",
+        "en": "collection '{collection}' does not exist",
+    },
+    "ogc.unknown_feature": {
+        "id": "fitur '{feature}' tidak ada di koleksi '{collection}'",
+        "en": "feature '{feature}' is not in collection '{collection}'",
+    },
+    "rt.unknown": {
+        "id": "RT {rt} / {unit} tidak ada di kelurahan {code}",
+        "en": "RT {rt} / {unit} is not in kelurahan {code}",
+    },
+    "download.layer": {
+        "id": "lapisan unduhan '{layer}' tidak ada; pilihan: {choices}",
+        "en": "download layer '{layer}' does not exist; choices: {choices}",
+    },
     "suppressed.note": {
         "id": "* disembunyikan: kurang dari {k} KK atau dapat dihitung dari total",
         "en": "* suppressed: fewer than {k} households or derivable from totals",

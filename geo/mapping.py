@@ -1,36 +1,76 @@
 """Folium (Leaflet) maps of a kelurahan: public data only.
 
-The RT choropleth shows the suppressed poverty share; works are coloured by status with popups;
-KWT gardens and facilities by programme are separate layers; a legend and a layer control.
+The RT choropleth shows suppressed household indicators (and any other public indicator) in
+Fisher-Jenks classes; works are coloured by status with popups; KWT gardens and facilities by
+programme (with icons) are separate layers; a legend, a layer control, a scale bar, full-screen
+and locate-me buttons.  Every text that reaches a popup is HTML-escaped: names come from
+imported files and must never run as code in a visitor's browser.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import mapclassify
+import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Element, MacroElement, Template
 
-from geo.assets import inline_css, inline_js
+from geo.assets import fa_svg, icon_svg, inline_css, inline_js
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
-from geo.queries import KelurahanData, indicators, load_kelurahan
+from geo.queries import KelurahanData
 from geo.store import Store
 
-POVERTY_BINS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0001]
-POVERTY_COLORS = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"]
 SUPPRESSED_COLOR = "#bdbdbd"
 _INLINE_JS = "petakampung-inline:leaflet.js"
 _INLINE_CSS = "petakampung-inline:leaflet.css"
 
+# indicator -> (label id, label en, kind, palette)
+INDICATORS: dict[str, tuple[str, str, str, list[str]]] = {
+    "poor_share": (
+        "KK miskin (desil 1-4)",
+        "Poor households (decile 1-4)",
+        "share",
+        ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
+    ),
+    "share_unsafe_water": (
+        "KK tanpa air minum aman",
+        "Households without safe water",
+        "share",
+        ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"],
+    ),
+    "share_no_own_toilet": (
+        "KK tanpa jamban sendiri",
+        "Households without own toilet",
+        "share",
+        ["#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"],
+    ),
+    "garden_share": (
+        "Luas kebun KWT",
+        "KWT garden area",
+        "share",
+        ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
+    ),
+    "works_budget_idr": (
+        "Anggaran pekerjaan",
+        "Works budget",
+        "idr",
+        ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"],
+    ),
+}
+
 LABELS = {
-    "poverty": {"id": "Persentase KK miskin (desil 1-4) per RT", "en": "Share of poor households (decile 1-4) per RT"},
+    "rt_layer": {"id": "RT: indikator terpilih", "en": "RT: selected indicator"},
     "suppressed": {"id": "disembunyikan (< {k} KK)", "en": "suppressed (< {k} households)"},
     "works": {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"},
     "gardens": {"id": "Kebun KWT", "en": "KWT gardens"},
@@ -62,11 +102,40 @@ LABELS = {
     "category": {"id": "Kategori", "en": "Category"},
     "programme": {"id": "Program", "en": "Programme"},
     "hidden": {"id": "disembunyikan", "en": "suppressed"},
+    "profile": {"id": "Profil RT", "en": "RT profile"},
+    "legend": {"id": "Legenda", "en": "Legend"},
+    "fullscreen": {"id": "Layar penuh", "en": "Full screen"},
+    "locate": {"id": "Lokasi saya", "en": "My location"},
+    "locate_fail": {"id": "Lokasi tidak dapat ditemukan", "en": "Location not found"},
+    "icons": {"id": "Ikon: Font Awesome (CC BY 4.0)", "en": "Icons: Font Awesome (CC BY 4.0)"},
 }
 
 
 def _l(key: str, lang: str) -> str:
     return LABELS[key][lang]
+
+
+def indicator_label(key: str, lang: str) -> str:
+    label_id, label_en, _, _ = INDICATORS[key]
+    return label_id if lang == "id" else label_en
+
+
+@dataclass
+class MapOptions:
+    """How a map is built: language, suppression k, where Leaflet comes from, what is selectable.
+
+    ``asset_prefix`` is the URL folder serving Leaflet (the site's vendor path); None inlines it
+    (stand-alone file).  ``lazy`` maps a layer name ("works", "gardens", "facilities") to the
+    OGC items URL it is loaded from by bounding box instead of being inlined.  ``rt_url`` is a
+    template for RT profile links, e.g. "/kelurahan/18.71.06.1012/rt/{unit}/{rt}".
+    """
+
+    lang: str = "id"
+    k: int = 5
+    asset_prefix: str | None = None
+    indicators: tuple[str, ...] = ("poor_share",)
+    lazy: dict[str, str] = field(default_factory=dict)
+    rt_url: str | None = None
 
 
 def idr(value: object) -> str:
@@ -75,123 +144,220 @@ def idr(value: object) -> str:
     return "Rp " + f"{int(value):,}".replace(",", ".")
 
 
+def esc(value: object) -> str:
+    """Text for a popup: escaped, and '-' for nothing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "-"
+    return html.escape(str(value))
+
+
 def _round(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out["geometry"] = shapely.set_precision(out.geometry.to_numpy(), 1e-6)
     return out
 
 
-def rt_features(data: KelurahanData, table: pd.DataFrame, lang: str, k: int) -> gpd.GeoDataFrame:
-    """RT polygons with the public indicators and display strings."""
+# --- classes and colours ---------------------------------------------------------------------------
+
+
+@dataclass
+class Classes:
+    """Fisher-Jenks classes of one indicator: upper bounds and a colour for each."""
+
+    key: str
+    bounds: list[float]
+    colors: list[str]
+
+    def color(self, value: object) -> str:
+        if value is None or pd.isna(value):
+            return SUPPRESSED_COLOR
+        for bound, color in zip(self.bounds, self.colors, strict=True):
+            if float(value) <= bound + 1e-12:
+                return color
+        return self.colors[-1]
+
+    def legend_rows(self, lang: str) -> list[tuple[str, str]]:
+        kind = INDICATORS[self.key][2]
+        rows, low = [], 0.0
+        for bound, color in zip(self.bounds, self.colors, strict=True):
+            rows.append((color, f"{fmt_value(kind, low)} – {fmt_value(kind, bound)}"))
+            low = bound
+        return rows
+
+
+def fmt_value(kind: str, value: float) -> str:
+    if kind == "share":
+        return f"{100 * value:.1f} %"
+    if kind == "idr":
+        return idr(value)
+    return f"{value:,.0f}"
+
+
+def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
+    """Natural breaks (Fisher-Jenks) over the published values; one class when they are all equal."""
+    palette = INDICATORS[key][3]
+    vals = values.dropna().astype(float).to_numpy()
+    unique = np.unique(vals)
+    if len(unique) <= 1:
+        top = float(unique[0]) if len(unique) else 0.0
+        return Classes(key, [top], [palette[2]])
+    n = min(k, len(unique))
+    with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
+        warnings.simplefilter("ignore")
+        bins = [float(b) for b in mapclassify.FisherJenks(vals, k=n).bins]
+    colors = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
+    return Classes(key, bins, colors)
+
+
+# --- features --------------------------------------------------------------------------------------
+
+
+def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> tuple[gpd.GeoDataFrame, dict]:
+    """RT polygons with display strings and a colour per selectable indicator."""
+    lang = opts.lang
+    cols = [
+        "unit_number",
+        "rt_number",
+        "kk_total",
+        "kk_poor",
+        "road_m",
+        "drainage_m",
+        "wells",
+        "garden_m2",
+        *[c for c in opts.indicators if c in table.columns],
+    ]
     rt = data.rt[["unit_number", "rt_number", "rt_label", "geometry"]].merge(
-        table[
-            [
-                "unit_number",
-                "rt_number",
-                "kk_total",
-                "kk_poor",
-                "poor_share",
-                "road_m",
-                "drainage_m",
-                "wells",
-                "garden_m2",
-            ]
-        ],
-        on=["unit_number", "rt_number"],
-        how="left",
+        table[list(dict.fromkeys(cols))], on=["unit_number", "rt_number"], how="left"
     )
     hidden = _l("hidden", lang)
-    rt["kk_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_total"]]
-    rt["poor_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_poor"]]
-    rt["share_text"] = [hidden if pd.isna(v) else f"{100 * v:.1f} %" for v in rt["poor_share"]]
-    rt["color"] = [poverty_color(v) for v in rt["poor_share"]]
-    rt["poor_share"] = rt["poor_share"].astype(float)
-    for col in ("kk_total", "kk_poor", "wells"):
-        rt[col] = rt[col].astype(float)
-    return _round(rt)
-
-
-def poverty_color(share: object) -> str:
-    if share is None or pd.isna(share):
-        return SUPPRESSED_COLOR
-    for lo, hi, color in zip(POVERTY_BINS[:-1], POVERTY_BINS[1:], POVERTY_COLORS, strict=True):
-        if lo <= float(share) < hi:
-            return color
-    return POVERTY_COLORS[-1]
+    out = gpd.GeoDataFrame({"rt_label": [esc(v) for v in rt["rt_label"]]}, geometry=rt.geometry, crs=rt.crs)
+    out["kk_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_total"]]
+    out["poor_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_poor"]]
+    for col in ("road_m", "drainage_m", "garden_m2"):
+        out[col] = [f"{v:,.0f}".replace(",", ".") for v in rt[col].fillna(0)]
+    out["wells"] = [str(int(v)) for v in rt["wells"].fillna(0)]
+    legends = {}
+    for key in opts.indicators:
+        if key not in rt.columns:
+            continue
+        classes = classify(key, rt[key])
+        kind = INDICATORS[key][2]
+        out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
+        out[f"v_{key}"] = [hidden if pd.isna(v) else fmt_value(kind, v) for v in rt[key]]
+        legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
+    first = opts.indicators[0]
+    out["color"] = out[f"c_{first}"]
+    out["value"] = out[f"v_{first}"]
+    if opts.rt_url:
+        out["profile"] = [
+            f'<a href="{html.escape(opts.rt_url.format(unit=int(u), rt=int(r)))}">{_l("profile", lang)}</a>'
+            for u, r in zip(rt["unit_number"], rt["rt_number"], strict=True)
+        ]
+    return _round(out), legends
 
 
 def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
-    out = works.copy()
-    out["type_text"] = [WORK_TYPES[w].label_id if lang == "id" else WORK_TYPES[w].label_en for w in out["work_type"]]
+    out = gpd.GeoDataFrame({"work_id": works["work_id"].to_numpy()}, geometry=works.geometry.to_numpy(), crs=works.crs)
+    out["name"] = [esc(v) for v in works["name"]]
+    out["type_text"] = [WORK_TYPES[w].label_id if lang == "id" else WORK_TYPES[w].label_en for w in works["work_type"]]
     out["volume_text"] = [
-        f"{v:,.1f} {u}".replace(",", " ") for v, u in zip(out["volume"], out["volume_unit"], strict=True)
+        f"{v:,.1f} {u}".replace(",", " ") for v, u in zip(works["volume"], works["volume_unit"], strict=True)
     ]
-    out["budget_text"] = [idr(v) for v in out["budget_idr"]]
-    out["status_text"] = [STATUS_LABELS[s][lang] for s in out["status"]]
-    out["fisik_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in out["progress_fisik"]]
-    out["keuangan_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in out["progress_keuangan"]]
-    out["color"] = [STATUS_COLORS[s] for s in out["status"]]
-    keep = [
-        "work_id",
-        "name",
-        "type_text",
-        "volume_text",
-        "budget_text",
-        "funding",
-        "year",
-        "ksm",
-        "status",
-        "status_text",
-        "fisik_text",
-        "keuangan_text",
-        "color",
-        "geometry",
-    ]
-    return _round(out[keep])
+    out["budget_text"] = [idr(v) for v in works["budget_idr"]]
+    out["funding"] = [esc(v) for v in works["funding"]]
+    out["year_text"] = [str(int(y)) if pd.notna(y) else "-" for y in works["year"]]  # not "2,019"
+    out["ksm"] = [esc(v) for v in works["ksm"]]
+    out["status"] = works["status"].to_numpy()
+    out["status_text"] = [STATUS_LABELS[s][lang] for s in works["status"]]
+    out["fisik_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_fisik"]]
+    out["keuangan_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_keuangan"]]
+    out["color"] = [STATUS_COLORS[s] for s in works["status"]]
+    return _round(out)
 
 
-def build_map(
-    data: KelurahanData, table: pd.DataFrame, *, lang: str = "id", k: int = 5, asset_prefix: str | None = None
-) -> folium.Map:
-    """The kelurahan map.  ``table`` must be the *public* indicator table.
+def garden_features(gardens: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    out = gpd.GeoDataFrame(
+        {"garden_id": gardens["garden_id"].to_numpy()}, geometry=gardens.geometry.to_numpy(), crs=gardens.crs
+    )
+    out["kwt_name"] = [esc(v) for v in gardens["kwt_name"]]
+    out["crops"] = [esc(v) for v in gardens["crops"]]
+    out["site_text"] = [SITE_LABELS.get(s, {}).get(lang, esc(s)) for s in gardens["site_type"]]
+    out["area_text"] = [f"{a:,.0f} m²".replace(",", ".") for a in gardens["area_m2"].fillna(0)]
+    out["revenue_text"] = [idr(v) for v in gardens["revenue_idr_month"]]
+    return _round(out)
 
-    ``asset_prefix`` is the URL folder serving Leaflet (the site's ``/static/vendor``); with
-    None the Leaflet code is inlined by :func:`render_standalone`.
-    """
+
+def facility_features(facilities: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    out = gpd.GeoDataFrame(
+        {"facility_id": facilities["facility_id"].to_numpy()},
+        geometry=facilities.geometry.to_numpy(),
+        crs=facilities.crs,
+    )
+    out["name"] = [esc(v) for v in facilities["name"]]
+    out["category"] = facilities["category"].to_numpy()
+    out["category_text"] = [CATEGORY_LABELS.get(c, {}).get(lang, esc(c)) for c in facilities["category"]]
+    out["programme"] = facilities["programme"].to_numpy()
+    out["programme_text"] = [PROGRAMME_LABELS.get(p, {}).get(lang, esc(p)) for p in facilities["programme"]]
+    return _round(out)
+
+
+# --- the map -------------------------------------------------------------------------------------------
+
+
+def build_map(data: KelurahanData, table: pd.DataFrame, opts: MapOptions | None = None) -> folium.Map:
+    """The kelurahan map.  ``table`` must be the *public* (suppressed) indicator table."""
+    opts = opts or MapOptions()
+    lang = opts.lang
     bounds = data.kelurahan.total_bounds
     fmap = folium.Map(
         location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
         zoom_start=16,
-        tiles="OpenStreetMap",
+        tiles=None,
         control_scale=True,
-        prefer_canvas=False,
     )
-    js = f"{asset_prefix}/leaflet.js" if asset_prefix else _INLINE_JS
-    css = f"{asset_prefix}/leaflet.css" if asset_prefix else _INLINE_CSS
-    fmap.default_js = [("leaflet", js)]
-    fmap.default_css = [("leaflet_css", css)]
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> · ' + _l("icons", lang),
+    ).add_to(fmap)
+    fmap.default_js = [("leaflet", f"{opts.asset_prefix}/leaflet.js" if opts.asset_prefix else _INLINE_JS)]
+    fmap.default_css = [("leaflet_css", f"{opts.asset_prefix}/leaflet.css" if opts.asset_prefix else _INLINE_CSS)]
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    _rt_layer(fmap, rt_features(data, table, lang, k), lang)
+    rt, legends = rt_features(data, table, opts)
+    layers = {"rt": _rt_layer(fmap, rt, opts)}
     _boundary_layer(fmap, data, lang)
-    if len(data.works):
-        _works_layer(fmap, work_features(data.works, lang), lang)
-    if len(data.gardens):
-        _gardens_layer(fmap, data.gardens, lang)
-    if len(data.facilities):
-        _facility_layers(fmap, data.facilities, lang)
+    layers["works"] = _works_layer(fmap, work_features(data.works, lang), opts)
+    layers["gardens"] = _gardens_layer(fmap, garden_features(data.gardens, lang), opts)
+    layers["facilities"] = _facilities_layer(fmap, facility_features(data.facilities, lang), opts)
     control = folium.LayerControl(collapsed=False)
     control.add_to(fmap)
-    _legend(lang, k).add_to(fmap)
-    _PhoneLayout(control).add_to(fmap)
+    legend = _Legend(legends, opts)
+    legend.add_to(fmap)
+    _Registry(layers, control, legend, opts).add_to(fmap)
+    fmap.get_root().header.add_child(Element(legends_script(legends, opts)))
     return fmap
 
 
-def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, lang: str) -> None:
-    fields = ["rt_label", "kk_text", "poor_text", "share_text", "road_m", "drainage_m", "wells", "garden_m2"]
-    aliases = [_l(a, lang) for a in ("rt", "kk", "poor", "share", "road", "drainage", "wells", "garden_m2")]
-    folium.GeoJson(
-        rt[[*fields, "color", "geometry"]],
-        name=_l("poverty", lang),
+def _geojson(frame: gpd.GeoDataFrame, opts: MapOptions, layer: str) -> gpd.GeoDataFrame:
+    """The layer's data; only its first feature when the rest is loaded by bounding box (folium
+    needs one feature to know the popup fields)."""
+    return frame.head(1) if layer in opts.lazy else frame
+
+
+def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
+    lang = opts.lang
+    fields = ["rt_label", "value", "kk_text", "poor_text", "road_m", "drainage_m", "wells", "garden_m2"]
+    aliases = [
+        _l("rt", lang),
+        indicator_label(opts.indicators[0], lang),
+        *[_l(a, lang) for a in ("kk", "poor", "road", "drainage", "wells", "garden_m2")],
+    ]
+    if "profile" in rt.columns:
+        fields.append("profile")
+        aliases.append("")
+    layer = folium.GeoJson(
+        rt,
+        name=_l("rt_layer", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["color"],
             "color": "#555555",
@@ -199,33 +365,37 @@ def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, lang: str) -> None:
             "fillOpacity": 0.65,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["rt_label", "share_text"], aliases=aliases[:1] + aliases[3:4]),
+        tooltip=folium.GeoJsonTooltip(fields=["rt_label", "value"], aliases=aliases[:2]),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-    ).add_to(fmap)
+    )
+    layer.add_to(fmap)
+    return layer
 
 
 def _boundary_layer(fmap: folium.Map, data: KelurahanData, lang: str) -> None:
     group = folium.FeatureGroup(name=_l("boundary", lang))
+    rw = data.rw[["unit_label", "geometry"]].copy()
+    rw["unit_label"] = [esc(v) for v in rw["unit_label"]]
     folium.GeoJson(
-        _round(data.rw[["unit_label", "geometry"]]),
+        _round(rw),
         style_function=lambda f: {"fill": False, "color": "#333333", "weight": 2, "dashArray": "6 4"},
         tooltip=folium.GeoJsonTooltip(fields=["unit_label"], labels=False),
     ).add_to(group)
     folium.GeoJson(
-        _round(data.kelurahan[["name", "geometry"]]),
-        style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3},
+        _round(data.kelurahan[["geometry"]]), style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}
     ).add_to(group)
     group.add_to(fmap)
 
 
-def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, lang: str) -> None:
+def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
+    lang = opts.lang
     fields = [
         "name",
         "type_text",
         "volume_text",
         "budget_text",
         "funding",
-        "year",
+        "year_text",
         "ksm",
         "status_text",
         "fisik_text",
@@ -235,8 +405,8 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, lang: str) -> None:
         _l(a, lang)
         for a in ("name", "type", "volume", "budget", "funding", "year", "ksm", "status", "fisik", "keuangan")
     ]
-    folium.GeoJson(
-        works,
+    layer = folium.GeoJson(
+        _geojson(works, opts, "works"),
         name=_l("works", lang),
         style_function=lambda f: {
             "color": f["properties"]["color"],
@@ -248,62 +418,41 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, lang: str) -> None:
         marker=folium.CircleMarker(radius=8, weight=2, fill=True),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-    ).add_to(fmap)
+    )
+    layer.add_to(fmap)
+    return layer
 
 
-def _gardens_layer(fmap: folium.Map, gardens: gpd.GeoDataFrame, lang: str) -> None:
-    out = gardens.copy()
-    out["site_text"] = [SITE_LABELS.get(s, {}).get(lang, s) for s in out["site_type"]]
-    out["area_text"] = [f"{a:,.0f} m²".replace(",", ".") for a in out["area_m2"]]
-    out["revenue_text"] = [idr(v) for v in out["revenue_idr_month"]]
+def _gardens_layer(fmap: folium.Map, gardens: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
+    lang = opts.lang
     fields = ["kwt_name", "crops", "site_text", "area_text", "revenue_text"]
-    folium.GeoJson(
-        _round(out[[*fields, "geometry"]]),
+    layer = folium.GeoJson(
+        _geojson(gardens, opts, "gardens"),
         name=_l("gardens", lang),
         style_function=lambda f: {"color": "#1b7837", "weight": 1, "fillColor": "#5aae61", "fillOpacity": 0.8},
         popup=folium.GeoJsonPopup(
             fields=fields, aliases=[_l(a, lang) for a in ("kwt", "crops", "site", "area", "revenue")]
         ),
-    ).add_to(fmap)
+    )
+    layer.add_to(fmap)
+    return layer
 
 
-def _facility_layers(fmap: folium.Map, facilities: gpd.GeoDataFrame, lang: str) -> None:
-    out = facilities.copy()
-    out["category_text"] = [CATEGORY_LABELS.get(c, {}).get(lang, c) for c in out["category"]]
-    out["programme_text"] = [PROGRAMME_LABELS.get(p, {}).get(lang, p) for p in out["programme"]]
-    fields = ["name", "category_text", "programme_text"]
-    aliases = [_l(a, lang) for a in ("name", "category", "programme")]
-    for programme, group in out.groupby("programme", sort=True):
-        color = PROGRAMME_COLORS.get(str(programme), "#333333")
-        folium.GeoJson(
-            _round(group[[*fields, "geometry"]]),
-            name=f"{_l('facilities', lang)}: {PROGRAMME_LABELS.get(str(programme), {}).get(lang, programme)}",
-            marker=folium.CircleMarker(
-                radius=6, weight=2, color="#ffffff", fill=True, fill_color=color, fill_opacity=1
-            ),
-            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        ).add_to(fmap)
-
-
-class _PhoneLayout(MacroElement):
-    """On a phone the layer list starts folded (tap its icon to open, tap the map to fold)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }}, control = {{ this.control.get_name() }};
-  if (window.innerWidth < 700) {
-    control.collapse();
-    map.on("click", function () { control.collapse(); });
-  }
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, control: folium.LayerControl) -> None:
-        super().__init__()
-        self.control = control
+def _facilities_layer(fmap: folium.Map, facilities: gpd.GeoDataFrame, opts: MapOptions) -> folium.GeoJson:
+    """One layer whose points are drawn as programme-coloured icons (see pk.facilityIcon)."""
+    lang = opts.lang
+    layer = folium.GeoJson(
+        _geojson(facilities, opts, "facilities"),
+        name=_l("facilities", lang),
+        marker=folium.Marker(icon=folium.DivIcon(html="")),  # replaced by programme icons in _Registry
+        popup=folium.GeoJsonPopup(
+            fields=["name", "category_text", "programme_text"],
+            aliases=[_l(a, lang) for a in ("name", "category", "programme")],
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    )
+    layer.add_to(fmap)
+    return layer
 
 
 _LEGEND = Template("""
@@ -313,8 +462,7 @@ _LEGEND = Template("""
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "pk-legend");
     div.innerHTML = {{ this.html|tojson }};
-    // on a phone the legend starts folded; one tap opens it
-    div.querySelector("details").open = window.innerWidth >= 700;
+    div.querySelector("details").open = window.innerWidth >= 700;  // folded on a phone; one tap opens it
     L.DomEvent.disableClickPropagation(div);
     return div;
   };
@@ -324,33 +472,142 @@ _LEGEND = Template("""
 """)
 
 
-def _legend(lang: str, k: int) -> MacroElement:
-    rows = [f"<b>{html.escape(_l('poverty', lang))}</b>"]
-    for lo, hi, color in zip(POVERTY_BINS[:-1], POVERTY_BINS[1:], POVERTY_COLORS, strict=True):
-        label = f"{lo * 100:.0f}–{min(hi, 1) * 100:.0f} %"
-        rows.append(f'<i style="background:{color}"></i>{label}')
-    rows.append(f'<i style="background:{SUPPRESSED_COLOR}"></i>{html.escape(LABELS["suppressed"][lang].format(k=k))}')
-    rows.append(f"<b>{html.escape(_l('works', lang))}</b>")
-    for status, color in STATUS_COLORS.items():
-        rows.append(f'<i style="background:{color}"></i>{html.escape(STATUS_LABELS[status][lang])}')
-    rows.append(f"<b>{html.escape(_l('facilities', lang))}</b>")
-    for programme, color in PROGRAMME_COLORS.items():
-        rows.append(
-            f'<i style="background:{color};border-radius:50%"></i>{html.escape(PROGRAMME_LABELS[programme][lang])}'
+class _Legend(MacroElement):
+    def __init__(self, legends: dict, opts: MapOptions) -> None:
+        super().__init__()
+        self._template = _LEGEND
+        lang = opts.lang
+        first = opts.indicators[0]
+        rows = [
+            f'<div class="pk-rt-legend">{rt_legend_html(legends.get(first), opts)}</div>',
+            f"<b>{html.escape(_l('works', lang))}</b>",
+        ]
+        rows += [
+            f'<i style="background:{c}"></i>{html.escape(STATUS_LABELS[s][lang])}' for s, c in STATUS_COLORS.items()
+        ]
+        rows.append(f"<b>{html.escape(_l('facilities', lang))}</b>")
+        rows += [
+            f'<i style="background:{c};border-radius:50%"></i>{html.escape(PROGRAMME_LABELS[p][lang])}'
+            for p, c in PROGRAMME_COLORS.items()
+        ]
+        rows.append(f'<i style="background:#5aae61"></i>{html.escape(_l("gardens", lang))}')
+        style = (
+            "<style>.pk-legend{background:#fff;padding:6px 8px;font:12px/16px sans-serif;"
+            "box-shadow:0 0 6px rgba(0,0,0,.3);border-radius:4px;max-height:50vh;overflow:auto}"
+            ".pk-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;"
+            "vertical-align:middle;opacity:.85}.pk-legend summary{cursor:pointer;font-weight:bold}"
+            ".pk-icon{display:flex;align-items:center;justify-content:center;border-radius:50%;"
+            "border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.5)}"
+            ".leaflet-bar a.pk-btn{display:flex;align-items:center;justify-content:center;background:#fff}"
+            "@media (max-width:700px){.pk-legend{font-size:11px;line-height:14px;max-height:35vh}}</style>"
         )
-    rows.append(f'<i style="background:#5aae61"></i>{html.escape(_l("gardens", lang))}')
-    style = (
-        "<style>.pk-legend{background:#fff;padding:6px 8px;font:12px/16px sans-serif;"
-        "box-shadow:0 0 6px rgba(0,0,0,.3);border-radius:4px;max-height:50vh;overflow:auto}"
-        ".pk-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;"
-        "vertical-align:middle;opacity:.85}.pk-legend summary{cursor:pointer;font-weight:bold}"
-        "@media (max-width:700px){.pk-legend{font-size:11px;line-height:14px;max-height:35vh}}</style>"
+        self.html = f"{style}<details open><summary>{_l('legend', lang)}</summary>" + "<br>".join(rows) + "</details>"
+
+
+def rt_legend_html(legend: dict | None, opts: MapOptions) -> str:
+    if not legend:
+        return ""
+    rows = [f"<b>{html.escape(legend['title'])}</b>"]
+    rows += [f'<i style="background:{c}"></i>{html.escape(text)}' for c, text in legend["rows"]]
+    rows.append(
+        f'<i style="background:{SUPPRESSED_COLOR}"></i>{html.escape(_l("suppressed", opts.lang).format(k=opts.k))}'
     )
-    element = MacroElement()
-    element._template = _LEGEND
-    summary = "Legenda" if lang == "id" else "Legend"
-    element.html = f"{style}<details open><summary>{summary}</summary>{'<br>'.join(rows)}</details>"
-    return element
+    return "<br>".join(rows)
+
+
+class _Registry(MacroElement):
+    """Names the map's layers for page scripts (``window.pk``) and adds the small controls:
+    full screen, locate me, facility icons, the phone layout, and bounding-box loading."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var pk = window.pk = window.pk || {};
+  pk.map = map;
+  pk.layers = { {% for name, layer in this.layers.items() %}{{ name|tojson }}: {{ layer.get_name() }},{% endfor %} };
+  pk.control = {{ this.control.get_name() }};
+  pk.config = {{ this.config|tojson }};
+  pk.icons = {{ this.icons|tojson }};
+  pk.facilityIcon = function (feature) {
+    var p = feature.properties, color = pk.config.programmeColors[p.programme] || "#333333";
+    return L.divIcon({className: "", iconSize: [26, 26], iconAnchor: [13, 13],
+      html: '<div class="pk-icon" style="width:26px;height:26px;background:' + color + '">' +
+            (pk.icons[p.category] || pk.icons.lainnya) + "</div>"});
+  };
+  var fac = pk.layers.facilities;
+  fac.options.pointToLayer = function (feature, latlng) { return L.marker(latlng, {icon: pk.facilityIcon(feature)}); };
+  var existing = [];
+  fac.eachLayer(function (l) { existing.push(l.feature); });
+  fac.clearLayers();
+  existing.forEach(function (f) { fac.addData(f); });
+
+  function button(text, title, onClick) {
+    var c = L.control({position: "topleft"});
+    c.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar"), a = L.DomUtil.create("a", "pk-btn", div);
+      a.href = "#"; a.title = title; a.setAttribute("role", "button"); a.setAttribute("aria-label", title);
+      a.innerHTML = text;
+      L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); onClick(); });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return c.addTo(map);
+  }
+  var box = map.getContainer();
+  button(pk.config.buttons.expand, pk.config.text.fullscreen, function () {
+    if (document.fullscreenElement) { document.exitFullscreen(); }
+    else if (box.requestFullscreen) { box.requestFullscreen(); }
+  });
+  document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+  button(pk.config.buttons.locate, pk.config.text.locate, function () { map.locate({setView: true, maxZoom: 18}); });
+  map.on("locationfound", function (e) { L.circle(e.latlng, {radius: e.accuracy}).addTo(map); });
+  map.on("locationerror", function () { alert(pk.config.text.locate_fail); });
+
+  if (window.innerWidth < 700) {  // on a phone the layer list starts folded
+    pk.control.collapse();
+    map.on("click", function () { pk.control.collapse(); });
+  }
+
+  function key(f) { var p = f.properties; return p.work_id || p.garden_id || p.facility_id; }
+  var seen = {};
+  Object.keys(pk.config.lazy).forEach(function (name) {
+    seen[name] = {};
+    pk.layers[name].eachLayer(function (l) { seen[name][key(l.feature)] = true; });
+  });
+  function loadVisible() {
+    var b = map.getBounds(), bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].join(",");
+    Object.keys(pk.config.lazy).forEach(function (name) {
+      var url = pk.config.lazy[name] + (pk.config.lazy[name].indexOf("?") < 0 ? "?" : "&") +
+                "bbox=" + bbox + "&limit=1000";
+      fetch(url).then(function (r) { return r.json(); }).then(function (fc) {
+        fc.features.forEach(function (f) {
+          if (seen[name][key(f)]) { return; }
+          seen[name][key(f)] = true;
+          pk.layers[name].addData(f);
+        });
+      });
+    });
+  }
+  if (Object.keys(pk.config.lazy).length) { map.on("moveend", loadVisible); map.whenReady(loadVisible); }
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, layers: dict, control: folium.LayerControl, legend: _Legend, opts: MapOptions) -> None:
+        super().__init__()
+        self.layers = layers
+        self.control = control
+        self.icons = {c: icon_svg(c) for c in CATEGORY_LABELS}
+        self.config = {
+            "lazy": opts.lazy,
+            "programmeColors": PROGRAMME_COLORS,
+            "text": {k: _l(k, opts.lang) for k in ("fullscreen", "locate", "locate_fail")},
+            "buttons": {
+                "expand": fa_svg("expand", "#333333", 16),
+                "locate": fa_svg("location-crosshairs", "#333333", 16),
+            },
+        }
 
 
 def render_standalone(fmap: folium.Map) -> str:
@@ -369,12 +626,66 @@ def render_standalone(fmap: folium.Map) -> str:
     return page
 
 
+def map_parts(fmap: folium.Map) -> dict[str, str]:
+    """Header, body and script of a map, to embed it in one of our own pages."""
+    root = fmap.get_root()
+    root.render()
+    return {"header": root.header.render(), "html": root.html.render(), "script": root.script.render()}
+
+
 def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k: int = 5) -> Path:
     """Write the stand-alone public map of kelurahan ``code`` to ``path``."""
-    data = load_kelurahan(store, code)
-    table = indicators(store, data.info["kelurahan_code"], public=True, k=k).table
-    fmap = build_map(data, table, lang=lang, k=k)
+    from geo.public import build_public
+
+    public = build_public(store, k=k)
+    data = public.kelurahan(code)
+    fmap = build_map(data, public.indicators(code), MapOptions(lang=lang, k=k, indicators=tuple(INDICATORS)))
+    _IndicatorPicker(lang).add_to(fmap)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_standalone(fmap), encoding="utf-8")
     return path
+
+
+class _IndicatorPicker(MacroElement):
+    """A select box on the stand-alone map (the site has its own, beside the map)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var c = L.control({position: "topright"});
+  c.onAdd = function () {
+    var div = L.DomUtil.create("div", "leaflet-bar pk-picker");
+    div.style.background = "#fff"; div.style.padding = "4px";
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    div.querySelector("select").addEventListener("change", function (e) { window.pk.setIndicator(e.target.value); });
+    return div;
+  };
+  c.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        options = "".join(f'<option value="{k}">{html.escape(indicator_label(k, lang))}</option>' for k in INDICATORS)
+        self.html = f'<select aria-label="indikator">{options}</select>'
+
+
+SET_INDICATOR_JS = """
+window.pk = window.pk || {};
+window.pk.setIndicator = function (key) {
+  var rt = window.pk.layers.rt, legends = window.pk.legends || {};
+  rt.setStyle(function (f) { return {fillColor: f.properties["c_" + key]}; });
+  rt.eachLayer(function (l) { l.feature.properties.color = l.feature.properties["c_" + key];
+                               l.feature.properties.value = l.feature.properties["v_" + key]; });
+  var box = document.querySelector(".pk-rt-legend");
+  if (box && legends[key]) { box.innerHTML = legends[key]; }
+};
+"""
+
+
+def legends_script(legends: dict, opts: MapOptions) -> str:
+    data = {k: rt_legend_html(v, opts) for k, v in legends.items()}
+    return f"<script>window.pk = window.pk || {{}}; window.pk.legends = {json.dumps(data)};{SET_INDICATOR_JS}</script>"

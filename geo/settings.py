@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     lang: str = Field("id", description="default language: id or en")
     hash_key: str | None = Field(None, description="secret for hashing KK numbers; else a key file beside the store")
     suppression_k: int = Field(5, ge=2, description="smallest household count published")
+    map_inline_max_features: int = Field(
+        2000, ge=0, description="above this many features a map layer is loaded by bounding box from /ogc"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -56,3 +56,42 @@ def real_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data not available: {path}")
     return path
+
+
+def start_server(store: Path, **env_extra: str):
+    """`petakampung serve` on a free localhost port; returns (process, base URL)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from urllib.request import urlopen
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PETAKAMPUNG_STORE": str(store), **env_extra}
+    exe = Path(sys.executable).parent / "petakampung"
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            with urlopen(url + "/", timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the site did not start")
+
+
+@pytest.fixture(scope="session")
+def server(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The site on a copy of the demo store, as a visitor reaches it: real HTTP on localhost."""
+    store = tmp_path_factory.mktemp("site") / "site.gpkg"
+    shutil.copy(demo_store_path, store)
+    proc, url = start_server(store)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -6,20 +6,13 @@ the popups must still work.  Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+import shutil
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
 from geo.mapping import write_map
-from geo.store import open_store
-from tests.conftest import KALIAWI
+from tests.conftest import KALIAWI, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
@@ -34,6 +27,8 @@ ARGS = [
     "--no-first-run",
 ]
 TILE_HOSTS = ("tile.openstreetmap.org",)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +55,13 @@ class PageLog:
     def assert_clean(self) -> None:
         """No script errors; the only failures are base-map tiles, blocked by this machine."""
         assert self.page_errors == []
-        ours = [u for u in self.failed if not any(h in u for h in TILE_HOSTS)]
-        assert ours == []
+        assert [u for u in self.failed if not any(h in u for h in TILE_HOSTS)] == []
         assert all(e.startswith("Failed to load resource") for e in self.console_errors), self.console_errors
         assert len(self.console_errors) <= len(self.failed)
 
 
-def new_page(browser, **kwargs):
-    context = browser.new_context(**kwargs)
+def new_page(browser, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or DESKTOP)
     page = context.new_page()
     # localhost and files only, like a phone that reaches our server but nothing else
     page.route(
@@ -81,106 +75,184 @@ def new_page(browser, **kwargs):
     return page
 
 
-def test_standalone_map_renders_offline(browser, demo_store, tmp_path: Path, artifacts: Path) -> None:
-    html = write_map(demo_store, KALIAWI, tmp_path / "peta.html", lang="id")
-    page = new_page(browser, viewport={"width": 1280, "height": 900})
-    log = PageLog(page)
-    page.goto(html.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane path")
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(artifacts / "map_standalone_kaliawi.png"))
-    log.assert_clean()
-    rts = len(demo_store.read("rt", kelurahan_code=KALIAWI))
-    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() >= rts + 8
-    legend = page.locator(".pk-legend")
-    assert legend.is_visible()
-    assert "Persentase KK miskin" in legend.inner_text()
-    control = page.locator(".leaflet-control-layers").inner_text()
-    for name in ("Pekerjaan infrastruktur", "Kebun KWT", "Fasilitas: Kampung KB"):
-        assert name in control
-    assert page.locator(".leaflet-control-scale").is_visible()
-
-
-def test_clicking_a_work_opens_its_popup(browser, demo_store, tmp_path: Path, artifacts: Path) -> None:
-    html = write_map(demo_store, KALIAWI, tmp_path / "peta.html", lang="en")
-    page = new_page(browser, viewport={"width": 1280, "height": 900})
-    log = PageLog(page)
-    page.goto(html.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane path")
-    # hide the RT layer so the click lands on the works line, as a user would with the layer control
-    page.locator(".leaflet-control-layers label", has_text="Share of poor households").click()
-    line = page.locator('.leaflet-overlay-pane path[stroke="#1a9641"][stroke-width="6"]').first
+def click_on_line(page, selector: str) -> None:
+    """A real mouse click on a point half-way along an SVG line drawn by Leaflet."""
+    line = page.locator(selector).first
     x, y = line.evaluate("""el => {
         const p = el.getPointAtLength(el.getTotalLength() / 2);
         const m = el.getScreenCTM();
         return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
     }""")
-    page.mouse.click(x, y)  # a real click on a point of the line
+    page.mouse.click(x, y)
+
+
+COMPLETED_LINE = '.leaflet-overlay-pane path[stroke="#1a9641"][stroke-width="6"]'
+
+
+def test_standalone_map_renders_offline(browser, demo_store, tmp_path: Path, artifacts: Path) -> None:
+    html = write_map(demo_store, KALIAWI, tmp_path / "peta.html", lang="id")
+    page = new_page(browser)
+    log = PageLog(page)
+    page.goto(html.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "map_standalone_kaliawi.png"))
+    rts = len(demo_store.read("rt", kelurahan_code=KALIAWI))
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() >= rts + 8
+    assert page.locator(".pk-icon").count() == len(demo_store.read("facilities", kelurahan_code=KALIAWI))
+    legend = page.locator(".pk-legend")
+    assert "KK miskin (desil 1-4)" in legend.inner_text()
+    control = page.locator(".leaflet-control-layers").inner_text()
+    for name in ("Pekerjaan infrastruktur", "Kebun KWT", "Fasilitas"):
+        assert name in control
+    assert page.locator(".leaflet-control-scale").is_visible()
+    before = page.locator(".leaflet-overlay-pane path.leaflet-interactive").first.get_attribute("fill")
+    page.select_option(".pk-picker select", "garden_share")
+    assert "Luas kebun KWT" in legend.inner_text()
+    assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").first.get_attribute("fill") != before
+    log.assert_clean()
+
+
+def test_clicking_a_work_opens_its_popup(browser, demo_store, tmp_path: Path, artifacts: Path) -> None:
+    html = write_map(demo_store, KALIAWI, tmp_path / "peta.html", lang="en")
+    page = new_page(browser)
+    log = PageLog(page)
+    page.goto(html.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.locator(".leaflet-control-layers label", has_text="RT: selected indicator").click()
+    click_on_line(page, COMPLETED_LINE)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
     page.screenshot(path=str(artifacts / "map_work_popup.png"))
-    assert "Budget" in text
     assert "Rp " in text
     assert "Completed" in text
+    assert "2019" in text
+    assert "2,019" not in text
     log.assert_clean()
 
 
-@pytest.fixture(scope="module")
-def server(demo_store_path: Path, tmp_path_factory) -> Iterator[str]:
-    """uvicorn serving a copy of the demo store on a free localhost port."""
-    import shutil
-
-    store = tmp_path_factory.mktemp("site") / "site.gpkg"
-    shutil.copy(demo_store_path, store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PETAKAMPUNG_STORE": str(store)}
-    exe = Path(sys.executable).parent / "petakampung"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            with urlopen(url + "/", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("the site did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.mark.parametrize(
-    ("viewport", "name"), [({"width": 1280, "height": 900}, "desktop"), ({"width": 390, "height": 844}, "phone")]
-)
-def test_site_home_to_map(browser, server: str, artifacts: Path, viewport: dict, name: str) -> None:
-    page = new_page(browser, viewport=viewport)
+def test_home_search_to_map_page_to_popup(browser, server: str, artifacts: Path) -> None:
+    page = new_page(browser)
     log = PageLog(page)
     page.goto(server + "/")
-    page.screenshot(path=str(artifacts / f"site_home_{name}.png"))
+    page.fill("#q", "jati")
+    assert page.locator("#kelurahan-list tbody tr:visible").count() == 1
+    page.fill("#q", "kaliawi")
+    page.screenshot(path=str(artifacts / "site_home.png"))
     page.get_by_role("link", name="Kaliawi Persada").click()
-    page.wait_for_url("**/kelurahan/18.71.06.1012")
-    frame = page.frame_locator("#map-frame")
-    frame.locator(".leaflet-overlay-pane path").first.wait_for()
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(artifacts / f"site_map_{name}.png"))
-    assert frame.locator(".pk-legend").is_visible()
+    page.wait_for_url(f"**/kelurahan/{KALIAWI}")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.locator(".leaflet-control-layers label", has_text="RT: indikator terpilih").click()
+    click_on_line(page, COMPLETED_LINE)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Selesai" in popup.inner_text()
+    assert "Anggaran" in popup.inner_text()
+    page.screenshot(path=str(artifacts / "site_map_popup.png"))
     log.assert_clean()
-    assert open_store  # the site read the store, the page never saw it
 
 
-def test_site_language_switch_is_remembered(browser, server: str) -> None:
+def test_list_entry_shows_its_work_on_the_map(browser, server: str) -> None:
+    page = new_page(browser)
+    log = PageLog(page)
+    page.goto(f"{server}/kelurahan/{KALIAWI}")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.locator('#works-list a.focus[data-id="KTK-2019-04"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Sumur bor RT 05 LK I" in popup.inner_text()
+    page.goto(f"{server}/kelurahan/{KALIAWI}/pekerjaan?status=berjalan")
+    assert page.locator("#works-table tbody tr").count() == 1
+    page.get_by_role("link", name="Jalan paving RT 07 LK I").click()
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "Jalan paving" in page.locator(".leaflet-popup-content").inner_text()
+    log.assert_clean()
+
+
+def test_indicator_picker_restyles_the_map(browser, server: str) -> None:
+    page = new_page(browser)
+    page.goto(f"{server}/kelurahan/{KALIAWI}")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.select_option("#indicator", "works_budget_idr")
+    assert "Anggaran pekerjaan" in page.locator(".pk-rt-legend").inner_text()
+    assert "Rp" in page.locator(".pk-rt-legend").inner_text()
+
+
+def test_rt_profile(browser, server: str, artifacts: Path) -> None:
+    page = new_page(browser)
+    log = PageLog(page)
+    page.goto(f"{server}/kelurahan/{KALIAWI}")
+    page.locator("#rt-table").get_by_role("link", name="RT 003 / LK 001").click()
+    page.wait_for_url("**/rt/1/3")
+    assert page.locator("h1").inner_text() == "RT 003 / LK 001"
+    assert page.locator("svg.chart rect").count() >= 10
+    assert "Jalan rabat beton RT 03 LK I" in page.locator("#rt-works").inner_text()
+    page.screenshot(path=str(artifacts / "site_rt_profile.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_language_switch_is_remembered(browser, server: str) -> None:
     page = new_page(browser)
     page.goto(server + "/")
-    assert page.locator("h1").inner_text() == "Daftar kelurahan"
+    assert page.locator("h1").inner_text() == "Pilih kota, lalu kelurahan"
     page.locator("#lang-switch").click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Kelurahan"
+    assert page.locator("h1").inner_text() == "Pick a city, then a kelurahan"
+    page.goto(f"{server}/kelurahan/{KALIAWI}")
+    assert page.locator("h1").inner_text() == "Map of Kelurahan Kaliawi Persada"
+    assert "Poor households (decile 1-4)" in page.locator(".pk-legend").inner_text()
     page.goto(server + "/kelurahan/18.71.06.1099")
     assert "is not in the store" in page.locator("#error-message").inner_text()
+
+
+def test_phone_layout(browser, server: str, artifacts: Path) -> None:
+    page = new_page(browser, PHONE)
+    log = PageLog(page)
+    page.goto(f"{server}/kelurahan/{KALIAWI}")
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "site_map_phone.png"))
+    assert page.locator(".leaflet-control-layers-expanded").count() == 0  # folded on a phone
+    assert not page.locator(".pk-legend details").get_attribute("open")
+    map_box = page.locator(".map-wrap").bounding_box()
+    list_box = page.locator("#works-list").bounding_box()
+    assert list_box["y"] > map_box["y"] + map_box["height"]  # the list sits below the map
+    log.assert_clean()
+
+
+def test_map_page_weighs_under_one_megabyte(browser, server: str) -> None:
+    """Everything the page transfers (compressed), base-map tiles excluded, for both demo places."""
+    for code in (KALIAWI, "32.75.10.1004"):
+        page = new_page(browser)
+        page.goto(f"{server}/kelurahan/{code}")
+        page.wait_for_selector(".leaflet-overlay-pane path")
+        total = page.evaluate("""() => {
+            const nav = performance.getEntriesByType("navigation")[0].transferSize;
+            return nav + performance.getEntriesByType("resource")
+              .filter(r => !r.name.includes("tile.openstreetmap.org"))
+              .reduce((sum, r) => sum + r.transferSize, 0);
+        }""")
+        assert 10_000 < total < 1_000_000, total
+
+
+def test_large_layers_load_by_bounding_box(browser, demo_store_path: Path, tmp_path: Path) -> None:
+    """Above the inline threshold the map fetches works by bounding box from the API and draws them."""
+    store = tmp_path / "lazy.gpkg"
+    shutil.copy(demo_store_path, store)
+    proc, url = start_server(store, PETAKAMPUNG_MAP_INLINE_MAX_FEATURES="0")
+    try:
+        page = new_page(browser)
+        log = PageLog(page)
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/kelurahan/{KALIAWI}")
+        page.wait_for_selector(COMPLETED_LINE)
+        assert any(f"/api/kelurahan/{KALIAWI}/map/works" in r and "bbox=" in r for r in requests)
+        assert page.locator(".pk-icon").count() > 0
+        html = page.content()
+        assert "KTK-2019-01" not in html.split("<body")[0]  # not inlined in the page head
+        log.assert_clean()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -22,7 +22,7 @@ def test_home_lists_kelurahan_in_indonesian_then_english(client: TestClient) -> 
     r = client.get("/")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    assert "Daftar kelurahan" in r.text
+    assert "Pilih kota, lalu kelurahan" in r.text
     assert "Kaliawi Persada" in r.text
     assert "Jatirangga" in r.text
     r = client.get("/?lang=en")

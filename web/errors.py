@@ -5,10 +5,21 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from geo.errors import GeoError, NotFoundError, PlaceError, SchemaError, SourceError, StoreError, ValidationFailed
+from geo.errors import (
+    GeoError,
+    NotFoundError,
+    PlaceError,
+    RequestError,
+    SchemaError,
+    SourceError,
+    StoreError,
+    ValidationFailed,
+)
+from geo.i18n import t
 from web.i18n import page_lang, ui
 
 log = logging.getLogger("petakampung.web")
@@ -16,6 +27,7 @@ log = logging.getLogger("petakampung.web")
 STATUS: dict[type[GeoError], int] = {
     NotFoundError: 404,
     PlaceError: 404,  # a malformed code names no kelurahan
+    RequestError: 400,
     SchemaError: 400,
     SourceError: 400,
     ValidationFailed: 422,
@@ -23,7 +35,7 @@ STATUS: dict[type[GeoError], int] = {
 }
 
 
-def _status(exc: GeoError) -> int:
+def status_of(exc: GeoError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -31,34 +43,60 @@ def _status(exc: GeoError) -> int:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api") or "application/json" in request.headers.get("accept", "")
+    path = request.url.path
+    return path.startswith(("/api", "/ogc", "/unduh")) or "application/json" in request.headers.get("accept", "")
 
 
-def _error_page(request: Request, status: int, message: str) -> Response:
-    templates = request.app.state.templates
+def _page(request: Request, status: int, message: str) -> Response:
     lang = page_lang(request)
-    return templates.TemplateResponse(
-        request, "error.html", {"lang": lang, "t": ui(lang), "status": status, "message": message}, status_code=status
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "lang": lang,
+            "t": ui(lang),
+            "status": status,
+            "message": message,
+            "k": request.app.state.settings.suppression_k,
+        },
+        status_code=status,
     )
+
+
+def error_response(request: Request, exc: GeoError, status: int | None = None) -> Response:
+    status = status or status_of(exc)
+    message = exc.message(page_lang(request))
+    if _wants_json(request):
+        return JSONResponse({"error": exc.code, "detail": message}, status_code=status)
+    return _page(request, status, message)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(GeoError)
     async def geo_error(request: Request, exc: GeoError) -> Response:
-        status = _status(exc)
-        lang = page_lang(request)
-        message = exc.message(lang)
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        if names == ["limit"]:
+            return error_response(request, RequestError("req.limit", max=10_000), 400)
+        if names == ["offset"]:
+            return error_response(request, RequestError("req.offset"), 400)
+        message = ui(page_lang(request))["err_invalid"].format(names=", ".join(names))
         if _wants_json(request):
-            return JSONResponse({"error": exc.code, "detail": message}, status_code=status)
-        return _error_page(request, status, message)
+            return JSONResponse({"error": "req.invalid", "detail": message}, status_code=400)
+        return _page(request, 400, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         lang = page_lang(request)
-        message = ui(lang)["err_notfound"] if exc.status_code == 404 else str(exc.detail)
+        message = (
+            ui(lang)["err_notfound"] if exc.status_code == 404 else t("err.internal", lang, detail=exc.status_code)
+        )
         if _wants_json(request):
             return JSONResponse({"error": exc.status_code, "detail": message}, status_code=exc.status_code)
-        return _error_page(request, exc.status_code, message)
+        return _page(request, exc.status_code, message)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -67,4 +105,4 @@ def add_exception_handlers(app: FastAPI) -> None:
         message = ui(lang)["err_internal"]
         if _wants_json(request):
             return JSONResponse({"error": "internal", "detail": message}, status_code=500)
-        return HTMLResponse(f"<h1>500</h1><p>{message}</p>", status_code=500)
+        return HTMLResponse(f"<!doctype html><h1>500</h1><p>{message}</p>", status_code=500)

@@ -1,43 +1,261 @@
-"""Public pages: the kelurahan list and each kelurahan's map."""
+"""Public pages: pick a kelurahan, its map, RT profiles and the works list."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import math
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from geo.mapping import build_map
-from geo.queries import indicators, kelurahan_list, load_kelurahan
-from web.i18n import page_lang, ui
+from geo.errors import NotFoundError
+from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
+from geo.layers.gardens import SITE_LABELS
+from geo.layers.infrastructure import FUNDING, STATUS_COLORS, STATUS_LABELS, WORK_TYPES
+from geo.mapping import INDICATORS, MapOptions, build_map, idr, indicator_label, map_parts
+from geo.public import PublicData
+from web.charts import compare_bars
+from web.deps import page_lang, public_data
+from web.i18n import ui
+from web.routers.api import filter_works
 from web.routers.static import VENDOR_PREFIX
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
-def _ctx(request: Request, **extra: object) -> dict:
+def _render(request: Request, template: str, **extra: object) -> Response:
     lang = page_lang(request)
     settings = request.app.state.settings
-    return {"lang": lang, "t": ui(lang), "k": settings.suppression_k, **extra}
+    ctx = {
+        "lang": lang,
+        "t": ui(lang),
+        "k": settings.suppression_k,
+        "idr": idr,
+        "pct": pct,
+        "status_labels": STATUS_LABELS,
+        "status_colors": STATUS_COLORS,
+        **extra,
+    }
+    return request.app.state.templates.TemplateResponse(request, template, ctx)
+
+
+def pct(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "*"
+    return f"{100 * float(value):.1f} %"
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+def home(request: Request, q: str = Query("", max_length=100), kota: str = Query("", max_length=100)) -> Response:
     store = request.app.state.store
-    rows = kelurahan_list(store).to_dict("records") if store.exists() else []
-    return request.app.state.templates.TemplateResponse(request, "home.html", _ctx(request, rows=rows))
+    rows = []
+    if store.exists():
+        data = public_data(request)
+        kel = data.frames["kelurahan"].drop(columns="geometry")
+        rt_count = data.frames["rt"].groupby("kelurahan_code").size()
+        works_count = data.frames["works"].groupby("kelurahan_code").size()
+        for rec in kel.sort_values(["kota", "name"]).to_dict("records"):
+            rec["rt_count"] = int(rt_count.get(rec["kelurahan_code"], 0))
+            rec["works_count"] = int(works_count.get(rec["kelurahan_code"], 0))
+            rows.append(rec)
+    kotas = sorted({r["kota"] or "-" for r in rows})
+    needle = q.strip().lower()
+    shown = [
+        r
+        for r in rows
+        if (not kota or (r["kota"] or "-") == kota)
+        and (not needle or needle in r["name"].lower() or needle in r["kelurahan_code"])
+    ]
+    return _render(request, "home.html", rows=shown, total=len(rows), kotas=kotas, q=q, kota=kota)
+
+
+def _map_parts(request: Request, data: PublicData, code: str, lang: str, *, embed: bool) -> dict[str, str]:
+    key = ("map", code, lang, embed)
+    if key not in data.memo:
+        settings = request.app.state.settings
+        kel = data.kelurahan(code)
+        limit = settings.map_inline_max_features
+        lazy = {
+            name: f"/api/kelurahan/{code}/map/{name}?lang={lang}"
+            for name, frame in (("works", kel.works), ("gardens", kel.gardens), ("facilities", kel.facilities))
+            if len(frame) > limit
+        }
+        opts = MapOptions(
+            lang=lang,
+            k=settings.suppression_k,
+            asset_prefix=VENDOR_PREFIX,
+            indicators=tuple(INDICATORS),
+            lazy=lazy,
+            rt_url=f"/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
+        )
+        data.memo[key] = map_parts(build_map(kel, data.indicators(code), opts))
+    return data.memo[key]  # type: ignore[return-value]
 
 
 @router.get("/kelurahan/{code}", response_class=HTMLResponse)
 def kelurahan_page(request: Request, code: str) -> Response:
-    data = load_kelurahan(request.app.state.store, code)
-    return request.app.state.templates.TemplateResponse(request, "kelurahan.html", _ctx(request, info=data.info))
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    code = kel.info["kelurahan_code"]
+    lang = page_lang(request)
+    table = data.indicators(code)
+    works = kel.works.sort_values(["year", "work_id"], ascending=[False, True])
+    summary = {
+        "kk": _sum(table["kk_total"]),
+        "poor": _sum(table["kk_poor"]),
+        "budget": int(works["budget_idr"].fillna(0).sum()),
+    }
+    summary["poor_share"] = (summary["poor"] / summary["kk"]) if summary["kk"] and summary["poor"] is not None else None
+    return _render(
+        request,
+        "kelurahan.html",
+        info=kel.info,
+        map=_map_parts(request, data, code, lang, embed=False),
+        indicators=[(k, indicator_label(k, lang)) for k in INDICATORS],
+        works=works.to_dict("records"),
+        gardens=kel.gardens.sort_values("garden_id").to_dict("records"),
+        rts=table.to_dict("records"),
+        summary=summary,
+        work_types=WORK_TYPES,
+        site_labels=SITE_LABELS,
+    )
+
+
+def _sum(series: pd.Series) -> int | None:
+    """A total that is only published when no part of it is hidden (else it would reveal them)."""
+    return None if series.isna().any() else int(series.sum())
 
 
 @router.get("/kelurahan/{code}/peta", response_class=HTMLResponse)
 def kelurahan_map(request: Request, code: str) -> HTMLResponse:
-    store = request.app.state.store
-    settings = request.app.state.settings
+    """The map alone, full window, for embedding elsewhere."""
+    data = public_data(request)
+    code = data.kelurahan(code).info["kelurahan_code"]
+    parts = _map_parts(request, data, code, page_lang(request), embed=True)
+    page = (
+        f'<!doctype html><html lang="{page_lang(request)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"{parts['header']}<style>html,body{{margin:0;height:100%}}</style></head>"
+        f"<body>{parts['html']}<script>{parts['script']}</script></body></html>"
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/kelurahan/{code}/rt/{unit}/{rt}", response_class=HTMLResponse)
+def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    code = kel.info["kelurahan_code"]
     lang = page_lang(request)
-    data = load_kelurahan(store, code)
-    table = indicators(store, data.info["kelurahan_code"], public=True, k=settings.suppression_k).table
-    fmap = build_map(data, table, lang=lang, k=settings.suppression_k, asset_prefix=VENDOR_PREFIX)
-    return HTMLResponse(fmap.get_root().render())
+    table = data.indicators(code)
+    row = table[(table["unit_number"] == unit) & (table["rt_number"] == rt)]
+    if row.empty:
+        raise NotFoundError("rt.unknown", rt=rt, unit=unit, code=code)
+    rec = row.iloc[0].to_dict()
+    geom = kel.rt[(kel.rt["unit_number"] == unit) & (kel.rt["rt_number"] == rt)].geometry.iloc[0]
+    works = kel.works[kel.works.geometry.intersects(geom)]
+    gardens = kel.gardens[kel.gardens.geometry.intersects(geom)]
+    facilities = kel.facilities[kel.facilities.geometry.within(geom)]
+    kk_all, kel_shares = _sum(table["kk_total"]), {}
+    for share, count in (
+        ("poor_share", "kk_poor"),
+        ("share_unsafe_water", "kk_unsafe_water"),
+        ("share_no_own_toilet", "kk_no_own_toilet"),
+        ("share_earth_floor", "kk_earth_floor"),
+        ("share_wood_fuel", "kk_wood_fuel"),
+    ):
+        total = _sum(table[count])
+        kel_shares[share] = (total / kk_all) if kk_all and total is not None else _kel_share(table, count)
+    chart_rows = [(_share_label(s, lang), _num(rec.get(s)), _num(kel_shares[s])) for s in kel_shares]
+    t = ui(lang)
+    chart = compare_bars(chart_rows, (t["this_rt"], t["whole_kelurahan"]), t["hidden"])
+    kel_totals = {
+        "kk": kk_all,
+        "poor_share": kel_shares["poor_share"],
+        "road_m": float(table["road_m"].sum()),
+        "drainage_m": float(table["drainage_m"].sum()),
+        "wells": int(table["wells"].sum()),
+        "garden_m2": float(table["garden_m2"].sum()),
+        "area_m2": float(table["area_m2"].sum()),
+        "works_budget_idr": int(table["works_budget_idr"].sum()),
+    }
+    return _render(
+        request,
+        "rt.html",
+        info=kel.info,
+        rt=rec,
+        chart=chart,
+        kel_totals=kel_totals,
+        works=works.to_dict("records"),
+        gardens=gardens.to_dict("records"),
+        facilities=[
+            dict(
+                f,
+                category_text=CATEGORY_LABELS.get(f["category"], {}).get(lang, f["category"]),
+                programme_text=PROGRAMME_LABELS.get(f["programme"], {}).get(lang, f["programme"]),
+            )
+            for f in facilities.to_dict("records")
+        ],
+        work_types=WORK_TYPES,
+        site_labels=SITE_LABELS,
+    )
+
+
+def _kel_share(table: pd.DataFrame, count: str) -> float | None:
+    """The kelurahan share from the RTs whose counts are published, when the total is hidden."""
+    ok = table[count].notna() & table["kk_total"].notna()
+    kk = table.loc[ok, "kk_total"].sum()
+    return float(table.loc[ok, count].sum() / kk) if kk else None
+
+
+def _num(value: object) -> float | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+_SHARE_LABELS = {
+    "poor_share": ("KK miskin (desil 1-4)", "Poor households (decile 1-4)"),
+    "share_unsafe_water": ("Tanpa air minum aman", "No safe drinking water"),
+    "share_no_own_toilet": ("Tanpa jamban sendiri", "No own toilet"),
+    "share_earth_floor": ("Lantai tanah/bambu", "Earth or bamboo floor"),
+    "share_wood_fuel": ("Memasak dengan kayu/arang", "Cooking with wood/charcoal"),
+}
+
+
+def _share_label(key: str, lang: str) -> str:
+    return _SHARE_LABELS[key][0 if lang == "id" else 1]
+
+
+@router.get("/kelurahan/{code}/pekerjaan", response_class=HTMLResponse)
+def works_page(
+    request: Request,
+    code: str,
+    year: str = Query(""),
+    type: str = Query(""),
+    status: str = Query(""),
+    funding: str = Query(""),
+) -> Response:
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    all_works = kel.works
+    shown = filter_works(
+        all_works,
+        year=int(year) if year.isdigit() else None,
+        work_type=type or None,
+        status=status or None,
+        funding=funding or None,
+    )
+    shown = shown.sort_values(["year", "work_id"], ascending=[False, True])
+    return _render(
+        request,
+        "works.html",
+        info=kel.info,
+        works=shown.to_dict("records"),
+        total=len(all_works),
+        years=sorted({int(y) for y in all_works["year"].dropna()}, reverse=True),
+        work_types=WORK_TYPES,
+        fundings=sorted(set(FUNDING.values())),
+        chosen={"year": year, "type": type, "status": status, "funding": funding},
+        budget=int(shown["budget_idr"].fillna(0).sum()),
+    )

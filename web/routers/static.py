@@ -1,6 +1,8 @@
-"""Vendored front-end files (Leaflet), served with long cache lifetimes under a versioned path."""
+"""Front-end files: vendored Leaflet under a versioned path (cached for a year) and our own."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
@@ -8,14 +10,24 @@ from starlette.exceptions import HTTPException
 
 from geo.assets import LEAFLET_VERSION, vendor_path
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 VENDOR_PREFIX = f"/static/vendor/leaflet/{LEAFLET_VERSION}"
-CACHE = "public, max-age=31536000, immutable"
+OWN = Path(__file__).resolve().parents[1] / "static" / "pk"
+FOREVER = "public, max-age=31536000, immutable"
+HOUR = "public, max-age=3600"
 
 
-@router.get(VENDOR_PREFIX + "/{name:path}", include_in_schema=False)
+@router.get(VENDOR_PREFIX + "/{name:path}")
 def vendor(name: str) -> FileResponse:
     path = vendor_path(name)
     if path is None:
         raise HTTPException(status_code=404)
-    return FileResponse(path, headers={"Cache-Control": CACHE})
+    return FileResponse(path, headers={"Cache-Control": FOREVER})
+
+
+@router.get("/static/pk/{name}")
+def own(name: str) -> FileResponse:
+    path = (OWN / name).resolve()
+    if path.parent != OWN or not path.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(path, headers={"Cache-Control": HOUR})

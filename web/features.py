@@ -1,0 +1,87 @@
+"""Frames to GeoJSON features, with the query helpers the API and OGC routes share."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+from geo.errors import RequestError
+
+MAX_LIMIT = 10_000
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready scalar: numpy to Python, NaN/NA to None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = [c for c in frame.columns if c != "geometry"]
+    return [{c: plain(v) for c, v in zip(cols, row, strict=True)} for row in frame[cols].itertuples(index=False)]
+
+
+def features(frame: gpd.GeoDataFrame, id_column: str) -> list[dict[str, Any]]:
+    """GeoJSON features with coordinates rounded to 7 decimals (about 1 cm)."""
+    geoms = shapely.set_precision(frame.geometry.to_numpy(), 1e-7) if len(frame) else []
+    out = []
+    for props, geom in zip(records(frame), geoms, strict=True):
+        out.append(
+            {
+                "type": "Feature",
+                "id": props.get(id_column),
+                "geometry": mapping(geom) if geom else None,
+                "properties": props,
+            }
+        )
+    return out
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        parts = [float(p) for p in text.split(",")]
+    except ValueError:
+        raise RequestError("req.bbox") from None
+    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
+        raise RequestError("req.bbox")
+    minx, miny, maxx, maxy = parts
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise RequestError("req.bbox")
+    return minx, miny, maxx, maxy
+
+
+def check_limit(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise RequestError("req.limit", max=MAX_LIMIT)
+    if offset < 0:
+        raise RequestError("req.offset")
+
+
+def filter_frame(frame: gpd.GeoDataFrame, bbox: tuple | None, equals: dict[str, str]) -> gpd.GeoDataFrame:
+    """Rows inside ``bbox`` whose properties equal the given text values."""
+    if bbox is not None and len(frame):
+        frame = frame[frame.geometry.intersects(shapely.box(*bbox))]
+    for col, value in equals.items():
+        frame = frame[frame[col].map(lambda v: str(plain(v)) if plain(v) is not None else "") == value]
+    return frame
+
+
+def unknown_params(params: list[str], allowed: set[str]) -> None:
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise RequestError("req.param", names=", ".join(unknown), allowed=", ".join(sorted(allowed)))

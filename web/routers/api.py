@@ -1,0 +1,143 @@
+"""JSON and CSV API for the site and for anyone's scripts.  Public data only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from geo.report import indicator_csv
+from web.deps import public_data
+from web.features import features, records
+
+router = APIRouter(prefix="/api", tags=["API"])
+
+
+@router.get("/kelurahan", summary="Every kelurahan with its RT and works counts")
+def kelurahan_list(request: Request) -> list[dict[str, Any]]:
+    data = public_data(request)
+    kel = data.frames["kelurahan"]
+    rt_count = data.frames["rt"].groupby("kelurahan_code").size()
+    works_count = data.frames["works"].groupby("kelurahan_code").size()
+    out = records(kel)
+    for rec in out:
+        rec["rt_count"] = int(rt_count.get(rec["kelurahan_code"], 0))
+        rec["works_count"] = int(works_count.get(rec["kelurahan_code"], 0))
+    return out
+
+
+@router.get("/kelurahan/{code}", summary="One kelurahan: names and totals")
+def kelurahan(request: Request, code: str) -> dict[str, Any]:
+    data = public_data(request).kelurahan(code)
+    info = records(data.kelurahan)[0]
+    works = data.works
+    info["rt_count"] = len(data.rt)
+    info["works_count"] = len(works)
+    info["works_budget_idr"] = int(works["budget_idr"].fillna(0).sum())
+    return info
+
+
+@router.get("/kelurahan/{code}/indicators", summary="Public RT indicators (suppressed) as JSON")
+def indicators(request: Request, code: str) -> list[dict[str, Any]]:
+    return records(public_data(request).indicators(code))
+
+
+@router.get(
+    "/kelurahan/{code}/indicators.csv", summary="Public RT indicators (suppressed) as CSV", response_class=Response
+)
+def indicators_csv(request: Request, code: str) -> Response:
+    data = public_data(request)
+    table = data.indicators(code)
+    body = indicator_csv(table)
+    name = f"indikator_rt_{data.kelurahan(code).info['kelurahan_code']}.csv"
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _geojson(frame, id_column: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "FeatureCollection", "features": features(frame, id_column)}, media_type="application/geo+json"
+    )
+
+
+@router.get(
+    "/kelurahan/{code}/works",
+    summary="Works as GeoJSON, filtered by year, type, status, funding",
+    response_class=JSONResponse,
+)
+def works(
+    request: Request,
+    code: str,
+    year: int | None = Query(None),
+    type: str | None = Query(None, description="work type, e.g. drainase"),
+    status: str | None = Query(None, description="rencana, berjalan, selesai, batal"),
+    funding: str | None = Query(None, description="BPM, APBD, CSR, swadaya, ..."),
+) -> JSONResponse:
+    frame = filter_works(
+        public_data(request).kelurahan(code).works, year=year, work_type=type, status=status, funding=funding
+    )
+    return _geojson(frame, "work_id")
+
+
+def filter_works(frame, *, year: int | None, work_type: str | None, status: str | None, funding: str | None):
+    if year is not None:
+        frame = frame[frame["year"] == year]
+    if work_type:
+        frame = frame[frame["work_type"] == work_type]
+    if status:
+        frame = frame[frame["status"] == status]
+    if funding:
+        frame = frame[frame["funding"].str.lower() == funding.lower()]
+    return frame
+
+
+@router.get("/kelurahan/{code}/gardens", summary="KWT gardens as GeoJSON", response_class=JSONResponse)
+def gardens(request: Request, code: str) -> JSONResponse:
+    return _geojson(public_data(request).kelurahan(code).gardens, "garden_id")
+
+
+@router.get("/kelurahan/{code}/facilities", summary="Facilities as GeoJSON", response_class=JSONResponse)
+def facilities(request: Request, code: str) -> JSONResponse:
+    return _geojson(public_data(request).kelurahan(code).facilities, "facility_id")
+
+
+@router.get("/kelurahan/{code}/works/{work_id}/progress", summary="Progress history of one work")
+def work_progress(request: Request, code: str, work_id: str) -> list[dict[str, Any]]:
+    data = public_data(request).kelurahan(code)
+    from geo.errors import NotFoundError
+
+    if work_id not in set(data.works["work_id"]):
+        raise NotFoundError("place.unknown_work", work_id=work_id)
+    hist = data.progress[data.progress["work_id"] == work_id].sort_values("record_date")
+    return records(hist[["record_date", "fisik_pct", "keuangan_pct", "spent_idr"]])
+
+
+MAP_LAYERS = {
+    "works": ("work_id", "work_features"),
+    "gardens": ("garden_id", "garden_features"),
+    "facilities": ("facility_id", "facility_features"),
+}
+
+
+@router.get(
+    "/kelurahan/{code}/map/{layer}",
+    summary="Map-ready features of a layer inside a bbox (for the map page)",
+    response_class=JSONResponse,
+)
+def map_layer(
+    request: Request, code: str, layer: str, bbox: str | None = Query(None), limit: int = Query(1000, ge=1, le=10_000)
+) -> JSONResponse:
+    from geo import mapping
+    from geo.errors import NotFoundError
+    from web.deps import page_lang
+    from web.features import filter_frame, parse_bbox
+
+    if layer not in MAP_LAYERS:
+        raise NotFoundError("ogc.unknown_collection", collection=layer)
+    id_column, builder = MAP_LAYERS[layer]
+    kel = public_data(request).kelurahan(code)
+    frame = filter_frame(getattr(kel, layer), parse_bbox(bbox), {}).head(limit)
+    shown = getattr(mapping, builder)(frame, page_lang(request))
+    return _geojson(shown, id_column)
