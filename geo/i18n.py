@@ -266,6 +266,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "limit harus bilangan bulat 1 sampai {max}",
         "en": "limit must be a whole number from 1 to {max}",
     },
+    "req.crs": {
+        "id": "CRS '{crs}' tidak didukung; gunakan {supported}",
+        "en": "CRS '{crs}' is not supported; use {supported}",
+    },
     "req.offset": {"id": "offset harus bilangan bulat 0 atau lebih", "en": "offset must be a whole number, 0 or more"},
     "req.param": {
         "id": "parameter tidak dikenal: {names}; yang diterima: {allowed}",

@@ -101,3 +101,54 @@ def test_empty_store_home_says_what_to_do(tmp_path) -> None:
     r = client.get("/")
     assert r.status_code == 200
     assert "petakampung demo" in r.text
+
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+def hostile_store(demo_store, tmp_path):
+    """The demo store plus a facility and a garden whose names are HTML, as a hostile upload would be."""
+    import json
+
+    from geo.importer import import_file
+    from tests.conftest import HASH_KEY
+
+    src = tmp_path / "hostile.geojson"
+    src.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [105.2428, -5.4140]},
+                        "properties": {
+                            "kelurahan_code": KALIAWI,
+                            "name": HOSTILE,
+                            "category": "posyandu",
+                            "programme": "Kampung KB",
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    import_file(demo_store, "facilities", src, hash_key=HASH_KEY)
+    return demo_store
+
+
+def test_html_in_imported_names_is_shown_as_text(demo_store, demo_settings, tmp_path) -> None:
+    hostile_store(demo_store, tmp_path)
+    client = TestClient(create_app(demo_settings))
+    for url in (
+        f"/kelurahan/{KALIAWI}",
+        f"/kelurahan/{KALIAWI}/peta",
+        f"/kelurahan/{KALIAWI}/rt/1/1",
+        f"/kelurahan/{KALIAWI}/rt/1/2",
+        f"/kelurahan/{KALIAWI}/rt/1/3",
+    ):
+        text = client.get(url).text
+        assert HOSTILE not in text, url
+        assert "<img src=x" not in text, url
+    page = client.get(f"/kelurahan/{KALIAWI}").text
+    assert "\\u0026lt;img src=x" in page  # escaped for HTML, then for JSON: a popup shows it as text

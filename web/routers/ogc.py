@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from geo.errors import NotFoundError
+from geo.errors import NotFoundError, RequestError
 from geo.gpkg import now_iso
 from geo.public import COLLECTIONS
 from web.deps import page_lang, public_data
@@ -114,7 +114,11 @@ def items(
     frame = public_data(request).collection(collection_id)
     queryables = {c for c in frame.columns if c != "geometry"}
     params = list(request.query_params)
-    unknown_params(params, {"bbox", "limit", "offset", "f", "lang"} | queryables)
+    unknown_params(params, {"bbox", "limit", "offset", "f", "lang", "crs", "bbox-crs"} | queryables)
+    for name in ("crs", "bbox-crs"):  # Part 2 clients (GDAL) name the CRS; we serve CRS84 only
+        asked = request.query_params.get(name)
+        if asked is not None and asked != CRS84:
+            raise RequestError("req.crs", crs=asked[:80], supported=CRS84)
     equals = {k: v for k, v in request.query_params.items() if k in queryables}
     matched = filter_frame(frame, parse_bbox(bbox), equals)
     page = matched.iloc[offset : offset + limit]
@@ -141,7 +145,7 @@ def items(
         "features": features(page, COLLECTIONS[collection_id].id_column),
         "links": links,
     }
-    return JSONResponse(body, media_type=GEOJSON)
+    return JSONResponse(body, media_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature", response_class=JSONResponse)

@@ -1,0 +1,151 @@
+"""Walk every public route on the demo data and look for household data.
+
+Nothing a visitor can fetch (pages, API, OGC API Features, downloads) may contain a household
+key, a KK number, a name, a welfare decile or a household's GPS point, and every household count
+it publishes is either suppressed or at least k.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from fastapi.testclient import TestClient
+
+from geo.demo import DEFAULT_DATA_DIR
+from geo.settings import Settings
+from geo.store import open_store
+from tests.conftest import JATIRANGGA, KALIAWI
+from web.app import create_app
+
+K = 5
+LAYERS = ["boundaries", "households", "infrastructure", "gardens", "facilities"]
+
+
+@pytest.fixture(scope="module")
+def walk(demo_store_path: Path, tmp_path_factory) -> dict[str, bytes]:
+    """Every public URL and what it returned (downloads turned into text as a GIS user reads them)."""
+    path = tmp_path_factory.mktemp("walk") / "walk.gpkg"
+    shutil.copy(demo_store_path, path)
+    client = TestClient(create_app(Settings(store=path, hash_key="x", suppression_k=K)))
+    store = open_store(path)
+    urls = ["/", "/?lang=en", "/ogc", "/ogc/conformance", "/ogc/collections", "/api/kelurahan", "/openapi.json"]
+    for code in (KALIAWI, JATIRANGGA):
+        urls += [
+            f"/kelurahan/{code}",
+            f"/kelurahan/{code}?lang=en",
+            f"/kelurahan/{code}/peta",
+            f"/kelurahan/{code}/pekerjaan",
+            f"/api/kelurahan/{code}",
+            f"/api/kelurahan/{code}/indicators",
+            f"/api/kelurahan/{code}/indicators.csv",
+            f"/api/kelurahan/{code}/works",
+            f"/api/kelurahan/{code}/gardens",
+            f"/api/kelurahan/{code}/facilities",
+        ]
+        urls += [f"/api/kelurahan/{code}/map/{layer}" for layer in ("works", "gardens", "facilities")]
+        rt = store.read("rt", kelurahan_code=code)
+        urls += [f"/kelurahan/{code}/rt/{u}/{r}" for u, r in zip(rt["unit_number"], rt["rt_number"], strict=True)]
+        works = store.read("works", kelurahan_code=code)
+        urls += [f"/api/kelurahan/{code}/works/{w}/progress" for w in works["work_id"]]
+    for cid in ("kelurahan", "rw", "rt", "works", "gardens", "facilities"):
+        urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
+    urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]
+    out: dict[str, bytes] = {}
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        out[url] = r.content
+    for layer in LAYERS:
+        for fmt in ("gpkg", "geojson", "csv"):
+            for query in ("", f"?kelurahan={KALIAWI}"):
+                url = f"/unduh/{layer}.{fmt}{query}"
+                r = client.get(url)
+                assert r.status_code == 200, url
+                out[url] = r.content + _as_text(r.content, fmt, tmp_path_factory)
+    return out
+
+
+def _as_text(content: bytes, fmt: str, factory) -> bytes:
+    """A GeoPackage read back as CSV text, every layer, as a GIS user would see its attributes."""
+    if fmt != "gpkg":
+        return b""
+    path = factory.mktemp("dl") / "x.gpkg"
+    path.write_bytes(content)
+    texts = []
+    for name, _ in pyogrio.list_layers(path):
+        frame = pyogrio.read_dataframe(path, layer=name)
+        texts.append(pd.DataFrame(frame).to_csv(index=False))
+    return "\n".join(texts).encode()
+
+
+def test_walk_covers_every_route_kind(walk: dict[str, bytes]) -> None:
+    kinds = {u.split("/")[1].split("?")[0] for u in walk}
+    assert {"", "kelurahan", "api", "ogc", "unduh", "openapi.json"} <= kinds
+    assert len(walk) > 150
+
+
+def test_no_household_identifier_name_or_kk_number(walk: dict[str, bytes], demo_store_path: Path) -> None:
+    keys = set(open_store(demo_store_path).read("households")["kk_key"])
+    numbers, names = set(), set()
+    for csv in (DEFAULT_DATA_DIR / "households").glob("*.csv"):
+        source = pd.read_csv(csv, dtype=str)
+        numbers |= set(source["no_kk"])
+        names |= set(source["nama_kepala_keluarga"])
+    for url, body in walk.items():
+        text = body.decode("utf-8", errors="replace")
+        assert "Warga Contoh" not in text, url
+        found_keys = set(re.findall(r"[0-9a-f]{32}", text)) & keys
+        assert not found_keys, url
+        assert not set(re.findall(r"\d{16}", text)) & numbers, url
+        assert not re.search(r'"(decile|desil|kk_key|no_kk|nik)"\s*:', text), url
+        assert not re.search(r"(^|,)(decile|desil|kk_key|no_kk|nik)(,|$)", text, re.MULTILINE), url
+    assert names
+
+
+def test_no_household_gps_point(walk: dict[str, bytes], demo_store_path: Path) -> None:
+    points = open_store(demo_store_path).read("households").geometry.dropna()
+    pairs = [(f"{p.x:.6f}", f"{p.y:.6f}") for p in points[::7]]
+    for url, body in walk.items():
+        text = body.decode("utf-8", errors="replace")
+        leaked = [xy for xy in pairs if xy[0] in text and xy[1] in text]
+        assert leaked == [], url
+
+
+def _count_fields(obj, path=""):
+    """Every (name, value) of household-count fields in a JSON document."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k.startswith("kk_") and not isinstance(v, dict | list):
+                yield k, v
+            else:
+                yield from _count_fields(v, path + "/" + k)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _count_fields(v, path)
+
+
+def test_no_published_count_below_k(walk: dict[str, bytes]) -> None:
+    checked = 0
+    for url, body in walk.items():
+        text = body.decode("utf-8", errors="replace")
+        if text.lstrip().startswith(("{", "[")):
+            for name, value in _count_fields(json.loads(text)):
+                assert value is None or value >= K, (url, name, value)
+                checked += 1
+        elif url.endswith(".csv") or ".csv?" in url:
+            table = pd.read_csv(io.StringIO(text))
+            counts = table.filter(regex="^kk_").to_numpy(dtype=float)
+            assert ((counts >= K) | pd.isna(counts)).all(), url
+            checked += counts.size
+        elif url.startswith("/kelurahan/") and "/rt/" not in url:
+            for found in re.findall(r'"(?:kk_text|poor_text)": "(\d+)"', text):
+                assert int(found) >= K, url
+                checked += 1
+    assert checked > 1000
