@@ -75,6 +75,7 @@ UI: dict[str, dict[str, str]] = {
         "total_budget": "Total anggaran",
         "api": "API dan OGC API Features untuk QGIS",
         "skip": "Lewati ke isi",
+        "rt_indicators_csv": "Tabel indikator RT (CSV)",
     },
     "en": {
         "title": "petakampung",
@@ -142,6 +143,7 @@ UI: dict[str, dict[str, str]] = {
         "total_budget": "Total budget",
         "api": "API and OGC API Features for QGIS",
         "skip": "Skip to content",
+        "rt_indicators_csv": "RT indicator table (CSV)",
     },
 }
 

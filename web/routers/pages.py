@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from geo.errors import NotFoundError
+from geo.layers import LAYERS
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import FUNDING, STATUS_COLORS, STATUS_LABELS, WORK_TYPES
@@ -118,7 +119,14 @@ def kelurahan_page(request: Request, code: str) -> Response:
         summary=summary,
         work_types=WORK_TYPES,
         site_labels=SITE_LABELS,
+        download_layers=[(name, _download_title(name, lang)) for name in LAYERS],
     )
+
+
+def _download_title(layer: str, lang: str) -> str:
+    if layer == "households":  # only the per-RT aggregates are downloadable
+        return "Indikator KK per RT (disamarkan)" if lang == "id" else "Household indicators per RT (suppressed)"
+    return LAYERS[layer].title[lang]
 
 
 def _sum(series: pd.Series) -> int | None:
