@@ -152,3 +152,44 @@ def test_html_in_imported_names_is_shown_as_text(demo_store, demo_settings, tmp_
         assert "<img src=x" not in text, url
     page = client.get(f"/kelurahan/{KALIAWI}").text
     assert "\\u0026lt;img src=x" in page  # escaped for HTML, then for JSON: a popup shows it as text
+
+
+def test_rt_profile_page(client: TestClient) -> None:
+    r = client.get(f"/kelurahan/{KALIAWI}/rt/1/3")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>RT 003 / LK 001</h1>" in r.text
+    assert "Jalan rabat beton RT 03 LK I" in r.text
+    assert "<svg" in r.text
+    r = client.get(f"/kelurahan/{KALIAWI}/rt/9/9?lang=en")
+    assert r.status_code == 404
+    assert "RT 9 / 9 is not in kelurahan" in r.text
+    assert client.get(f"/kelurahan/{KALIAWI}/rt/x/1").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "rows"),
+    [("", 11), ("?year=2019", 8), ("?status=rencana", 1), ("?type=sumur_bor&funding=BPM", 2), ("?year=1999", 0)],
+)
+def test_works_page_filters(client: TestClient, query: str, rows: int) -> None:
+    r = client.get(f"/kelurahan/{KALIAWI}/pekerjaan{query}")
+    assert r.status_code == 200
+    body = r.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count(f'href="/kelurahan/{KALIAWI}?work=') == rows
+
+
+def test_home_kota_and_search(client: TestClient) -> None:
+    r = client.get("/?kota=Kota Bekasi")
+    assert "Jatirangga" in r.text
+    assert "Kaliawi Persada</a>" not in r.text
+    r = client.get("/?q=18.71.06")
+    assert "Kaliawi Persada</a>" in r.text
+    assert "Jatirangga</a>" not in r.text
+    r = client.get("/?q=tidak-ada")
+    assert 'id="no-match" class="muted" >' in r.text or 'id="no-match" class="muted"' in r.text
+
+
+def test_bad_language_code_page(client: TestClient) -> None:
+    r = client.get("/?lang=fr")
+    assert r.status_code == 400
+    assert "bahasa &#39;fr&#39; tidak dikenal" in r.text
