@@ -183,6 +183,66 @@ def build_cli(lang: str) -> click.Group:
                 err=True,
             )
 
+    @cli.command("score", help=h("cmd.score", lang))
+    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--rt", "rt_text", default=None, help=h("opt.rt", lang))
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", help=h("opt.format", lang))
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
+    )
+    @click.pass_obj
+    def score_cmd(obj: dict, code: str, rt_text: str | None, fmt: str, output: Path | None) -> None:
+        from geo.plan_report import score_output
+
+        score_output(_existing_store(obj["settings"]), code, rt_text=rt_text, fmt=fmt, output=output, lang=lang)
+
+    @cli.command("rank", help=h("cmd.rank", lang))
+    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--budget", type=float, required=True, help=h("opt.budget", lang))
+    @click.option("--weights", default=None, help=h("opt.weights", lang))
+    @click.option(
+        "--ahp", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help=h("opt.ahp", lang)
+    )
+    @click.option(
+        "--hazard",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help=h("opt.hazard", lang),
+    )
+    @click.option("--threshold", type=float, default=0.5, help=h("opt.threshold", lang))
+    @click.option("--all-land", is_flag=True, help=h("opt.all_land", lang))
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
+    )
+    @click.pass_obj
+    def rank_cmd(
+        obj: dict,
+        code: str,
+        budget: float,
+        weights: str | None,
+        ahp: Path | None,
+        hazard: Path | None,
+        threshold: float,
+        all_land: bool,
+        output: Path | None,
+    ) -> None:
+        from geo.plan_report import rank_output
+
+        settings: Settings = obj["settings"]
+        rank_output(
+            _existing_store(settings),
+            code,
+            budget=budget,
+            weights=weights,
+            ahp=ahp,
+            hazard=hazard,
+            threshold=threshold,
+            legal_only=not all_land,
+            output=output,
+            lang=lang,
+            k=settings.suppression_k,
+        )
+
     @cli.command("kelurahan", help=h("cmd.kelurahan", lang))
     @click.pass_obj
     def kelurahan_cmd(obj: dict) -> None:

@@ -1,48 +1,86 @@
-"""The 16 slum criteria of Permen PUPR 14/2018 (DOMAIN.md section 2): ids, aspects and units.
+"""Slum scoring rules as data: one JSON table per regulation in ``geo/rules/``.
 
-Scoring rules (thresholds, bands) come with the planners' issue as versioned rule tables; this
-module only says what each criterion measures, so works can name the criterion they handle.
+The Permen PUPR 14/2018 table is the default (DOMAIN.md section 2).  The older 02/2016 rule
+(19 criteria, maximum 95) can be added as a second file; every score carries its rule id, and
+scores under different rules are never compared.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+RULES_DIR = Path(__file__).parent / "rules"
+DEFAULT_RULE = "permen-pupr-14-2018"
+PROFILE_FIELDS = (
+    "luas_verifikasi_ha",
+    "jumlah_bangunan",
+    "jumlah_penduduk",
+    "jumlah_kk",
+    "panjang_jalan_ideal_m",
+    "panjang_drainase_ideal_m",
+)
 
 
 @dataclass(frozen=True)
 class Criterion:
     id: str
-    aspect: str
+    aspect: int
     name: str
     unit: str  # "bangunan", "ha", "m" or "KK"
-    denominator: str  # RT profile field
+    denominator: str  # an RT profile field
 
 
-CRITERIA: dict[str, Criterion] = {
-    c.id: c
-    for c in (
-        Criterion("1a", "bangunan gedung", "ketidakteraturan bangunan", "bangunan", "jumlah_bangunan"),
-        Criterion("1b", "bangunan gedung", "kepadatan bangunan tinggi", "ha", "luas_verifikasi_ha"),
-        Criterion(
-            "1c", "bangunan gedung", "ketidaksesuaian persyaratan teknis bangunan", "bangunan", "jumlah_bangunan"
+@dataclass(frozen=True)
+class Band:
+    min: int
+    code: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    criteria: tuple[Criterion, ...]
+    thresholds: tuple[tuple[float, int], ...]  # (minimum percentage, score), highest first
+    bands: tuple[Band, ...]  # highest first
+    max_total: int
+    aspects: dict[int, str]
+    basic_services: dict[str, int]  # service name -> aspect number
+    graduation_coverage_pct: float
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        return [c.id for c in self.criteria]
+
+
+@cache
+def load_rule(rule_id: str = DEFAULT_RULE) -> Rule:
+    path = RULES_DIR / f"{rule_id.replace('-', '_')}.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return Rule(
+        id=raw["id"],
+        title=raw["title"],
+        criteria=tuple(
+            Criterion(c["id"], int(c["aspect"]), c["name"], c["unit"], c["denominator"]) for c in raw["criteria"]
         ),
-        Criterion("2a", "jalan lingkungan", "cakupan pelayanan jalan kurang", "m", "panjang_jalan_ideal_m"),
-        Criterion("2b", "jalan lingkungan", "kualitas permukaan jalan buruk", "m", "panjang_jalan_ideal_m"),
-        Criterion("3a", "air minum", "akses aman air minum tidak tersedia", "KK", "jumlah_kk"),
-        Criterion("3b", "air minum", "kebutuhan air minum tidak terpenuhi", "KK", "jumlah_kk"),
-        Criterion(
-            "4a", "drainase lingkungan", "tidak mampu mengalirkan limpasan (genangan)", "ha", "luas_verifikasi_ha"
-        ),
-        Criterion("4b", "drainase lingkungan", "drainase tidak tersedia", "m", "panjang_drainase_ideal_m"),
-        Criterion("4c", "drainase lingkungan", "kualitas konstruksi drainase buruk", "m", "panjang_drainase_ideal_m"),
-        Criterion("5a", "air limbah", "sistem tidak sesuai standar teknis", "KK", "jumlah_kk"),
-        Criterion("5b", "air limbah", "prasarana/sarana tidak sesuai persyaratan", "KK", "jumlah_kk"),
-        Criterion("6a", "persampahan", "prasarana/sarana tidak sesuai persyaratan", "KK", "jumlah_kk"),
-        Criterion("6b", "persampahan", "sistem pengelolaan tidak sesuai standar", "KK", "jumlah_kk"),
-        Criterion("7a", "proteksi kebakaran", "prasarana tidak tersedia", "bangunan", "jumlah_bangunan"),
-        Criterion("7b", "proteksi kebakaran", "sarana tidak tersedia", "bangunan", "jumlah_bangunan"),
+        thresholds=tuple((float(t), int(s)) for t, s in raw["score_thresholds"]),
+        bands=tuple(Band(int(b["min"]), b["code"], {"id": b["id"], "en": b["en"]}) for b in raw["bands"]),
+        max_total=int(raw["max_total"]),
+        aspects={int(k): v for k, v in raw["aspects"].items()},
+        basic_services={k: int(v) for k, v in raw["basic_services"].items()},
+        graduation_coverage_pct=float(raw["graduation_coverage_pct"]),
     )
-}
+
+
+def available_rules() -> list[str]:
+    return sorted(json.loads(p.read_text(encoding="utf-8"))["id"] for p in RULES_DIR.glob("*.json"))
+
+
+CRITERIA: dict[str, Criterion] = {c.id: c for c in load_rule().criteria}
 
 UNIT_ALIASES = {
     "m": "m",

@@ -16,6 +16,7 @@ FILES = (
     ("infrastructure", "infrastructure/works_progress_{slug}.csv"),
     ("gardens", "infrastructure/gardens_{slug}.geojson"),
     ("facilities", "infrastructure/facilities_{slug}.geojson"),
+    ("kumuh", "kumuh/baseline_{slug}.csv"),
 )
 
 

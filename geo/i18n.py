@@ -196,6 +196,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "kolom data pribadi dibuang dan tidak disimpan: {columns}",
         "en": "personal-data columns dropped and not stored: {columns}",
     },
+    "kumuh.negative": {
+        "id": "volume negatif (dinilai 0); periksa data sumber",
+        "en": "negative volume (scores 0); check the source data",
+    },
     # --- import summary -----------------------------------------------------------------------
     "import.done": {
         "id": "Impor '{layer}' selesai: {inserted} baru, {updated} diperbarui, {unchanged} tidak berubah.",
@@ -291,6 +295,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "lapisan unduhan '{layer}' tidak ada; pilihan: {choices}",
         "en": "download layer '{layer}' does not exist; choices: {choices}",
     },
+    "plan.factor": {
+        "id": "faktor tidak dikenal: {names}; pilihan: {allowed}",
+        "en": "unknown factor: {names}; choices: {allowed}",
+    },
+    "plan.weights": {
+        "id": "bobot harus 0 atau lebih dan tidak semuanya 0",
+        "en": "weights must be 0 or more and not all 0",
+    },
+    "plan.budget": {"id": "anggaran harus lebih dari 0 rupiah", "en": "the budget must be more than 0 rupiah"},
+    "plan.ahp": {
+        "id": "matriks AHP harus persegi, positif dan resiprokal (a_ij = 1/a_ji)",
+        "en": "the AHP matrix must be square, positive and reciprocal (a_ij = 1/a_ji)",
+    },
+    "plan.no_baseline": {
+        "id": "kelurahan {code} belum punya baseline kumuh; impor lapisan 'kumuh' dulu",
+        "en": "kelurahan {code} has no slum baseline yet; import the 'kumuh' layer first",
+    },
     "suppressed.note": {
         "id": "* disembunyikan: kurang dari {k} KK atau dapat dihitung dari total",
         "en": "* suppressed: fewer than {k} households or derivable from totals",
@@ -308,7 +329,7 @@ def normalize_lang(lang: str | None) -> str:
 
 def t(code: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """Translate ``code`` into ``lang`` and fill in ``params``."""
-    entry = MESSAGES.get(code)
+    entry = MESSAGES.get(code) or HELP.get(code)
     if entry is None:
         return code
     template = entry.get(lang) or entry[DEFAULT_LANG]
@@ -388,6 +409,56 @@ HELP: dict[str, dict[str, str]] = {
     "cmd.serve": {"id": "Jalankan situs web petakampung.", "en": "Start the petakampung web site."},
     "cmd.kelurahan": {"id": "Daftar kelurahan di penyimpanan.", "en": "List the kelurahan in the store."},
     "cmd.layers": {"id": "Daftar lapisan data dan tabelnya.", "en": "List the data layers and their tables."},
+    "cmd.score": {
+        "id": "Skor kumuh per RT (Permen PUPR 14/2018): sebelum dan sesudah pekerjaan selesai; --rt untuk rincian per kriteria.",
+        "en": "Slum score per RT (Permen PUPR 14/2018): before and after completed works; --rt for the criterion breakdown.",
+    },
+    "cmd.rank": {
+        "id": "Peringkat RT dan pilihan lokasi terbaik dalam anggaran, dengan alasan dan uji kepekaan bobot.",
+        "en": "Rank RTs and choose the best sites within a budget, with reasons and a weight sensitivity check.",
+    },
+    "opt.rt": {
+        "id": "satu RT, mis. 'RT 03 LK I': tampilkan rincian 16 kriteria",
+        "en": "one RT, e.g. 'RT 03 LK I': show the 16-criterion breakdown",
+    },
+    "opt.budget": {"id": "anggaran dalam rupiah, mis. 1500000000", "en": "budget in rupiah, e.g. 1500000000"},
+    "opt.weights": {
+        "id": "bobot faktor, mis. kumuh=0.4,poverty=0.3,flood=0.2,population=0.1",
+        "en": "factor weights, e.g. kumuh=0.4,poverty=0.3,flood=0.2,population=0.1",
+    },
+    "opt.ahp": {
+        "id": "CSV matriks perbandingan berpasangan AHP (baris dan kolom = faktor)",
+        "en": "CSV of an AHP pairwise comparison matrix (rows and columns = factors)",
+    },
+    "opt.hazard": {"id": "raster GeoTIFF bahaya/kedalaman banjir", "en": "GeoTIFF raster of flood hazard or depth"},
+    "opt.threshold": {
+        "id": "ambang raster (mis. kedalaman 0.5 m) untuk porsi luas terdampak",
+        "en": "raster threshold (e.g. 0.5 m depth) for the affected area share",
+    },
+    "opt.all_land": {
+        "id": "sertakan RT dengan status lahan tidak jelas atau tidak sesuai RTRW",
+        "en": "include RTs with unclear land status or outside the spatial plan",
+    },
+    "opt.output_plan": {
+        "id": "tulis hasil ke .csv atau .gpkg (dengan poligon RT)",
+        "en": "write the result to .csv or .gpkg (with RT polygons)",
+    },
+    "plan.chosen": {
+        "id": "Terpilih {n} RT, biaya Rp {cost} dari anggaran Rp {budget}.",
+        "en": "Chose {n} RTs costing Rp {cost} of a Rp {budget} budget.",
+    },
+    "plan.stable": {
+        "id": "Pilihan tidak berubah bila satu bobot mana pun digeser 20 %.",
+        "en": "The choice does not change when any one weight moves by 20 %.",
+    },
+    "plan.sensitive": {
+        "id": "Bobot '{factor}' {change}: pilihan berubah pada {rts}",
+        "en": "Weight '{factor}' {change}: the choice changes for {rts}",
+    },
+    "plan.ahp_cr": {
+        "id": "Bobot AHP: {weights}; rasio konsistensi CR = {cr:.3f}{warn}",
+        "en": "AHP weights: {weights}; consistency ratio CR = {cr:.3f}{warn}",
+    },
     "arg.layer": {"id": "LAPISAN", "en": "LAYER"},
     "arg.file": {"id": "BERKAS", "en": "FILE"},
     "heading.usage": {"id": "Pemakaian: ", "en": "Usage: "},
@@ -401,7 +472,7 @@ HELP: dict[str, dict[str, str]] = {
 }
 
 
-MESSAGES.update({k: v for k, v in HELP.items() if k.startswith("err.")})
+MESSAGES.update({k: v for k, v in HELP.items() if k.startswith(("err.", "plan."))})
 
 
 def h(key: str, lang: str) -> str:

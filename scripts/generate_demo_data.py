@@ -776,6 +776,76 @@ def jatirangga_facilities() -> list[tuple]:
     return items
 
 
+# --- slum baseline ------------------------------------------------------------------------------
+
+CRITERIA = ["1a", "1b", "1c", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "6a", "6b", "7a", "7b"]
+DENOMINATOR = {
+    "1a": "jumlah_bangunan",
+    "1b": "luas_verifikasi_ha",
+    "1c": "jumlah_bangunan",
+    "2a": "panjang_jalan_ideal_m",
+    "2b": "panjang_jalan_ideal_m",
+    "3a": "jumlah_kk",
+    "3b": "jumlah_kk",
+    "4a": "luas_verifikasi_ha",
+    "4b": "panjang_drainase_ideal_m",
+    "4c": "panjang_drainase_ideal_m",
+    "5a": "jumlah_kk",
+    "5b": "jumlah_kk",
+    "6a": "jumlah_kk",
+    "6b": "jumlah_kk",
+    "7a": "jumlah_bangunan",
+    "7b": "jumlah_bangunan",
+}
+
+
+def kumuh_baseline(place, rts, hh, works, rng, year, severe: set) -> list[dict]:
+    """A KOTAKU-style baseline row per RT, before the works: volumes at least what the works handled."""
+    kk = {}
+    labels = {rt_text(place, u, r, s): (u, r) for (u, r) in rts for s in range(3)}
+    for row in hh:
+        key = labels[row["rt"]]
+        kk[key] = kk.get(key, 0) + 1
+    handled = {}
+    for w in works:
+        p = w["properties"]
+        key = labels[p["rt"]]
+        handled[(key, p["criterion_id"])] = handled.get((key, p["criterion_id"]), 0) + p["volume"]
+    rows = []
+    for (u, r), cell in sorted(rts.items()):
+        n_kk = kk.get((u, r), 0)
+        profile = {
+            "luas_verifikasi_ha": round(cell.area / 10_000, 4),
+            "jumlah_bangunan": round(n_kk * rng.uniform(0.75, 0.95)),
+            "jumlah_penduduk": round(n_kk * rng.uniform(3.3, 4.1)),
+            "jumlah_kk": n_kk,
+            "panjang_jalan_ideal_m": round(math.sqrt(cell.area) * rng.uniform(2.0, 3.0), 1),
+        }
+        profile["panjang_drainase_ideal_m"] = round(profile["panjang_jalan_ideal_m"] * rng.uniform(1.4, 2.0), 1)
+        severity = rng.uniform(0.62, 0.9) if (u, r) in severe else rng.uniform(0.05, 0.55)
+        row = {"kode_kelurahan": place.code, "rt": rt_text(place, u, r, 0), "tahun": year, **profile}
+        for c in CRITERIA:
+            share = float(np.clip(severity + rng.normal(0, 0.15), 0, 1)) if rng.uniform() < 0.8 else 0.0
+            denom = profile[DENOMINATOR[c]]
+            value = max(denom * share, handled.get(((u, r), c), 0.0))
+            row[c] = (
+                round(value, 4)
+                if DENOMINATOR[c] == "luas_verifikasi_ha"
+                else (round(value, 1) if DENOMINATOR[c].endswith("_m") else math.ceil(value))
+            )
+        row["nilai_strategis"] = 5 if (u, r) in severe or rng.uniform() < 0.3 else 1
+        row["kependudukan"] = (
+            5
+            if n_kk / max(profile["luas_verifikasi_ha"], 0.01) > 40
+            else (3 if n_kk / max(profile["luas_verifikasi_ha"], 0.01) > 15 else 1)
+        )
+        row["kondisi_sosial"] = 5 if severity > 0.5 else 1
+        row["legalitas_lahan"] = "tidak_jelas" if rng.uniform() < 0.08 else "jelas"
+        row["sesuai_rtrw"] = "ya"
+        rows.append(row)
+    return rows
+
+
 # --- writing -----------------------------------------------------------------------------------------
 
 
@@ -798,7 +868,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def generate(out: Path) -> None:
-    for sub in ("boundaries", "households", "infrastructure"):
+    for sub in ("boundaries", "households", "infrastructure", "kumuh"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     for place, slug in ((KALIAWI, "kaliawi_persada"), (JATIRANGGA, "jatirangga")):
         rng = np.random.default_rng(place.seed)
@@ -815,6 +885,8 @@ def generate(out: Path) -> None:
             plots = gardens(place, rts, [], rng, "KWT Kranggan Lestari", 4, 900_000)
             facs = facilities(place, rts, rng, jatirangga_facilities())
         write_csv(out / "households" / f"households_{slug}.csv", hh)
+        year, severe = (2018, {(1, 3), (1, 5), (2, 2), (2, 3)}) if place is KALIAWI else (2024, {(3, 1), (7, 2)})
+        write_csv(out / "kumuh" / f"baseline_{slug}.csv", kumuh_baseline(place, rts, hh, works, rng, year, severe))
         write_geojson(out / "infrastructure" / f"works_{slug}.geojson", works)
         write_csv(out / "infrastructure" / f"works_progress_{slug}.csv", progress_history(works, rng))
         write_geojson(out / "infrastructure" / f"gardens_{slug}.geojson", plots)

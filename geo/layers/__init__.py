@@ -9,6 +9,7 @@ from geo.layers.facilities import Facilities
 from geo.layers.gardens import Gardens
 from geo.layers.households import Households
 from geo.layers.infrastructure import Infrastructure
+from geo.layers.kumuh import Kumuh
 from geo.schema import TableSpec
 
 LAYERS: dict[str, Layer] = {
@@ -19,6 +20,7 @@ LAYERS: dict[str, Layer] = {
         Infrastructure(),
         Gardens(),
         Facilities(),
+        Kumuh(),
     )
 }
 

@@ -1,0 +1,142 @@
+"""What ``petakampung score`` and ``petakampung rank`` print and write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import geopandas as gpd
+import pandas as pd
+
+from geo.errors import RequestError, SourceError
+from geo.i18n import t
+from geo.kumuh import breakdown, level_label
+from geo.layers.base import parse_rt
+from geo.places import PlaceError, normalize_kelurahan_code
+from geo.planning import planning_table, scored_rts
+from geo.selection import FACTORS, PlanOptions, ahp_weights, plan
+from geo.store import Store
+
+SCORE_COLUMNS = [
+    "rt_label",
+    "kumuh_total_before",
+    "kumuh_level_before",
+    "kumuh_total",
+    "kumuh_level",
+    "sectoral_mean_before",
+    "sectoral_mean",
+    "kontribusi",
+    "graduates",
+]
+RANK_COLUMNS = [
+    "rank",
+    "rt_label",
+    "priority",
+    "kumuh_total",
+    "poor_share",
+    "flood_share",
+    "cost_idr",
+    "eligible",
+    "chosen",
+    "why",
+]
+
+
+def _idr(x: float) -> str:
+    return f"{round(x):,}".replace(",", ".")
+
+
+def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
+    suffix = output.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(output, index=False)
+    elif suffix == ".gpkg":
+        rt = store.read("rt", kelurahan_code=code)[["unit_number", "rt_number", "geometry"]]
+        rt = rt.assign(unit_number=rt["unit_number"].astype(int), rt_number=rt["rt_number"].astype(int))
+        out = gpd.GeoDataFrame(rt.merge(frame, on=["unit_number", "rt_number"]), geometry="geometry", crs=4326)
+        output.unlink(missing_ok=True)
+        out.to_file(output, driver="GPKG", layer="plan")
+    else:
+        raise SourceError("export.format", suffix=suffix or output.name)
+
+
+def score_output(store: Store, code: str, *, rt_text: str | None, fmt: str, output: Path | None, lang: str) -> None:
+    code = normalize_kelurahan_code(code)
+    table = scored_rts(store, code, lang=lang)
+    if rt_text:
+        label = parse_rt(rt_text, None)
+        row = table[(table["unit_number"] == label.unit_number) & (table["rt_number"] == label.rt_number)]
+        if row.empty:
+            raise PlaceError("rt.unknown", rt=label.rt_number, unit=label.unit_number, code=code)
+        rec = row.iloc[0]
+        click.echo(
+            f"{rec['rt_label']}: {int(rec['kumuh_total'])}/80, {level_label(rec['kumuh_level'], lang)} "
+            f"[{rec['rule_id']}]"
+        )
+        detail = breakdown(rec)
+        click.echo(detail.to_csv(index=False) if fmt == "csv" else detail.to_string(index=False))
+        return
+    shown = table[SCORE_COLUMNS]
+    if output is not None:
+        _write(table, store, code, output)
+    click.echo(shown.to_csv(index=False) if fmt == "csv" else shown.to_string(index=False), nl=fmt != "csv")
+
+
+def parse_weights(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise RequestError("plan.weights") from None
+    return out
+
+
+def rank_output(
+    store: Store,
+    code: str,
+    *,
+    budget: float,
+    weights: str | None,
+    ahp: Path | None,
+    hazard: Path | None,
+    threshold: float,
+    legal_only: bool,
+    output: Path | None,
+    lang: str,
+    k: int,
+) -> None:
+    code = normalize_kelurahan_code(code)
+    chosen_weights = parse_weights(weights)
+    if ahp is not None:
+        matrix = pd.read_csv(ahp, index_col=0)
+        w, cr = ahp_weights(matrix.to_numpy(dtype=float))
+        chosen_weights = dict(zip([str(c) for c in matrix.columns], w.round(4).tolist(), strict=True))
+        warn = "" if cr < 0.1 else (" (> 0.1: periksa kembali perbandingan)" if lang == "id" else " (> 0.1: revisit)")
+        click.echo(t("plan.ahp_cr", lang, weights=chosen_weights, cr=cr, warn=warn), err=True)
+    options = (
+        PlanOptions(legal_only=legal_only)
+        if chosen_weights is None
+        else PlanOptions(
+            weights={f: chosen_weights.get(f, 0.0) for f in set(chosen_weights) | set(FACTORS)}, legal_only=legal_only
+        )
+    )
+    table = planning_table(store, code, public=False, k=k, hazard=hazard, threshold=threshold, lang=lang)
+    result = plan(table, budget, options, lang=lang)
+    ranking = result.ranking
+    if output is not None:
+        _write(ranking, store, code, output)
+    shown = ranking[RANK_COLUMNS].copy()
+    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
+    click.echo(shown.to_string(index=False))
+    click.echo(
+        t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
+    )
+    if not result.sensitivity:
+        click.echo(t("plan.stable", lang))
+    for factor, changes in result.sensitivity.items():
+        for change, rts in changes.items():
+            click.echo(t("plan.sensitive", lang, factor=factor, change=change, rts=", ".join(rts)))
