@@ -430,7 +430,10 @@ HELP: dict[str, dict[str, str]] = {
         "id": "CSV matriks perbandingan berpasangan AHP (baris dan kolom = faktor)",
         "en": "CSV of an AHP pairwise comparison matrix (rows and columns = factors)",
     },
-    "opt.hazard": {"id": "raster GeoTIFF bahaya/kedalaman banjir", "en": "GeoTIFF raster of flood hazard or depth"},
+    "opt.hazard": {
+        "id": "raster GeoTIFF bahaya/kedalaman banjir (bawaan: <hazard_dir>/<kode>_flood.tif bila ada)",
+        "en": "GeoTIFF raster of flood hazard or depth (default: <hazard_dir>/<code>_flood.tif when present)",
+    },
     "opt.threshold": {
         "id": "ambang raster (mis. kedalaman 0.5 m) untuk porsi luas terdampak",
         "en": "raster threshold (e.g. 0.5 m depth) for the affected area share",

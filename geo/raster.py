@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+import shapely
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
@@ -47,7 +48,7 @@ def zonal_stats(polygons: gpd.GeoDataFrame, raster: str | Path, *, threshold: fl
     share = exact_extract(NumPyRasterSource(above, nodata=np.nan, name="a", **box), vec, ["mean"], output="pandas")
     cover = exact_extract(NumPyRasterSource(has_data, name="c", **box), vec, ["sum"], output="pandas")
     pixel_area = abs((bounds.right - bounds.left) / values.shape[1] * (bounds.top - bounds.bottom) / values.shape[0])
-    area = vec.geometry.area.to_numpy()
+    area = shapely.area(vec.geometry.to_numpy())  # in the raster's units, like pixel_area
     out = pd.DataFrame(
         {
             "mean": stats["mean"].to_numpy(dtype=float),

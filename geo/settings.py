@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     map_inline_max_features: int = Field(
         2000, ge=0, description="above this many features a map layer is loaded by bounding box from /ogc"
     )
+    hazard_dir: Path | None = Field(
+        None, description="folder of flood rasters named <kelurahan code>_flood.tif; default: the demo data's"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -48,3 +51,10 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as fh:
             fh.write(key + "\n")
         return key.encode()
+
+
+def hazard_raster(settings: Settings, code: str) -> Path | None:
+    """The flood raster of a kelurahan, if one is there: ``<hazard_dir>/<code>_flood.tif``."""
+    folder = settings.hazard_dir or Path(__file__).resolve().parents[1] / "data" / "hazard"
+    path = folder / f"{code}_flood.tif"
+    return path if path.is_file() else None

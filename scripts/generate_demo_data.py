@@ -846,6 +846,40 @@ def kumuh_baseline(place, rts, hh, works, rng, year, severe: set) -> list[dict]:
     return rows
 
 
+# --- flood hazard raster ---------------------------------------------------------------------
+
+
+def flood_raster(path: Path, kel: shapely.Geometry, rng: np.random.Generator, sigma_m: float) -> None:
+    """Synthetic flood depth (m) on 10 m pixels: a low channel across the kelurahan, plus noise."""
+    import rasterio
+    from affine import Affine
+
+    minx, miny, maxx, maxy = (round(v / 10) * 10 for v in kel.buffer(100).bounds)
+    width, height = int((maxx - minx) / 10), int((maxy - miny) / 10)
+    xs = minx + (np.arange(width) + 0.5) * 10
+    ys = maxy - (np.arange(height) + 0.5) * 10
+    gx, gy = np.meshgrid(xs, ys)
+    angle = rng.uniform(0, math.pi)
+    cx, cy = kel.centroid.x + rng.normal(0, sigma_m), kel.centroid.y + rng.normal(0, sigma_m)
+    dist = np.abs((gx - cx) * math.sin(angle) - (gy - cy) * math.cos(angle))
+    depth = 1.6 * np.exp(-(dist**2) / (2 * sigma_m**2)) + rng.normal(0, 0.08, gx.shape) - 0.15
+    depth = np.clip(depth, 0, None).round(2).astype("float32")
+    profile = {
+        "driver": "GTiff",
+        "height": height,
+        "width": width,
+        "count": 1,
+        "dtype": "float32",
+        "crs": UTM,
+        "transform": Affine(10, 0, minx, 0, -10, maxy),
+        "nodata": -9999.0,
+        "compress": "deflate",
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(depth, 1)
+        dst.update_tags(units="m", source="petakampung demo generator (synthetic)")
+
+
 # --- writing -----------------------------------------------------------------------------------------
 
 
@@ -868,7 +902,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 def generate(out: Path) -> None:
-    for sub in ("boundaries", "households", "infrastructure", "kumuh"):
+    for sub in ("boundaries", "households", "infrastructure", "kumuh", "hazard"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     for place, slug in ((KALIAWI, "kaliawi_persada"), (JATIRANGGA, "jatirangga")):
         rng = np.random.default_rng(place.seed)
@@ -891,6 +925,7 @@ def generate(out: Path) -> None:
         write_csv(out / "infrastructure" / f"works_progress_{slug}.csv", progress_history(works, rng))
         write_geojson(out / "infrastructure" / f"gardens_{slug}.geojson", plots)
         write_geojson(out / "infrastructure" / f"facilities_{slug}.geojson", facs)
+        flood_raster(out / "hazard" / f"{place.code}_flood.tif", kel, rng, 60.0 if place is KALIAWI else 150.0)
 
 
 def main() -> None:
