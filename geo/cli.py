@@ -226,9 +226,12 @@ def build_cli(lang: str) -> click.Group:
         all_land: bool,
         output: Path | None,
     ) -> None:
+        from geo.places import normalize_kelurahan_code
         from geo.plan_report import rank_output
+        from geo.settings import hazard_raster
 
         settings: Settings = obj["settings"]
+        hazard = hazard or hazard_raster(settings, normalize_kelurahan_code(code))
         rank_output(
             _existing_store(settings),
             code,

@@ -47,6 +47,7 @@ CASES: dict[str, tuple[str, str, int | None, str | None]] = {
     "criterion_mismatch_work.geojson": ("infrastructure", "val.criterion_for_work", 1, "criterion_id"),
     "point_road_work.geojson": ("infrastructure", "geom.type_for_work", 1, "geometry"),
     "unknown_work_progress.csv": ("infrastructure", "place.unknown_work", 2, "work_id"),
+    "negative_profile_kumuh.csv": ("kumuh", "val.min", 2, "jumlah_kk"),
 }
 
 
