@@ -204,6 +204,12 @@ def _factor_text(f: str, row: pd.Series, lang: str) -> str:
         level = row.get("kumuh_level_label", "")
         return f"{label} {int(row['kumuh_total'])}/80" + (f" ({level})" if level else "")
     if f == "poverty":
+        if pd.isna(row.get("poor_share")):  # suppressed in public data: the median stood in for it
+            return f"{label}: " + (
+                "disembunyikan (< k KK), nilai tengah dipakai"
+                if lang == "id"
+                else "suppressed (< k households), the median was used"
+            )
         return f"{100 * row['x_poverty']:.0f} % {label}"
     if f == "flood":
         return f"{label}: {100 * row['x_flood']:.0f} % " + ("luas" if lang == "id" else "of the area")

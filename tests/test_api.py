@@ -217,3 +217,46 @@ def test_responses_are_compressed(client: TestClient) -> None:
     assert r.headers["content-encoding"] == "gzip"
     r = client.get("/ogc/collections/rt/items?limit=1000", headers={"accept-encoding": "gzip"})
     assert r.headers["content-encoding"] == "gzip"
+
+
+def test_rank_api_within_budget_and_public(client: TestClient) -> None:
+    r = client.get(f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000")
+    assert r.status_code == 200
+    body = r.json()
+    chosen = [row for row in body["ranking"] if row["chosen"]]
+    assert 0 < body["total_cost_idr"] <= 1_500_000_000
+    assert body["total_cost_idr"] == sum(row["cost_idr"] for row in chosen)
+    assert all(row["eligible"] and row["kumuh_total"] >= 16 for row in chosen)
+    assert all(row["why"] for row in chosen)
+    assert body["rule_id"] == "permen-pupr-14-2018"
+    assert not {"kk_poor", "decile", "kk_key"} & set(body["ranking"][0])
+    flood_only = client.get(
+        f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&w_kumuh=0&w_poverty=0&w_flood=1"
+        "&w_population=0&w_strategis=0&w_kependudukan=0&w_sosial=0"
+    ).json()
+    top = flood_only["ranking"][0]
+    assert top["flood_share"] == max(row["flood_share"] for row in flood_only["ranking"] if row["eligible"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "budget=0",
+        "budget=-5",
+        "budget=abc",
+        "",
+        "budget=1e9&w_kumuh=-1",
+        "budget=1e9&w_kumuh=0&w_poverty=0&w_flood=0&w_population=0&w_strategis=0&w_kependudukan=0&w_sosial=0",
+    ],
+)
+def test_rank_api_refuses_bad_input(client: TestClient, query: str) -> None:
+    r = client.get(f"/api/kelurahan/{KALIAWI}/rank?{query}")
+    assert r.status_code == 400
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_planner_page(client: TestClient) -> None:
+    r = client.get(f"/kelurahan/{KALIAWI}/perencanaan")
+    assert r.status_code == 200
+    assert 'id="plan-form"' in r.text
+    assert "Perencanaan lokasi" in r.text

@@ -256,3 +256,20 @@ def test_large_layers_load_by_bounding_box(browser, demo_store_path: Path, tmp_p
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_planner_page_weights_change_the_plan(browser, server: str, artifacts: Path) -> None:
+    page = new_page(browser)
+    log = PageLog(page)
+    page.goto(f"{server}/kelurahan/{KALIAWI}/perencanaan")
+    page.wait_for_selector("#plan-table tbody tr.chosen")
+    first = page.locator("#plan-summary").inner_text()
+    assert "Rp 1.500.000.000" in first
+    page.fill("#budget", "3000000000")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_function("() => document.querySelector('#plan-summary').textContent.includes('3.000.000.000')")
+    assert page.locator("#plan-table tbody tr.chosen").count() >= 2
+    thick = page.locator('.leaflet-overlay-pane path[stroke="#08519c"][stroke-width="5"]').count()
+    assert thick == page.locator("#plan-table tbody tr.chosen").count()  # chosen RTs outlined on the map
+    page.screenshot(path=str(artifacts / "site_planner.png"), full_page=True)
+    log.assert_clean()

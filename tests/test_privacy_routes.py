@@ -50,6 +50,11 @@ def walk(demo_store_path: Path, tmp_path_factory) -> dict[str, bytes]:
             f"/api/kelurahan/{code}/facilities",
         ]
         urls += [f"/api/kelurahan/{code}/map/{layer}" for layer in ("works", "gardens", "facilities")]
+        urls += [
+            f"/kelurahan/{code}/perencanaan",
+            f"/api/kelurahan/{code}/rank?budget=1500000000",
+            f"/api/kelurahan/{code}/rank?budget=900000000&legal_only=false&slum_only=false",
+        ]
         rt = store.read("rt", kelurahan_code=code)
         urls += [f"/kelurahan/{code}/rt/{u}/{r}" for u, r in zip(rt["unit_number"], rt["rt_number"], strict=True)]
         works = store.read("works", kelurahan_code=code)

@@ -149,10 +149,12 @@ def main() -> None:
     csv("unknown_work_progress.csv", "work_id,tanggal,fisik,keuangan\nTIDAK-ADA-01,2025-05-01,20,10\n")
     csv("header_only_households.csv", HH_HEADER)
     crits = ["1a", "1b", "1c", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "6a", "6b", "7a", "7b"]
-    csv("negative_profile_kumuh.csv",
+    csv(
+        "negative_profile_kumuh.csv",
         "kode_kelurahan,rt,tahun,luas_verifikasi_ha,jumlah_bangunan,jumlah_penduduk,jumlah_kk,"
         "panjang_jalan_ideal_m,panjang_drainase_ideal_m," + ",".join(crits) + "\n"
-        f"{KEL},RT 01 LK I,2025,3.5,100,400,-120,400,600," + ",".join(["1"] * 16) + "\n")
+        f"{KEL},RT 01 LK I,2025,3.5,100,400,-120,400,600," + ",".join(["1"] * 16) + "\n",
+    )
     (OUT / "empty.csv").write_bytes(b"")
     (OUT / "not_a_geopackage.gpkg").write_bytes(b"this is a spreadsheet someone renamed\n" * 20)
     _shapefile_zips()

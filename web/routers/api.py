@@ -141,3 +141,79 @@ def map_layer(
     frame = filter_frame(getattr(kel, layer), parse_bbox(bbox), {}).head(limit)
     shown = getattr(mapping, builder)(frame, page_lang(request))
     return _geojson(shown, id_column)
+
+
+RANK_FIELDS = [
+    "rank",
+    "rt_label",
+    "unit_number",
+    "rt_number",
+    "priority",
+    "kumuh_total",
+    "kumuh_level",
+    "kumuh_level_label",
+    "poor_share",
+    "flood_share",
+    "jumlah_penduduk",
+    "cost_idr",
+    "eligible",
+    "chosen",
+    "why",
+]
+
+
+@router.get("/kelurahan/{code}/rank", summary="Rank RTs and choose upgrade sites within a budget (public data)")
+def rank_sites(
+    request: Request,
+    code: str,
+    budget: float = Query(..., gt=0, description="budget in rupiah"),
+    w_kumuh: float = Query(0.35, ge=0),
+    w_poverty: float = Query(0.25, ge=0),
+    w_flood: float = Query(0.15, ge=0),
+    w_population: float = Query(0.10, ge=0),
+    w_strategis: float = Query(0.05, ge=0),
+    w_kependudukan: float = Query(0.05, ge=0),
+    w_sosial: float = Query(0.05, ge=0),
+    legal_only: bool = Query(True),
+    slum_only: bool = Query(True),
+) -> dict[str, Any]:
+    from geo.planning import planning_table
+    from geo.selection import PlanOptions, plan
+    from geo.settings import hazard_raster
+    from web.deps import page_lang
+
+    data = public_data(request)
+    code = data.kelurahan(code).info["kelurahan_code"]
+    settings = request.app.state.settings
+    lang = page_lang(request)
+    key = ("planning", code, lang)
+    if key not in data.memo:  # the public planning table of this store state
+        data.memo[key] = planning_table(
+            request.app.state.store,
+            code,
+            public=True,
+            k=settings.suppression_k,
+            hazard=hazard_raster(settings, code),
+            lang=lang,
+        )
+    weights = {
+        "kumuh": w_kumuh,
+        "poverty": w_poverty,
+        "flood": w_flood,
+        "population": w_population,
+        "strategis": w_strategis,
+        "kependudukan": w_kependudukan,
+        "sosial": w_sosial,
+    }
+    result = plan(
+        data.memo[key], budget, PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only), lang=lang
+    )
+    ranking = result.ranking[RANK_FIELDS]
+    return {
+        "budget_idr": budget,
+        "total_cost_idr": result.total_cost,
+        "chosen": int(ranking["chosen"].sum()),
+        "sensitivity": result.sensitivity,
+        "rule_id": "permen-pupr-14-2018",
+        "ranking": records(ranking),
+    }

@@ -267,3 +267,18 @@ def works_page(
         chosen={"year": year, "type": type, "status": status, "funding": funding},
         budget=int(shown["budget_idr"].fillna(0).sum()),
     )
+
+
+@router.get("/kelurahan/{code}/perencanaan", response_class=HTMLResponse)
+def planner_page(request: Request, code: str) -> Response:
+    """The planner page: weights, budget, the ranked RTs and the chosen ones on the map (public data)."""
+    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS
+
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    code = kel.info["kelurahan_code"]
+    lang = page_lang(request)
+    factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
+    return _render(
+        request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang, embed=False), factors=factors
+    )
