@@ -256,7 +256,7 @@ def test_rank_api_refuses_bad_input(client: TestClient, query: str) -> None:
 
 
 def test_planner_page(client: TestClient) -> None:
-    r = client.get(f"/kelurahan/{KALIAWI}/perencanaan")
+    r = client.get(f"/kelurahan/{KALIAWI}/perencanaan?lang=id")
     assert r.status_code == 200
     assert 'id="plan-form"' in r.text
     assert "Perencanaan lokasi" in r.text
