@@ -31,11 +31,17 @@ RULE = load_rule()
 def synthetic(n: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     kk = rng.integers(20, 200, n)
-    frame = pd.DataFrame({
-        "rt_label": [f"RT {i % 999 + 1:03d} / RW {i // 999 % 999 + 1:03d}" for i in range(n)],
-        "luas_verifikasi_ha": rng.uniform(0.5, 8, n).round(4), "jumlah_bangunan": (kk * 0.9).round(),
-        "jumlah_penduduk": kk * 4, "jumlah_kk": kk, "panjang_jalan_ideal_m": rng.uniform(100, 900, n).round(1),
-        "panjang_drainase_ideal_m": rng.uniform(150, 1500, n).round(1)})
+    frame = pd.DataFrame(
+        {
+            "rt_label": [f"RT {i % 999 + 1:03d} / RW {i // 999 % 999 + 1:03d}" for i in range(n)],
+            "luas_verifikasi_ha": rng.uniform(0.5, 8, n).round(4),
+            "jumlah_bangunan": (kk * 0.9).round(),
+            "jumlah_penduduk": kk * 4,
+            "jumlah_kk": kk,
+            "panjang_jalan_ideal_m": rng.uniform(100, 900, n).round(1),
+            "panjang_drainase_ideal_m": rng.uniform(150, 1500, n).round(1),
+        }
+    )
     for c in RULE.criteria:
         frame[f"v_{c.id}"] = (frame[c.denominator] * rng.uniform(0, 1.1, n)).round(2)
     return frame
@@ -86,17 +92,27 @@ def main() -> None:
     print(f"  vs float rounding baseline   {t_float:7.2f} s  peak {m_float:7.1f} MiB   ratio {t_score / t_float:6.1f}x")
     print(f"  vs decimal reference (est.)  {t_ref:7.2f} s                     ratio {t_ref / t_score:6.1f}x faster")
 
-    table = frame.assign(kumuh_total=scored["total"], poor_share=np.random.default_rng(2).uniform(0, 1, len(frame)),
-                         flood_share=0.0, nilai_strategis=1, kependudukan=3, kondisi_sosial=1,
-                         legalitas_lahan="jelas", sesuai_rtrw="ya")
+    table = frame.assign(
+        kumuh_total=scored["total"],
+        poor_share=np.random.default_rng(2).uniform(0, 1, len(frame)),
+        flood_share=0.0,
+        nilai_strategis=1,
+        kependudukan=3,
+        kondisi_sosial=1,
+        legalitas_lahan="jelas",
+        sesuai_rtrw="ya",
+    )
     ranked, t_rank, m_rank = measure(lambda: rank(table, PlanOptions()))
     print(f"rank         {t_rank:7.2f} s  peak {m_rank:7.1f} MiB   ratio to score {t_rank / t_score:6.1f}x")
 
     city = ranked[ranked["eligible"]].head(2_000)
-    chosen, t_select, m_select = measure(lambda: select(city["priority"].to_numpy(), city["cost_idr"].to_numpy(),
-                                                        50_000_000_000))
-    print(f"select 2,000 RTs within Rp 50 billion (exact MILP) {t_select:.2f} s  peak {m_select:.1f} MiB, "
-          f"{int(chosen.sum())} chosen")
+    chosen, t_select, m_select = measure(
+        lambda: select(city["priority"].to_numpy(), city["cost_idr"].to_numpy(), 50_000_000_000)
+    )
+    print(
+        f"select 2,000 RTs within Rp 50 billion (exact MILP) {t_select:.2f} s  peak {m_select:.1f} MiB, "
+        f"{int(chosen.sum())} chosen"
+    )
 
 
 if __name__ == "__main__":

@@ -212,6 +212,12 @@ def build_cli(lang: str) -> click.Group:
     @click.option("--threshold", type=float, default=0.5, help=h("opt.threshold", lang))
     @click.option("--all-land", is_flag=True, help=h("opt.all_land", lang))
     @click.option(
+        "--unit-costs",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help=h("opt.unit_costs", lang),
+    )
+    @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
     )
     @click.pass_obj
@@ -224,6 +230,7 @@ def build_cli(lang: str) -> click.Group:
         hazard: Path | None,
         threshold: float,
         all_land: bool,
+        unit_costs: Path | None,
         output: Path | None,
     ) -> None:
         from geo.places import normalize_kelurahan_code
@@ -244,6 +251,7 @@ def build_cli(lang: str) -> click.Group:
             output=output,
             lang=lang,
             k=settings.suppression_k,
+            unit_costs=unit_costs,
         )
 
     @cli.command("kelurahan", help=h("cmd.kelurahan", lang))

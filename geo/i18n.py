@@ -446,6 +446,14 @@ HELP: dict[str, dict[str, str]] = {
         "id": "tulis hasil ke .csv atau .gpkg (dengan poligon RT)",
         "en": "write the result to .csv or .gpkg (with RT polygons)",
     },
+    "score.summary": {
+        "id": "Kelurahan {kelurahan_code} sebagai satu kawasan: skor {total_before} ({level_before}) sebelum pekerjaan, {total} ({level}) sesudahnya; kontribusi penanganan {kontribusi:.1%}; RT kumuh {rts_kumuh_before} -> {rts_kumuh}; lulus: {graduates} [{rule_id}]",
+        "en": "Kelurahan {kelurahan_code} as one kawasan: score {total_before} ({level_before}) before the works, {total} ({level}) after; handling contribution {kontribusi:.1%}; slum RTs {rts_kumuh_before} -> {rts_kumuh}; graduates: {graduates} [{rule_id}]",
+    },
+    "opt.unit_costs": {
+        "id": "CSV biaya satuan: kriteria,rupiah per satuan volume (mis. 2a,1100000)",
+        "en": "CSV of unit costs: criterion,rupiah per unit of volume (e.g. 2a,1100000)",
+    },
     "plan.chosen": {
         "id": "Terpilih {n} RT, biaya Rp {cost} dari anggaran Rp {budget}.",
         "en": "Chose {n} RTs costing Rp {cost} of a Rp {budget} budget.",

@@ -13,7 +13,7 @@ from geo.i18n import t
 from geo.kumuh import breakdown, level_label
 from geo.layers.base import parse_rt
 from geo.places import PlaceError, normalize_kelurahan_code
-from geo.planning import planning_table, scored_rts
+from geo.planning import kelurahan_summary, planning_table, scored_rts
 from geo.selection import FACTORS, PlanOptions, ahp_weights, plan
 from geo.store import Store
 
@@ -80,6 +80,8 @@ def score_output(store: Store, code: str, *, rt_text: str | None, fmt: str, outp
     if output is not None:
         _write(table, store, code, output)
     click.echo(shown.to_csv(index=False) if fmt == "csv" else shown.to_string(index=False), nl=fmt != "csv")
+    summary = kelurahan_summary(store, code, lang=lang)
+    click.echo(t("score.summary", lang, **summary), err=True)
 
 
 def parse_weights(text: str | None) -> dict[str, float] | None:
@@ -95,6 +97,25 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
     return out
 
 
+def read_unit_costs(path: Path | None) -> dict[str, float]:
+    """Unit costs from a CSV of ``criterion,rupiah`` rows; the defaults for criteria it does not name."""
+    from geo.selection import DEFAULT_UNIT_COSTS
+
+    costs = dict(DEFAULT_UNIT_COSTS)
+    if path is None:
+        return costs
+    frame = pd.read_csv(path, dtype=str)
+    for crit, value in zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True):
+        crit = str(crit).strip().removeprefix("v_")
+        if crit not in costs:
+            raise RequestError("plan.factor", names=crit, allowed=", ".join(costs))
+        try:
+            costs[crit] = float(str(value).strip())
+        except ValueError:
+            raise RequestError("plan.weights") from None
+    return costs
+
+
 def rank_output(
     store: Store,
     code: str,
@@ -108,6 +129,7 @@ def rank_output(
     output: Path | None,
     lang: str,
     k: int,
+    unit_costs: Path | None = None,
 ) -> None:
     code = normalize_kelurahan_code(code)
     chosen_weights = parse_weights(weights)
@@ -117,13 +139,12 @@ def rank_output(
         chosen_weights = dict(zip([str(c) for c in matrix.columns], w.round(4).tolist(), strict=True))
         warn = "" if cr < 0.1 else (" (> 0.1: periksa kembali perbandingan)" if lang == "id" else " (> 0.1: revisit)")
         click.echo(t("plan.ahp_cr", lang, weights=chosen_weights, cr=cr, warn=warn), err=True)
-    options = (
-        PlanOptions(legal_only=legal_only)
-        if chosen_weights is None
-        else PlanOptions(
-            weights={f: chosen_weights.get(f, 0.0) for f in set(chosen_weights) | set(FACTORS)}, legal_only=legal_only
-        )
+    weights_used = (
+        None if chosen_weights is None else {f: chosen_weights.get(f, 0.0) for f in set(chosen_weights) | set(FACTORS)}
     )
+    options = PlanOptions(legal_only=legal_only, unit_costs=read_unit_costs(unit_costs))
+    if weights_used is not None:
+        options = PlanOptions(weights=weights_used, legal_only=legal_only, unit_costs=options.unit_costs)
     table = planning_table(store, code, public=False, k=k, hazard=hazard, threshold=threshold, lang=lang)
     result = plan(table, budget, options, lang=lang)
     ranking = result.ranking

@@ -94,3 +94,28 @@ def planning_table(
 
 def rule_title(rule_id: str = DEFAULT_RULE) -> str:
     return load_rule(rule_id).title
+
+
+def kelurahan_summary(store: Store, code: str, *, lang: str = "id") -> dict:
+    """The whole kelurahan as one kawasan: score before and after works, kontribusi, graduation."""
+    from geo.kumuh import kawasan_volumes
+
+    code = normalize_kelurahan_code(code)
+    table = scored_rts(store, code, lang=lang)
+    base = latest_baseline(store, code).assign(kelurahan_code=code)
+    now = table.assign(kelurahan_code=code)
+    before = score(kawasan_volumes(base, "kelurahan_code")).iloc[0]
+    after_row = score(kawasan_volumes(now, "kelurahan_code"))
+    after = after_row.iloc[0]
+    return {
+        "kelurahan_code": code,
+        "rule_id": after["rule_id"],
+        "total_before": int(before["total"]),
+        "level_before": level_label(before["level"], lang),
+        "total": int(after["total"]),
+        "level": level_label(after["level"], lang),
+        "kontribusi": float(kontribusi(pd.Series([before["sectoral_mean"]]), pd.Series([after["sectoral_mean"]]))[0]),
+        "graduates": bool(graduates(after_row).iloc[0]),
+        "rts_kumuh_before": int((table["kumuh_total_before"] >= 16).sum()),
+        "rts_kumuh": int((table["kumuh_total"] >= 16).sum()),
+    }

@@ -133,3 +133,30 @@ def test_rank_errors(demo_settings, capsys) -> None:
     code, _, err = run([*store, "rank", "--kelurahan", KALIAWI, "--budget", "1e9", "--weights", "cuaca=1"], capsys)
     assert code == 1
     assert "faktor tidak dikenal" in err
+
+
+def test_unit_costs_change_the_estimate(demo_settings, tmp_path: Path, capsys) -> None:
+    store = ["--store", str(demo_settings.store)]
+    base, dear = tmp_path / "base.csv", tmp_path / "dear.csv"
+    run([*store, "rank", "--kelurahan", KALIAWI, "--budget", "1500000000", "-o", str(base)], capsys)
+    costs = tmp_path / "biaya.csv"
+    costs.write_text("kriteria,rupiah\n4b,2000000\n4c,1500000\n")
+    code, _, _ = run(
+        [*store, "rank", "--kelurahan", KALIAWI, "--budget", "1500000000", "--unit-costs", str(costs), "-o", str(dear)],
+        capsys,
+    )
+    assert code == 0
+    a, b = pd.read_csv(base).set_index("rt_label"), pd.read_csv(dear).set_index("rt_label")
+    needs_drain = a.index[(a["v_4b"] + a["v_4c"]) > 0]
+    assert (b.loc[needs_drain, "cost_idr"] > a.loc[needs_drain, "cost_idr"]).all()
+    costs.write_text("kriteria,rupiah\n9z,1\n")
+    code, _, err = run([*store, "rank", "--kelurahan", KALIAWI, "--budget", "1e9", "--unit-costs", str(costs)], capsys)
+    assert code == 1
+    assert "9z" in err
+
+
+def test_score_prints_the_kelurahan_as_one_kawasan(demo_settings, capsys) -> None:
+    code, _, err = run(["--store", str(demo_settings.store), "score", "--kelurahan", KALIAWI], capsys)
+    assert code == 0
+    assert "sebagai satu kawasan" in err
+    assert "kontribusi penanganan" in err
