@@ -254,6 +254,70 @@ def build_cli(lang: str) -> click.Group:
             unit_costs=unit_costs,
         )
 
+    @cli.group("user", cls=group_cls, help=h("cmd.user", lang))
+    def user_group() -> None:
+        pass
+
+    def read_password(password_stdin: bool) -> str:
+        if password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = click.prompt(h("prompt.password", lang), hide_input=True)
+        if click.prompt(h("prompt.repeat", lang), hide_input=True) != first:
+            from geo.errors import RequestError
+
+            raise RequestError("user.mismatch")
+        return first
+
+    @user_group.command("add", help=h("cmd.user_add", lang))
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["lkm", "planner", "admin"]), required=True, help=h("opt.role", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
+    @click.option("--kota", default=None, help=h("opt.kota", lang))
+    @click.option("--password-stdin", is_flag=True, help=h("opt.password_stdin", lang))
+    @click.pass_obj
+    def user_add(obj: dict, username: str, role: str, code: str | None, kota: str | None, password_stdin: bool) -> None:
+        from geo.accounts import add_user
+
+        store = _existing_store(obj["settings"])
+        add_user(
+            store,
+            username,
+            read_password(password_stdin),
+            role,
+            kelurahan_code=code,
+            kota_code=kota,
+            actor=_cli_actor(),
+        )
+        click.echo(t("user.added", lang, username=username, role=role))
+
+    @user_group.command("list", help=h("cmd.user_list", lang))
+    @click.pass_obj
+    def user_list(obj: dict) -> None:
+        from geo.accounts import list_users
+
+        for u in list_users(_existing_store(obj["settings"])):
+            area = u.kelurahan_code or u.kota_code or "-"
+            click.echo(f"{u.username:<20} {u.role:<8} {area:<14} {'aktif' if u.active else 'nonaktif'}")
+
+    @user_group.command("disable", help=h("cmd.user_disable", lang))
+    @click.argument("username")
+    @click.pass_obj
+    def user_disable(obj: dict, username: str) -> None:
+        from geo.accounts import disable_user
+
+        disable_user(_existing_store(obj["settings"]), username, actor=_cli_actor())
+        click.echo(t("user.changed", lang, username=username))
+
+    @user_group.command("passwd", help=h("cmd.user_passwd", lang))
+    @click.argument("username")
+    @click.option("--password-stdin", is_flag=True, help=h("opt.password_stdin", lang))
+    @click.pass_obj
+    def user_passwd(obj: dict, username: str, password_stdin: bool) -> None:
+        from geo.accounts import set_password
+
+        set_password(_existing_store(obj["settings"]), username, read_password(password_stdin), actor=_cli_actor())
+        click.echo(t("user.changed", lang, username=username))
+
     @cli.command("kelurahan", help=h("cmd.kelurahan", lang))
     @click.pass_obj
     def kelurahan_cmd(obj: dict) -> None:
@@ -324,6 +388,15 @@ def build_cli(lang: str) -> click.Group:
         )
 
     return cli
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def _existing_store(settings: Settings):

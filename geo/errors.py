@@ -52,6 +52,18 @@ class RequestError(GeoError, ValueError):
     """A request asks for something malformed: a bad bounding box, limit or language."""
 
 
+class AuthRequired(GeoError, PermissionError):  # noqa: N818 - reads as a sentence at call sites
+    """No (valid) session where one is needed: 401, or the login page."""
+
+
+class Forbidden(GeoError, PermissionError):  # noqa: N818
+    """Logged in, but the role or the area does not allow it: 403."""
+
+
+class TooManyAttempts(GeoError, PermissionError):  # noqa: N818
+    """Login rate limit: 429."""
+
+
 class ValidationFailed(GeoError, ValueError):  # noqa: N818 - reads as a sentence at call sites
     """An import found problems; nothing was written.  Carries the full report."""
 

@@ -312,6 +312,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "kelurahan {code} belum punya baseline kumuh; impor lapisan 'kumuh' dulu",
         "en": "kelurahan {code} has no slum baseline yet; import the 'kumuh' layer first",
     },
+    "user.name": {
+        "id": "nama pengguna: 3-32 huruf kecil, angka, titik, garis bawah atau tanda hubung",
+        "en": "username: 3-32 lower-case letters, digits, dots, underscores or hyphens",
+    },
+    "user.role": {"id": "peran tidak dikenal; pilihan: {choices}", "en": "unknown role; choices: {choices}"},
+    "user.password": {"id": "kata sandi minimal {n} karakter", "en": "the password needs at least {n} characters"},
+    "user.kota": {
+        "id": "perencana perlu kode kota/kabupaten PP.KK, mis. 18.71",
+        "en": "a planner needs a kota/kabupaten code PP.KK, e.g. 18.71",
+    },
+    "user.exists": {"id": "pengguna '{username}' sudah ada", "en": "user '{username}' already exists"},
+    "user.unknown": {"id": "pengguna '{username}' tidak ada", "en": "user '{username}' does not exist"},
+    "user.added": {"id": "Pengguna '{username}' ({role}) dibuat.", "en": "User '{username}' ({role}) created."},
+    "user.changed": {
+        "id": "Pengguna '{username}' diperbarui; sesi lamanya berakhir.",
+        "en": "User '{username}' updated; their old sessions have ended.",
+    },
+    "user.mismatch": {"id": "kata sandi tidak sama", "en": "the passwords do not match"},
+    "auth.required": {"id": "silakan masuk dulu", "en": "please log in first"},
+    "auth.forbidden": {
+        "id": "akun Anda tidak berhak atas halaman atau data ini",
+        "en": "your account may not use this page or data",
+    },
+    "auth.failed": {"id": "nama pengguna atau kata sandi salah", "en": "wrong username or password"},
+    "auth.limited": {
+        "id": "terlalu banyak percobaan masuk; coba lagi dalam {minutes} menit",
+        "en": "too many login attempts; try again in {minutes} minutes",
+    },
+    "auth.csrf": {
+        "id": "formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi",
+        "en": "the form expired or is not valid; reload the page and try again",
+    },
+    "photo.size": {"id": "foto '{name}' lebih dari {mb} MB", "en": "photo '{name}' is larger than {mb} MB"},
+    "photo.type": {"id": "berkas '{name}' bukan foto JPEG atau PNG", "en": "file '{name}' is not a JPEG or PNG photo"},
+    "photo.broken": {
+        "id": "foto '{name}' rusak dan tidak dapat dibuka",
+        "en": "photo '{name}' is damaged and cannot be opened",
+    },
+    "photo.count": {"id": "paling banyak {n} foto per catatan", "en": "at most {n} photos per record"},
+    "progress.future": {
+        "id": "tanggal catatan tidak boleh di masa depan",
+        "en": "the record date cannot be in the future",
+    },
+    "progress.fisik": {
+        "id": "progres fisik harus 0 sampai 100 %, atau isi volume yang selesai",
+        "en": "physical progress must be 0 to 100 %, or give the volume done",
+    },
+    "progress.spent": {
+        "id": "dana terserap harus 0 atau lebih dan masuk akal terhadap anggaran",
+        "en": "funds spent must be 0 or more and plausible against the budget",
+    },
+    "progress.unknown_record": {
+        "id": "catatan '{record_id}' yang dikoreksi tidak ada untuk pekerjaan ini",
+        "en": "the corrected record '{record_id}' does not exist for this work",
+    },
+    "progress.saved": {"id": "Catatan progres disimpan.", "en": "Progress record saved."},
     "suppressed.note": {
         "id": "* disembunyikan: kurang dari {k} KK atau dapat dihitung dari total",
         "en": "* suppressed: fewer than {k} households or derivable from totals",
@@ -470,6 +526,31 @@ HELP: dict[str, dict[str, str]] = {
         "id": "Bobot AHP: {weights}; rasio konsistensi CR = {cr:.3f}{warn}",
         "en": "AHP weights: {weights}; consistency ratio CR = {cr:.3f}{warn}",
     },
+    "cmd.user": {
+        "id": "Kelola akun: add, list, disable, passwd (hanya untuk administrator).",
+        "en": "Manage accounts: add, list, disable, passwd (for administrators).",
+    },
+    "cmd.user_add": {
+        "id": "Buat akun; kata sandi ditanyakan (atau --password-stdin).",
+        "en": "Create an account; the password is asked for (or --password-stdin).",
+    },
+    "cmd.user_list": {"id": "Daftar akun (tanpa kata sandi).", "en": "List accounts (without passwords)."},
+    "cmd.user_disable": {
+        "id": "Nonaktifkan akun dan akhiri sesinya.",
+        "en": "Disable an account and end its sessions.",
+    },
+    "cmd.user_passwd": {
+        "id": "Ganti kata sandi akun dan akhiri sesinya.",
+        "en": "Change an account's password and end its sessions.",
+    },
+    "opt.role": {"id": "peran: lkm, planner atau admin", "en": "role: lkm, planner or admin"},
+    "opt.kota": {
+        "id": "kode kota/kabupaten PP.KK untuk perencana, mis. 18.71",
+        "en": "kota/kabupaten code PP.KK for a planner, e.g. 18.71",
+    },
+    "opt.password_stdin": {"id": "baca kata sandi dari masukan standar", "en": "read the password from standard input"},
+    "prompt.password": {"id": "Kata sandi", "en": "Password"},
+    "prompt.repeat": {"id": "Ulangi kata sandi", "en": "Repeat the password"},
     "arg.layer": {"id": "LAPISAN", "en": "LAYER"},
     "arg.file": {"id": "BERKAS", "en": "FILE"},
     "heading.usage": {"id": "Pemakaian: ", "en": "Usage: "},

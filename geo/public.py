@@ -16,6 +16,7 @@ from geo.errors import NotFoundError
 from geo.indicators import SHARES, public_indicators, rt_indicators
 from geo.layers.infrastructure import current_progress
 from geo.places import normalize_kelurahan_code
+from geo.progress import effective_history
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -118,7 +119,7 @@ def build_public(store: Store, *, k: int) -> PublicData:
     rw.insert(0, "fid", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
     frames["rw"] = rw
     works_all = store.read("works")
-    progress = store.read("work_progress")
+    progress = effective_history(store.read("work_progress"), store.read("progress_records"), works_all)
     gardens = store.read("gardens")
     facilities = store.read("facilities")
     households = store.read("households")

@@ -55,8 +55,12 @@ def load_kelurahan(store: Store, code: str) -> KelurahanData:
     kel = store.read("kelurahan", kelurahan_code=code)
     if kel.empty:
         raise NotFoundError("kelurahan.unknown", code=code)
+    from geo.progress import effective_history
+
     works = store.read("works", kelurahan_code=code)
-    progress = store.read("work_progress")
+    progress = effective_history(
+        store.read("work_progress"), store.read("progress_records", kelurahan_code=code), works
+    )
     progress = progress[progress["work_id"].isin(works["work_id"])].reset_index(drop=True)
     return KelurahanData(
         kelurahan=kel,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnType = Literal["TEXT", "INTEGER", "REAL", "DATE", "DATETIME"]
+ColumnType = Literal["TEXT", "INTEGER", "REAL", "DATE", "DATETIME", "BLOB"]
 GeometryType = Literal["POINT", "MULTIPOLYGON", "POLYGON", "GEOMETRY", "MULTILINESTRING"]
 
 

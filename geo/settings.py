@@ -27,11 +27,32 @@ class Settings(BaseSettings):
     hazard_dir: Path | None = Field(
         None, description="folder of flood rasters named <kelurahan code>_flood.tif; default: the demo data's"
     )
+    secret_key: str | None = Field(None, description="signs session cookies; else a key file beside the store")
+    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only (set behind HTTPS)")
+    login_max_failures: int = Field(5, ge=1, description="failed logins per name and address before a pause")
+    login_window_s: int = Field(900, ge=1, description="the pause and the counting window, in seconds")
     host: str = "127.0.0.1"
     port: int = 8000
 
     def key_path(self) -> Path:
         return self.store.with_suffix(".key")
+
+    def session_secret(self) -> str:
+        """The key that signs session cookies: PETAKAMPUNG_SECRET_KEY, else ``<store>.secret``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.store.with_suffix(".secret")
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+        return key
 
     def hash_key_bytes(self) -> bytes:
         """The key for :func:`geo.layers.base.keyed_hash`.

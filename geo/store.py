@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,7 +55,26 @@ IMPORT_LOG = TableSpec(
     description="petakampung: one row per import that changed the store",
     public=False,
 )
-SYSTEM_TABLES = (METADATA, IMPORT_LOG)
+AUDIT = TableSpec(
+    name="pk_audit",
+    columns=(
+        Column("audit_id", "TEXT"),
+        Column("at", "DATETIME"),
+        Column("actor", "TEXT"),
+        Column("action", "TEXT"),
+        Column("table_name", "TEXT"),
+        Column("row_key", "TEXT"),
+        Column("before_json", "TEXT"),
+        Column("after_json", "TEXT"),
+    ),
+    key=("audit_id",),
+    description="petakampung: every change to the data, who made it, before and after (restricted)",
+    public=False,
+    indexes=(("table_name", "row_key"),),
+)
+SYSTEM_TABLES = (METADATA, IMPORT_LOG, AUDIT)
+_NOT_AUDITED = {"pk_metadata", "pk_import_log", "pk_audit"}
+_REDACTED = {"password_hash", "data"}  # secrets and photo bytes are never copied into the audit log
 
 
 @dataclass
@@ -191,8 +212,11 @@ class GpkgStore:
 
     # -- writing --------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[_GpkgWriter]:
-        """One SQLite transaction: everything written in the block lands, or nothing does."""
+    def transaction(self, actor: str = "system") -> Iterator[_GpkgWriter]:
+        """One SQLite transaction: everything written in the block lands, or nothing does.
+
+        Every row it inserts or changes is written to the audit log as done by ``actor``.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.exists()
         con = self._connect()
@@ -207,7 +231,7 @@ class GpkgStore:
                 else:
                     self._check(con)
                     self._create_missing_tables(con)
-                writer = _GpkgWriter(con, self.specs)
+                writer = _GpkgWriter(con, self.specs, actor)
                 yield writer
                 writer.finish()
                 con.execute("COMMIT")
@@ -251,10 +275,48 @@ def _has_tables(path: Path) -> bool:
 class _GpkgWriter:
     """What a transaction block writes with.  Not thread-safe; one per transaction."""
 
-    def __init__(self, con: sqlite3.Connection, specs: Mapping[str, TableSpec]) -> None:
+    def __init__(self, con: sqlite3.Connection, specs: Mapping[str, TableSpec], actor: str = "system") -> None:
         self._con = con
         self._specs = specs
+        self._actor = actor
+        self._audit: list[tuple] = []
         self._touched: dict[str, tuple[float, float, float, float] | None] = {}
+
+    def _record(
+        self,
+        spec: TableSpec,
+        action: str,
+        key: tuple,
+        before: tuple | None,
+        after: tuple | None,
+        geom_changed: bool = False,
+    ) -> None:
+        if spec.name in _NOT_AUDITED:
+            return
+        names = spec.column_names
+
+        def as_json(values: tuple | None) -> str | None:
+            if values is None:
+                return None
+            doc = {
+                n: ("<redacted>" if n in _REDACTED and v is not None else v) for n, v in zip(names, values, strict=True)
+            }
+            if geom_changed:
+                doc["geom"] = "<changed>"
+            return json.dumps(doc, ensure_ascii=False, default=str)
+
+        self._audit.append(
+            (
+                uuid.uuid4().hex,
+                gpkg.now_iso(),
+                self._actor,
+                action,
+                spec.name,
+                json.dumps([str(k) for k in key], ensure_ascii=False),
+                as_json(before),
+                as_json(after),
+            )
+        )
 
     def upsert(
         self, spec: TableSpec, frame: pd.DataFrame, on_rows: Callable[[int], None] | None = None
@@ -296,9 +358,12 @@ class _GpkgWriter:
             if old is None:
                 inserts.append(((blob,) if spec.is_spatial else ()) + values)
                 result.inserted += 1
+                self._record(spec, "insert", key, None, values, geom_changed=blob is not None)
             else:
                 updates.append(((blob,) if spec.is_spatial else ()) + values + (old[0],))
                 result.updated += 1
+                geom_changed = spec.is_spatial and (None if old[1] is None else bytes(old[1])) != blob
+                self._record(spec, "update", key, old[2], values, geom_changed=geom_changed)
         cols = (["geom"] if spec.is_spatial else []) + [f'"{n}"' for n in names]
         if inserts:
             marks = ", ".join("?" * len(cols))
@@ -317,6 +382,8 @@ class _GpkgWriter:
             f'INSERT INTO "{spec.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) VALUES ({marks})',
             [_sql_value(row[n]) for n in names],
         )
+        full = tuple(_sql_value(row.get(n)) for n in spec.column_names)
+        self._record(spec, "insert", tuple(_sql_value(row.get(k)) for k in spec.key), None, full)
         self._touch(spec, [])
 
     def set_metadata(self, key: str, value: str) -> None:
@@ -334,7 +401,14 @@ class _GpkgWriter:
             self._touched.setdefault(spec.name, prev)
 
     def finish(self) -> None:
-        """Update gpkg_contents for every table the transaction changed."""
+        """Write the audit rows and update gpkg_contents for every table the transaction changed."""
+        if self._audit:
+            self._con.executemany(
+                f"INSERT INTO pk_audit ({', '.join(AUDIT.column_names)}) VALUES "
+                f"({', '.join('?' * len(AUDIT.column_names))})",
+                self._audit,
+            )
+            self._touch(AUDIT, [])
         for table, bounds in self._touched.items():
             spec = self._specs[table]
             if spec.is_spatial and bounds is not None:
@@ -351,7 +425,14 @@ class _GpkgWriter:
             gpkg.touch_contents(self._con, table, bounds if spec.is_spatial else None)
 
 
-_PANDAS_TYPES = {"INTEGER": "Int64", "REAL": "float64", "TEXT": "object", "DATE": "object", "DATETIME": "object"}
+_PANDAS_TYPES = {
+    "INTEGER": "Int64",
+    "REAL": "float64",
+    "TEXT": "object",
+    "DATE": "object",
+    "DATETIME": "object",
+    "BLOB": "object",
+}
 
 
 def _frame(spec: TableSpec, rows: list[tuple]) -> pd.DataFrame:
@@ -373,9 +454,11 @@ def _empty_frame(spec: TableSpec) -> pd.DataFrame:
 def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None) -> GpkgStore:
     """Open the store at ``location``.  Only GeoPackage paths are supported today."""
     if tables is None:
+        from geo.accounts import USERS
         from geo.layers import all_tables
+        from geo.progress import PROGRESS_TABLES
 
-        tables = all_tables()
+        tables = [*all_tables(), USERS, *PROGRESS_TABLES]
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
         raise StoreError("store.postgis")

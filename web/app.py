@@ -7,14 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
 from geo.i18n import LANGS
 from geo.public import PublicCache
 from geo.store import open_store
+from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
-from web.routers import api, downloads, ogc, pages, static
+from web.routers import account, api, downloads, lkm, ogc, pages, static
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,7 +33,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = open_store(settings.store)
     app.state.public = PublicCache(app.state.store, k=settings.suppression_k)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # added last, so it runs first: the session is there for every handler and error page
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="pk_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
 
     @app.middleware("http")
     async def language(request: Request, call_next):
@@ -44,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     add_exception_handlers(app)
-    for module in (static, pages, api, ogc, downloads):
+    for module in (static, account, lkm, pages, api, ogc, downloads):
         app.include_router(module.router)
     return app
 

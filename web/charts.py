@@ -34,3 +34,54 @@ def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tup
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def kurva_s_svg(curve, labels: dict[str, str]) -> str:
+    """Planned, physical and financial cumulative % against time, as a small SVG line chart."""
+    import math
+
+    if curve is None or len(curve) == 0:
+        return ""
+    width, height, left, bottom, top = 640, 260, 40, 30, 28
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    n = len(curve)
+
+    def xy(i: int, v: float) -> str:
+        x = left + plot_w * (i / max(n - 1, 1))
+        y = top + plot_h * (1 - v / 100)
+        return f"{x:.1f},{y:.1f}"
+
+    title = html.escape(labels["title"])
+    parts = [f'<svg class="chart kurva-s" viewBox="0 0 {width} {height}" role="img" aria-label="{title}">']
+    for pct in (0, 25, 50, 75, 100):
+        y = top + plot_h * (1 - pct / 100)
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{pct}</text>'
+        )
+    series = (
+        ("planned_pct", "#9e9e9e", "6 4", labels["planned"]),
+        ("fisik_pct", "#1a9641", "", labels["fisik"]),
+        ("keuangan_pct", "#2c7bb6", "2 3", labels["keuangan"]),
+    )
+    for k, (col, color, dash, label) in enumerate(series):
+        pts = [
+            xy(i, float(v))
+            for i, v in enumerate(curve[col])
+            if v is not None and not (isinstance(v, float) and math.isnan(v))
+        ]
+        if pts:
+            parts.append(
+                f'<polyline class="s-{col}" fill="none" stroke="{color}" stroke-width="2.5" '
+                f'stroke-dasharray="{dash}" points="{" ".join(pts)}"/>'
+            )
+        parts.append(
+            f'<rect x="{left + 150 * k}" y="6" width="12" height="4" fill="{color}"/>'
+            f'<text x="{left + 150 * k + 16}" y="12" font-size="11">{html.escape(label)}</text>'
+        )
+    first, last = str(curve["date"].iloc[0]), str(curve["date"].iloc[-1])
+    parts.append(
+        f'<text x="{left}" y="{height - 8}" font-size="10">{first}</text>'
+        f'<text x="{width - 10}" y="{height - 8}" font-size="10" text-anchor="end">{last}</text></svg>'
+    )
+    return "".join(parts)

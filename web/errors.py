@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
+    AuthRequired,
+    Forbidden,
     GeoError,
     NotFoundError,
     PlaceError,
@@ -17,6 +20,7 @@ from geo.errors import (
     SchemaError,
     SourceError,
     StoreError,
+    TooManyAttempts,
     ValidationFailed,
 )
 from geo.i18n import t
@@ -25,6 +29,9 @@ from web.i18n import page_lang, ui
 log = logging.getLogger("petakampung.web")
 
 STATUS: dict[type[GeoError], int] = {
+    AuthRequired: 401,
+    Forbidden: 403,
+    TooManyAttempts: 429,
     NotFoundError: 404,
     PlaceError: 404,  # a malformed code names no kelurahan
     RequestError: 400,
@@ -74,6 +81,9 @@ def error_response(request: Request, exc: GeoError, status: int | None = None) -
 def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(GeoError)
     async def geo_error(request: Request, exc: GeoError) -> Response:
+        if isinstance(exc, AuthRequired) and not _wants_json(request) and request.method == "GET":
+            target = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
+            return RedirectResponse(f"/masuk?next={target}", status_code=303)
         return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)

@@ -1,0 +1,31 @@
+"""Charts as PNG for reports (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+
+def kurva_s_png(curve: pd.DataFrame, *, title: str, labels: dict[str, str]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=120)
+    dates = pd.to_datetime(curve["date"])
+    ax.plot(dates, curve["planned_pct"], color="#9e9e9e", linestyle="--", label=labels["planned"])
+    ax.plot(dates, curve["fisik_pct"], color="#1a9641", linewidth=2, label=labels["fisik"])
+    ax.plot(dates, curve["keuangan_pct"], color="#2c7bb6", linestyle=":", linewidth=2, label=labels["keuangan"])
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("%")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,373 @@
+"""Progress of works: LKM records (append-only, corrections point at what they correct), photos
+with their EXIF place and time checked against the work, the KPP maintenance log, and Kurva S.
+
+Kurva S (DOMAIN.md section 3): a work's weight is its cost over the package's cost; the planned
+curve spreads each work's weight evenly over its scheduled days; actual physical progress is
+the weighted sum of each work's latest % fisik; % keuangan is funds spent over the allocation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from geo.errors import Forbidden, NotFoundError, RequestError
+from geo.gpkg import now_iso
+from geo.schema import Column, TableSpec
+
+PROGRESS_RECORDS = TableSpec(
+    name="progress_records",
+    columns=(
+        Column("record_id", "TEXT"),
+        Column("work_id", "TEXT"),
+        Column("kelurahan_code", "TEXT"),
+        Column("record_date", "DATE"),
+        Column("fisik_pct", "REAL"),
+        Column("volume_done", "REAL"),
+        Column("spent_idr", "INTEGER", "cumulative funds spent to date"),
+        Column("note", "TEXT"),
+        Column("corrects", "TEXT", "record_id this record corrects"),
+        Column("flags", "TEXT"),
+        Column("recorded_by", "TEXT", "never published"),
+        Column("recorded_at", "DATETIME"),
+    ),
+    key=("record_id",),
+    public=False,
+    description="Progress recorded by LKM members (append-only)",
+    indexes=(("work_id",),),
+)
+PROGRESS_PHOTOS = TableSpec(
+    name="progress_photos",
+    columns=(
+        Column("photo_id", "TEXT"),
+        Column("record_id", "TEXT"),
+        Column("work_id", "TEXT"),
+        Column("content_type", "TEXT"),
+        Column("sha256", "TEXT"),
+        Column("width", "INTEGER"),
+        Column("height", "INTEGER"),
+        Column("taken_at", "DATETIME"),
+        Column("lat", "REAL"),
+        Column("lon", "REAL"),
+        Column("distance_m", "REAL"),
+        Column("flags", "TEXT"),
+        Column("data", "BLOB"),
+    ),
+    key=("photo_id",),
+    public=False,
+    description="Photos of progress records",
+    indexes=(("record_id",), ("work_id",)),
+)
+MAINTENANCE_LOG = TableSpec(
+    name="maintenance_log",
+    columns=(
+        Column("log_id", "TEXT"),
+        Column("work_id", "TEXT"),
+        Column("kelurahan_code", "TEXT"),
+        Column("log_date", "DATE"),
+        Column("kind", "TEXT", "inspeksi or perbaikan"),
+        Column("condition", "TEXT"),
+        Column("cost_idr", "INTEGER"),
+        Column("user_fee_idr", "INTEGER"),
+        Column("note", "TEXT"),
+        Column("recorded_by", "TEXT"),
+        Column("recorded_at", "DATETIME"),
+    ),
+    key=("log_id",),
+    public=False,
+    description="KPP operation and maintenance log",
+)
+PROGRESS_TABLES = (PROGRESS_RECORDS, PROGRESS_PHOTOS, MAINTENANCE_LOG)
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 6
+FAR_M = 100.0
+KINDS = ("inspeksi", "perbaikan")
+CONDITIONS = ("baik", "rusak_ringan", "rusak_berat")
+
+
+@dataclass
+class Photo:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ProgressInput:
+    work_id: str
+    record_date: str
+    fisik_pct: float | None = None
+    volume_done: float | None = None
+    spent_idr: int | None = None
+    note: str = ""
+    corrects: str | None = None
+    photos: list[Photo] = field(default_factory=list)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise RequestError("val.date") from None
+
+
+def check_photo(photo: Photo, work_geom: shapely.Geometry | None, start: date | None, end: date | None) -> dict:
+    """Type, size and EXIF checks of one photo; flags (not refusals) for place and time."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(photo.data) > MAX_PHOTO_BYTES:
+        raise RequestError("photo.size", name=photo.filename, mb=MAX_PHOTO_BYTES // 2**20)
+    magic = photo.data[:8]
+    kind = "image/jpeg" if magic[:3] == b"\xff\xd8\xff" else "image/png" if magic == b"\x89PNG\r\n\x1a\n" else None
+    if kind is None or (photo.content_type and photo.content_type not in ("image/jpeg", "image/png", "image/jpg")):
+        raise RequestError("photo.type", name=photo.filename)
+    try:
+        with Image.open(io.BytesIO(photo.data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(photo.data)) as img:
+            width, height = img.size
+            exif = img.getexif()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise RequestError("photo.broken", name=photo.filename) from None
+    taken, lat, lon = _exif_time_place(exif)
+    flags, distance = [], None
+    if lat is not None and lon is not None and work_geom is not None:
+        distance = _distance_m(work_geom, lon, lat)
+        if distance > FAR_M:
+            flags.append("jauh_dari_lokasi")
+    if lat is None:
+        flags.append("tanpa_gps")
+    if taken is not None and start is not None and end is not None and not start <= taken.date() <= end:
+        flags.append("di_luar_periode")
+    return {
+        "content_type": kind,
+        "sha256": hashlib.sha256(photo.data).hexdigest(),
+        "width": width,
+        "height": height,
+        "taken_at": taken.isoformat() if taken else None,
+        "lat": lat,
+        "lon": lon,
+        "distance_m": round(distance, 1) if distance is not None else None,
+        "flags": ",".join(flags),
+    }
+
+
+def _exif_time_place(exif) -> tuple[datetime | None, float | None, float | None]:
+    taken = None
+    raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, else DateTime
+    if raw:
+        try:
+            taken = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            taken = None
+    gps = exif.get_ifd(0x8825)
+    lat = lon = None
+    if gps and 2 in gps and 4 in gps:
+
+        def deg(v) -> float:
+            d, m, s = (float(x) for x in v)
+            return d + m / 60 + s / 3600
+
+        lat = deg(gps[2]) * (-1 if gps.get(1) == "S" else 1)
+        lon = deg(gps[4]) * (-1 if gps.get(3) == "W" else 1)
+    return taken, lat, lon
+
+
+def _distance_m(geom: shapely.Geometry, lon: float, lat: float) -> float:
+    zone = 32700 + int((geom.centroid.x + 180) // 6) + 1
+    to_utm = Transformer.from_crs(4326, zone, always_xy=True)
+    g = shapely.transform(geom, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
+    x, y = to_utm.transform(lon, lat)
+    return float(g.distance(shapely.Point(x, y)))
+
+
+def record_progress(store, user, code: str, inp: ProgressInput, *, today: date | None = None) -> str:
+    """Append one progress record (and its photos) in one transaction; returns its id."""
+    today = today or date.today()
+    if not user.can_record(code):
+        raise Forbidden("auth.forbidden")
+    works = store.read("works", kelurahan_code=code)
+    hit = works[works["work_id"] == inp.work_id]
+    if hit.empty:
+        raise NotFoundError("place.unknown_work", work_id=inp.work_id)
+    work = hit.iloc[0]
+    day = _parse_date(inp.record_date)
+    if day > today + timedelta(days=1):
+        raise RequestError("progress.future")
+    fisik = inp.fisik_pct
+    if fisik is None and inp.volume_done is not None and work["volume"]:
+        fisik = min(100.0, 100.0 * float(inp.volume_done) / float(work["volume"]))
+    if fisik is None or not 0 <= float(fisik) <= 100:
+        raise RequestError("progress.fisik")
+    if inp.spent_idr is not None and (inp.spent_idr < 0 or inp.spent_idr > 2 * int(work["budget_idr"] or 0) + 1):
+        raise RequestError("progress.spent")
+    if inp.corrects:
+        old = store.read(PROGRESS_RECORDS.name, record_id=inp.corrects)
+        if old.empty or old.iloc[0]["work_id"] != inp.work_id:
+            raise NotFoundError("progress.unknown_record", record_id=inp.corrects)
+    if len(inp.photos) > MAX_PHOTOS:
+        raise RequestError("photo.count", n=MAX_PHOTOS)
+    start = _parse_date(work["planned_start"]) if work["planned_start"] else None
+    end = _parse_date(work["planned_end"]) if work["planned_end"] else None
+    checked = [check_photo(p, work.geometry, start, end) for p in inp.photos]
+    record_id = uuid.uuid4().hex
+    flags = sorted({f for c in checked for f in c["flags"].split(",") if f})
+    row = {
+        "record_id": record_id,
+        "work_id": inp.work_id,
+        "kelurahan_code": code,
+        "record_date": day.isoformat(),
+        "fisik_pct": round(float(fisik), 2),
+        "volume_done": inp.volume_done,
+        "spent_idr": inp.spent_idr,
+        "note": (inp.note or "").strip()[:2000],
+        "corrects": inp.corrects or None,
+        "flags": ",".join(flags),
+        "recorded_by": user.username,
+        "recorded_at": now_iso(),
+    }
+    photos = [
+        {"photo_id": uuid.uuid4().hex, "record_id": record_id, "work_id": inp.work_id, **c, "data": p.data}
+        for p, c in zip(inp.photos, checked, strict=True)
+    ]
+    with store.transaction(actor=user.username) as writer:
+        writer.upsert(PROGRESS_RECORDS, pd.DataFrame([row]))
+        if photos:
+            writer.upsert(PROGRESS_PHOTOS, pd.DataFrame(photos))
+    return record_id
+
+
+def record_maintenance(
+    store,
+    user,
+    code: str,
+    work_id: str,
+    *,
+    log_date: str,
+    kind: str,
+    condition: str,
+    cost_idr: int | None,
+    user_fee_idr: int | None,
+    note: str = "",
+) -> str:
+    if not user.can_record(code):
+        raise Forbidden("auth.forbidden")
+    works = store.read("works", kelurahan_code=code)
+    hit = works[works["work_id"] == work_id]
+    if hit.empty:
+        raise NotFoundError("place.unknown_work", work_id=work_id)
+    if kind not in KINDS or condition not in CONDITIONS:
+        raise RequestError("val.choice", choices=", ".join(KINDS + CONDITIONS))
+    if (cost_idr or 0) < 0 or (user_fee_idr or 0) < 0:
+        raise RequestError("progress.spent")
+    log_id = uuid.uuid4().hex
+    row = {
+        "log_id": log_id,
+        "work_id": work_id,
+        "kelurahan_code": code,
+        "log_date": _parse_date(log_date).isoformat(),
+        "kind": kind,
+        "condition": condition,
+        "cost_idr": cost_idr,
+        "user_fee_idr": user_fee_idr,
+        "note": (note or "").strip()[:2000],
+        "recorded_by": user.username,
+        "recorded_at": now_iso(),
+    }
+    with store.transaction(actor=user.username) as writer:
+        writer.upsert(MAINTENANCE_LOG, pd.DataFrame([row]))
+    return log_id
+
+
+def effective_history(imported: pd.DataFrame, records: pd.DataFrame, works: pd.DataFrame) -> pd.DataFrame:
+    """Imported progress history plus LKM records that no later record corrects; on the same date
+    an LKM record wins.  Columns: work_id, record_date, fisik_pct, keuangan_pct, spent_idr."""
+    cols = ["work_id", "record_date", "fisik_pct", "keuangan_pct", "spent_idr"]
+    parts = [imported[cols].assign(source=0)] if len(imported) else []
+    if len(records):
+        live = records[~records["record_id"].isin(set(records["corrects"].dropna()))]
+        budget = works.set_index("work_id")["budget_idr"].astype(float)
+        keu = live["spent_idr"].astype(float) / live["work_id"].map(budget) * 100
+        parts.append(
+            pd.DataFrame(
+                {
+                    "work_id": live["work_id"],
+                    "record_date": live["record_date"],
+                    "fisik_pct": live["fisik_pct"].astype(float),
+                    "keuangan_pct": keu.round(2),
+                    "spent_idr": live["spent_idr"],
+                    "source": 1,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    both = pd.concat(parts, ignore_index=True).sort_values(["work_id", "record_date", "source"])
+    return both.drop_duplicates(["work_id", "record_date"], keep="last")[cols].reset_index(drop=True)
+
+
+def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = None) -> pd.DataFrame:
+    """Weekly planned and actual cumulative progress of a package of works (or of one work)."""
+    today = today or date.today()
+    works = works.dropna(subset=["planned_start", "planned_end"])
+    if works.empty:
+        return pd.DataFrame(columns=["date", "planned_pct", "fisik_pct", "keuangan_pct", "deviation_pct"])
+    budget = works["budget_idr"].astype(float).fillna(0)
+    weight = budget / budget.sum() if budget.sum() > 0 else pd.Series(1 / len(works), index=works.index)
+    starts = pd.to_datetime(works["planned_start"])
+    ends = pd.to_datetime(works["planned_end"])
+    last = max(ends.max(), pd.to_datetime(history["record_date"]).max() if len(history) else ends.max())
+    days = pd.date_range(starts.min(), last + pd.Timedelta(days=6), freq="7D")
+    planned = np.zeros(len(days))
+    fisik = np.zeros(len(days))
+    spent = np.zeros(len(days))
+    for (_, w), wt, s, e in zip(works.iterrows(), weight, starts, ends, strict=True):
+        span = max((e - s).days, 1)
+        planned += wt * np.clip((days - s).days / span, 0, 1)
+        hist = history[history["work_id"] == w["work_id"]].sort_values("record_date")
+        if hist.empty:
+            continue
+        hd = pd.to_datetime(hist["record_date"]).to_numpy()
+        idx = np.searchsorted(hd, days.to_numpy(), side="right") - 1
+        ok = idx >= 0
+        f = hist["fisik_pct"].astype(float).to_numpy()
+        fisik[ok] += wt * f[idx[ok]] / 100
+        sp = hist["spent_idr"].astype(float).fillna(0).to_numpy()
+        spent[ok] += sp[idx[ok]]
+    out = pd.DataFrame(
+        {
+            "date": days.date,
+            "planned_pct": (100 * planned).round(2),
+            "fisik_pct": (100 * fisik).round(2),
+            "keuangan_pct": (100 * spent / budget.sum()).round(2) if budget.sum() > 0 else 0.0,
+        }
+    )
+    future = out["date"] > today
+    out.loc[future, ["fisik_pct", "keuangan_pct"]] = np.nan
+    out["deviation_pct"] = (out["fisik_pct"] - out["planned_pct"]).round(2)
+    return out
+
+
+def deviation_today(work: pd.Series, history: pd.DataFrame, today: date | None = None) -> float | None:
+    """Actual minus planned % fisik of one work today (positive = ahead)."""
+    today = today or date.today()
+    if not work.get("planned_start") or not work.get("planned_end"):
+        return None
+    s, e = date.fromisoformat(work["planned_start"]), date.fromisoformat(work["planned_end"])
+    planned = 100 * min(max((today - s).days / max((e - s).days, 1), 0), 1)
+    hist = history[(history["work_id"] == work["work_id"]) & (history["record_date"] <= today.isoformat())]
+    actual = (
+        float(hist.sort_values("record_date")["fisik_pct"].iloc[-1])
+        if len(hist)
+        else (float(work["progress_fisik"]) if pd.notna(work.get("progress_fisik")) else 0.0)
+    )
+    return round(actual - planned, 1)

@@ -1,0 +1,330 @@
+"""Works progress: the work page with its Kurva S, LKM progress records with photos, the KPP
+maintenance log, the kelurahan dashboard, photos, the audit log and restricted downloads."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from geo.errors import NotFoundError
+from geo.export import export_layer
+from geo.layers import LAYERS
+from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
+from geo.mapping import idr
+from geo.places import normalize_kelurahan_code
+from geo.progress import (
+    CONDITIONS,
+    KINDS,
+    Photo,
+    ProgressInput,
+    deviation_today,
+    kurva_s,
+    record_maintenance,
+    record_progress,
+)
+from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
+from web.charts import kurva_s_svg
+from web.deps import page_lang, public_data
+from web.i18n import ui
+
+router = APIRouter(include_in_schema=False)
+
+KURVA_LABELS = {
+    "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
+    "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
+}
+
+
+def _work(request: Request, code: str, work_id: str):
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    hit = kel.works[kel.works["work_id"] == work_id]
+    if hit.empty:
+        raise NotFoundError("place.unknown_work", work_id=work_id)
+    return data, kel, hit.iloc[0]
+
+
+def _public_records(request: Request, work_id: str) -> list[dict]:
+    """Progress records as the public sees them: never who recorded them."""
+    store = request.app.state.store
+    records = store.read("progress_records", work_id=work_id)
+    photos = store.read("progress_photos", work_id=work_id)
+    corrected = set(records["corrects"].dropna())
+    out = []
+    for rec in records.sort_values(["record_date", "recorded_at"]).to_dict("records"):
+        out.append(
+            {
+                "record_id": rec["record_id"],
+                "record_date": rec["record_date"],
+                "fisik_pct": rec["fisik_pct"],
+                "spent_idr": rec["spent_idr"],
+                "note": rec["note"],
+                "flags": rec["flags"] or "",
+                "corrects": rec["corrects"] if isinstance(rec["corrects"], str) else None,
+                "superseded": rec["record_id"] in corrected,
+                "photos": list(photos.loc[photos["record_id"] == rec["record_id"], "photo_id"]),
+            }
+        )
+    return out
+
+
+@router.get("/kelurahan/{code}/pekerjaan/{work_id}", response_class=HTMLResponse)
+def work_page(request: Request, code: str, work_id: str) -> Response:
+    data, kel, work = _work(request, code, work_id)
+    code = kel.info["kelurahan_code"]
+    lang = page_lang(request)
+    history = data.progress[data.progress["work_id"] == work_id]
+    curve = kurva_s(kel.works[kel.works["work_id"] == work_id], history)
+    user = current_user(request)
+    maintenance = request.app.state.store.read("maintenance_log", work_id=work_id)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "work.html",
+        {
+            "lang": lang,
+            "t": ui(lang),
+            "k": request.app.state.settings.suppression_k,
+            "info": kel.info,
+            "work": work.to_dict(),
+            "idr": idr,
+            "status_labels": STATUS_LABELS,
+            "status_colors": STATUS_COLORS,
+            "work_types": WORK_TYPES,
+            "chart": kurva_s_svg(curve, KURVA_LABELS[lang]),
+            "deviation": deviation_today(work, history),
+            "records": _public_records(request, work_id),
+            "maintenance": maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
+            "can_record": bool(user and user.can_record(code)),
+            "csrf": csrf_token(request),
+            "user": user,
+            "today": date.today().isoformat(),
+            "kinds": KINDS,
+            "conditions": CONDITIONS,
+        },
+    )
+
+
+async def _photos(files: list[UploadFile]) -> list[Photo]:
+    out = []
+    for f in files:
+        if f.filename:
+            out.append(Photo(filename=f.filename, content_type=f.content_type or "", data=await f.read()))
+    return out
+
+
+def _num(text: str | None, cast=float):
+    text = (text or "").strip().replace(",", ".")
+    return cast(float(text)) if text else None
+
+
+@router.post("/kelurahan/{code}/pekerjaan/{work_id}/progres")
+async def add_progress(
+    request: Request,
+    code: str,
+    work_id: str,
+    csrf_token_: str = Form("", alias="csrf_token"),
+    record_date: str = Form(...),
+    fisik_pct: str = Form(""),
+    volume_done: str = Form(""),
+    spent_idr: str = Form(""),
+    note: str = Form(""),
+    corrects: str = Form(""),
+    photos: list[UploadFile] = File(default=[]),
+) -> Response:
+    code = normalize_kelurahan_code(code)
+    check_csrf(request, csrf_token_)
+    user = require_recorder(request, code)
+    from geo.errors import RequestError
+
+    try:
+        inp = ProgressInput(
+            work_id=work_id,
+            record_date=record_date,
+            fisik_pct=_num(fisik_pct),
+            volume_done=_num(volume_done),
+            spent_idr=_num(spent_idr, int),
+            note=note,
+            corrects=corrects.strip() or None,
+            photos=await _photos(photos),
+        )
+    except ValueError:
+        raise RequestError("val.number") from None
+    record_id = record_progress(request.app.state.store, user, code, inp)
+    if "application/json" in request.headers.get("accept", ""):
+        return Response(f'{{"record_id": "{record_id}"}}', media_type="application/json", status_code=201)
+    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}", status_code=303)
+
+
+@router.post("/kelurahan/{code}/pekerjaan/{work_id}/pemeliharaan")
+def add_maintenance(
+    request: Request,
+    code: str,
+    work_id: str,
+    csrf_token_: str = Form("", alias="csrf_token"),
+    log_date: str = Form(...),
+    kind: str = Form(...),
+    condition: str = Form(...),
+    cost_idr: str = Form(""),
+    user_fee_idr: str = Form(""),
+    note: str = Form(""),
+) -> Response:
+    code = normalize_kelurahan_code(code)
+    check_csrf(request, csrf_token_)
+    user = require_recorder(request, code)
+    record_maintenance(
+        request.app.state.store,
+        user,
+        code,
+        work_id,
+        log_date=log_date,
+        kind=kind,
+        condition=condition,
+        cost_idr=_num(cost_idr, int),
+        user_fee_idr=_num(user_fee_idr, int),
+        note=note,
+    )
+    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan", status_code=303)
+
+
+def _curve(request: Request, code: str, work_id: str | None):
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    works = kel.works if work_id is None else kel.works[kel.works["work_id"] == work_id]
+    if works.empty:
+        raise NotFoundError("place.unknown_work", work_id=work_id)
+    return kel, kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])])
+
+
+@router.get("/kelurahan/{code}/kurva-s.{fmt}")
+@router.get("/kelurahan/{code}/pekerjaan/{work_id}/kurva-s.{fmt}")
+def kurva(request: Request, code: str, fmt: str, work_id: str | None = None) -> Response:
+    from geo.charts import kurva_s_png
+
+    kel, curve = _curve(request, code, work_id)
+    lang = page_lang(request)
+    name = f"kurva_s_{kel.info['kelurahan_code']}{'_' + work_id if work_id else ''}"
+    if fmt == "csv":
+        return Response(
+            curve.to_csv(index=False),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "png":
+        title = f"{KURVA_LABELS[lang]['title']}: {work_id or kel.info['name']}"
+        return Response(kurva_s_png(curve, title=title, labels=KURVA_LABELS[lang]), media_type="image/png")
+    raise NotFoundError("download.layer", layer=f"kurva-s.{fmt}", choices="kurva-s.csv, kurva-s.png")
+
+
+@router.get("/foto/{photo_id}")
+def photo(request: Request, photo_id: str) -> Response:
+    """A progress photo for the public: re-encoded without EXIF (no camera owner, no device data)."""
+    from PIL import Image
+
+    rows = request.app.state.store.read("progress_photos", photo_id=photo_id)
+    if rows.empty:
+        raise NotFoundError("ogc.unknown_feature", feature=photo_id, collection="foto")
+    rec = rows.iloc[0]
+    with Image.open(io.BytesIO(bytes(rec["data"]))) as img:
+        img.thumbnail((1600, 1600))
+        buf = io.BytesIO()
+        fmt = "PNG" if rec["content_type"] == "image/png" else "JPEG"
+        img.convert("RGB" if fmt == "JPEG" else img.mode).save(buf, format=fmt, quality=85)
+    return Response(buf.getvalue(), media_type=rec["content_type"], headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/kelurahan/{code}/dasbor", response_class=HTMLResponse)
+def dashboard(request: Request, code: str) -> Response:
+    data = public_data(request)
+    kel = data.kelurahan(code)
+    lang = page_lang(request)
+    works = kel.works.copy()
+    history = data.progress
+    works["deviation"] = [deviation_today(w, history) for _, w in works.iterrows()]
+    spent = history.sort_values("record_date").groupby("work_id")["spent_idr"].last()
+    works["spent_idr"] = works["work_id"].map(spent).fillna(0)
+    budget = float(works["budget_idr"].fillna(0).sum())
+    active = works[works["status"] != "batal"]
+    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
+    today = date.today().isoformat()
+    late = works[
+        (works["status"] == "berjalan")
+        & ((works["deviation"].fillna(0) < -10) | (works["planned_end"].fillna("9999") < today))
+    ]
+    summary = {
+        "budget": budget,
+        "spent": float(works["spent_idr"].sum()),
+        "fisik": float((weights * active["progress_fisik"].fillna(0)).sum()),
+        "late": len(late),
+    }
+    curve = kurva_s(active, history)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "dashboard.html",
+        {
+            "lang": lang,
+            "t": ui(lang),
+            "k": request.app.state.settings.suppression_k,
+            "info": kel.info,
+            "idr": idr,
+            "summary": summary,
+            "works": works.sort_values("work_id").to_dict("records"),
+            "late": set(late["work_id"]),
+            "status_labels": STATUS_LABELS,
+            "status_colors": STATUS_COLORS,
+            "chart": kurva_s_svg(curve, KURVA_LABELS[lang]),
+            "user": current_user(request),
+            "csrf": csrf_token(request),
+        },
+    )
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+@router.get("/admin/audit.csv")
+def audit(request: Request) -> Response:
+    require_admin(request)
+    log = request.app.state.store.read("pk_audit").sort_values("at", ascending=False)
+    if request.url.path.endswith(".csv"):
+        return Response(
+            log.to_csv(index=False),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+        )
+    lang = page_lang(request)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "audit.html",
+        {
+            "lang": lang,
+            "t": ui(lang),
+            "k": request.app.state.settings.suppression_k,
+            "rows": log.head(500).to_dict("records"),
+            "total": len(log),
+        },
+    )
+
+
+@router.get("/unduh/terbatas/{layer}.{fmt}")
+def restricted_download(request: Request, layer: str, fmt: str, kelurahan: str) -> Response:
+    """The full restricted data of one kelurahan, for planners of its kota and admins."""
+    code = normalize_kelurahan_code(kelurahan)
+    require_restricted(request, code)
+    public_data(request).kelurahan(code)
+    if layer not in LAYERS or fmt not in ("gpkg", "geojson", "csv"):
+        raise NotFoundError("download.layer", layer=f"{layer}.{fmt}", choices="households.gpkg, ...")
+    folder = Path(tempfile.mkdtemp(prefix="pk-terbatas-"))
+    path = folder / f"petakampung_{layer}_{code}_TERBATAS.{fmt}"
+    export_layer(request.app.state.store, layer, path, public=False, code=code)
+
+    def cleanup() -> None:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+    return FileResponse(
+        path, filename=path.name, background=BackgroundTask(cleanup), headers={"Cache-Control": "no-store"}
+    )
