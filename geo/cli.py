@@ -368,6 +368,24 @@ def build_cli(lang: str) -> click.Group:
         write_map(_existing_store(settings), code, output, lang=lang, k=settings.suppression_k)
         click.echo(t("map.done", lang, path=output))
 
+    @cli.command("report", help=h("cmd.report", lang))
+    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option(
+        "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
+    )
+    @click.pass_obj
+    def report_cmd(obj: dict, code: str, output: Path) -> None:
+        from geo.pdf_report import kelurahan_report
+        from geo.places import normalize_kelurahan_code
+
+        settings: Settings = obj["settings"]
+        pdf = kelurahan_report(
+            _existing_store(settings), normalize_kelurahan_code(code), lang=lang, k=settings.suppression_k
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(pdf)
+        click.echo(t("report.done", lang, path=output))
+
     @cli.command("serve", help=h("cmd.serve", lang))
     @click.option("--host", default=None, help=h("opt.host", lang))
     @click.option("--port", type=int, default=None, help=h("opt.port", lang))

@@ -551,6 +551,11 @@ HELP: dict[str, dict[str, str]] = {
     "opt.password_stdin": {"id": "baca kata sandi dari masukan standar", "en": "read the password from standard input"},
     "prompt.password": {"id": "Kata sandi", "en": "Password"},
     "prompt.repeat": {"id": "Ulangi kata sandi", "en": "Repeat the password"},
+    "cmd.report": {
+        "id": "Tulis laporan kemajuan A4 (PDF) sebuah kelurahan: peta, daftar pekerjaan, Kurva S, foto.",
+        "en": "Write an A4 progress report (PDF) of a kelurahan: map, works table, S-curve, photos.",
+    },
+    "report.done": {"id": "Laporan ditulis ke {path}", "en": "Report written to {path}"},
     "arg.layer": {"id": "LAPISAN", "en": "LAYER"},
     "arg.file": {"id": "BERKAS", "en": "FILE"},
     "heading.usage": {"id": "Pemakaian: ", "en": "Usage: "},

@@ -328,3 +328,16 @@ def restricted_download(request: Request, layer: str, fmt: str, kelurahan: str) 
     return FileResponse(
         path, filename=path.name, background=BackgroundTask(cleanup), headers={"Cache-Control": "no-store"}
     )
+
+
+@router.get("/kelurahan/{code}/laporan.pdf")
+def report_pdf(request: Request, code: str) -> Response:
+    from geo.pdf_report import kelurahan_report
+
+    code = public_data(request).kelurahan(code).info["kelurahan_code"]
+    pdf = kelurahan_report(
+        request.app.state.store, code, lang=page_lang(request), k=request.app.state.settings.suppression_k
+    )
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="laporan_{code}.pdf"'}
+    )

@@ -1,0 +1,197 @@
+"""A printable A4 progress report of a kelurahan, in Bahasa Indonesia (or English), for a
+musyawarah kelurahan: map, works table, Kurva S and the latest progress photos."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+
+from geo.charts import kurva_s_png
+from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
+from geo.mapping import idr
+from geo.progress import kurva_s
+from geo.public import build_public
+from geo.store import Store
+
+TEXT = {
+    "id": {
+        "title": "Laporan Kemajuan Pekerjaan",
+        "kel": "Kelurahan",
+        "date": "Tanggal laporan",
+        "map": "Peta pekerjaan",
+        "works": "Daftar pekerjaan",
+        "kurva": "Kurva S paket pekerjaan",
+        "photos": "Foto progres terbaru",
+        "cols": ["Pekerjaan", "Jenis", "Tahun", "Dana", "Anggaran", "Status", "Fisik"],
+        "none": "Belum ada foto.",
+        "planned": "Rencana",
+        "fisik": "Realisasi fisik",
+        "keuangan": "Keuangan",
+        "summary": "Total anggaran {budget}; progres fisik tertimbang {fisik:.1f} %; {n} pekerjaan.",
+    },
+    "en": {
+        "title": "Works Progress Report",
+        "kel": "Kelurahan",
+        "date": "Report date",
+        "map": "Map of the works",
+        "works": "Works",
+        "kurva": "S-curve of the works package",
+        "photos": "Latest progress photos",
+        "cols": ["Work", "Type", "Year", "Funding", "Budget", "Status", "Physical"],
+        "none": "No photos yet.",
+        "planned": "Planned",
+        "fisik": "Physical progress",
+        "keuangan": "Financial",
+        "summary": "Total budget {budget}; weighted physical progress {fisik:.1f} %; {n} works.",
+    },
+}
+
+
+def _map_png(kel) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metric = kel.rt.estimate_utm_crs()
+    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    kel.rt.to_crs(metric).plot(ax=ax, facecolor="#f7f4ea", edgecolor="#999999", linewidth=0.5)
+    kel.kelurahan.to_crs(metric).boundary.plot(ax=ax, color="#000000", linewidth=1.2)
+    works = kel.works.to_crs(metric)
+    for status, color in STATUS_COLORS.items():
+        part = works[works["status"] == status]
+        if len(part):
+            part.plot(ax=ax, color=color, linewidth=3, markersize=40)
+    ax.set_axis_off()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def kelurahan_report(store: Store, code: str, *, lang: str = "id", k: int = 5, today: date | None = None) -> bytes:
+    """The report as PDF bytes."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    today = today or date.today()
+    text = TEXT[lang]
+    public = build_public(store, k=k)
+    kel = public.kelurahan(code)
+    info = kel.info
+    works = kel.works.sort_values(["year", "work_id"])
+    history = public.progress[public.progress["work_id"].isin(works["work_id"])]
+    styles = getSampleStyleSheet()
+    story = [
+        Paragraph(text["title"], styles["Title"]),
+        Paragraph(
+            f"{text['kel']} {info['name']} ({info['kelurahan_code']}), {info['kecamatan']}, {info['kota']}",
+            styles["Heading3"],
+        ),
+        Paragraph(f"{text['date']}: {today.isoformat()}", styles["Normal"]),
+    ]
+    active = works[works["status"] != "batal"]
+    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
+    story.append(
+        Paragraph(
+            text["summary"].format(
+                budget=idr(works["budget_idr"].sum()),
+                fisik=float((weights * active["progress_fisik"].fillna(0)).sum()),
+                n=len(works),
+            ),
+            styles["Normal"],
+        )
+    )
+    story += [
+        Spacer(1, 0.3 * cm),
+        Paragraph(text["map"], styles["Heading2"]),
+        Image(io.BytesIO(_map_png(kel)), width=16 * cm, height=11.4 * cm),
+    ]
+    rows = [text["cols"]] + [
+        [
+            Paragraph(str(w["name"] or w["work_id"]), styles["BodyText"]),
+            WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en,
+            str(w["year"]),
+            str(w["funding"]),
+            idr(w["budget_idr"]),
+            STATUS_LABELS[w["status"]][lang],
+            f"{(w['progress_fisik'] or 0):.0f} %",
+        ]
+        for _, w in works.iterrows()
+    ]
+    table = Table(rows, colWidths=[5 * cm, 2.6 * cm, 1.2 * cm, 1.6 * cm, 3 * cm, 1.9 * cm, 1.5 * cm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#b2182b")),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story += [
+        PageBreak(),
+        Paragraph(text["works"], styles["Heading2"]),
+        table,
+        Spacer(1, 0.4 * cm),
+        Paragraph(text["kurva"], styles["Heading2"]),
+    ]
+    curve = kurva_s(active, history, today=today)
+    if len(curve):
+        png = kurva_s_png(
+            curve,
+            title=f"Kurva S: {info['name']}",
+            labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
+        )
+        story.append(Image(io.BytesIO(png), width=16 * cm, height=7.3 * cm))
+    story.append(Paragraph(text["photos"], styles["Heading2"]))
+    story += _photos(store, works, styles, text)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        title=f"{text['title']} {info['name']}",
+        author="petakampung",
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    )
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
+    from PIL import Image as PILImage
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, Paragraph, Table
+
+    photos = store.read("progress_photos")
+    photos = photos[photos["work_id"].isin(works["work_id"])]
+    if photos.empty:
+        return [Paragraph(text["none"], styles["Normal"])]
+    records = store.read("progress_records").set_index("record_id")
+    photos = photos.assign(day=photos["record_id"].map(records["record_date"])).sort_values("day").tail(6)
+    cells = []
+    for rec in photos.to_dict("records"):
+        with PILImage.open(io.BytesIO(bytes(rec["data"]))) as img:  # re-encoded: no EXIF in the report
+            img.thumbnail((800, 800))
+            out = io.BytesIO()
+            img.convert("RGB").save(out, format="JPEG", quality=80)
+            w, h = img.size
+        width = 5.5 * cm
+        cells.append(
+            [
+                Image(io.BytesIO(out.getvalue()), width=width, height=width * h / w),
+                Paragraph(f"{rec['work_id']} · {rec['day']}", styles["BodyText"]),
+            ]
+        )
+    return [Table([cells[i : i + 3] and [c[0] for c in cells[i : i + 3]] for i in range(0, len(cells), 3)])]
