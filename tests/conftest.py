@@ -95,3 +95,53 @@ def server(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+PASSWORD = "kata-sandi-uji-123"
+USERS = {
+    "admin": ("admin", None, None),
+    "lkm_a": ("lkm", KALIAWI, None),
+    "lkm_b": ("lkm", JATIRANGGA, None),
+    "planner_a": ("planner", None, "18.71"),
+    "planner_b": ("planner", None, "32.75"),
+}
+
+
+@pytest.fixture(scope="session")
+def users_store_path(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with one account of every role and area (password: PASSWORD)."""
+    from geo.accounts import add_user
+
+    path = tmp_path_factory.mktemp("users") / "users.gpkg"
+    shutil.copy(demo_store_path, path)
+    store = open_store(path)
+    for name, (role, kel, kota) in USERS.items():
+        add_user(store, name.replace("_", "."), PASSWORD, role, kelurahan_code=kel, kota_code=kota)
+    return path
+
+
+@pytest.fixture
+def users_settings(users_store_path: Path, tmp_path: Path) -> Settings:
+    path = tmp_path / "store.gpkg"
+    shutil.copy(users_store_path, path)
+    return Settings(store=path, hash_key=HASH_KEY.decode(), secret_key="test-secret-key-for-sessions")
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log a TestClient in through the real form (with its CSRF token); returns the response."""
+    import re
+
+    page = client.get("/masuk")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post(
+        "/masuk",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/lkm"},
+        follow_redirects=False,
+    )
+
+
+def csrf_of(client) -> str:
+    import re
+
+    page = client.get("/masuk")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -164,3 +164,52 @@ def item(request: Request, collection_id: str, feature_id: str) -> JSONResponse:
         {"href": f"{base}/collections/{collection_id}", "rel": "collection", "type": "application/json"},
     ]
     return JSONResponse(feature, media_type=GEOJSON)
+
+
+RESTRICTED = {"households": "kk_key"}
+
+
+@router.get(
+    "/restricted/collections/{collection_id}/items",
+    summary="Restricted features (planners and admins, within their area)",
+    response_class=JSONResponse,
+)
+def restricted_items(
+    request: Request,
+    collection_id: str,
+    kelurahan_code: str | None = Query(None),
+    limit: int = Query(1000, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> JSONResponse:
+    """Household points with their attributes, for GIS staff allowed to see them: every request is
+    checked against the user's area (a planner sees the kelurahan of their kota only)."""
+    from geo.places import normalize_kelurahan_code
+    from web.auth import require_restricted, require_user
+
+    if collection_id not in RESTRICTED:
+        raise NotFoundError("ogc.unknown_collection", collection=collection_id)
+    user = require_user(request)
+    codes = public_data(request).kelurahan_codes()
+    if kelurahan_code:
+        code = normalize_kelurahan_code(kelurahan_code)
+        require_restricted(request, code)
+        codes = [code]
+    else:
+        codes = [c for c in codes if user.can_read_restricted(c)]
+        if not codes:
+            require_restricted(request, "")
+    store = request.app.state.store
+    import pandas as pd
+
+    frames = [store.read("households", kelurahan_code=c) for c in codes]
+    frame = pd.concat(frames, ignore_index=True) if frames else store.read("households").iloc[0:0]
+    frame = frame[frame.geometry.notna()]
+    page = frame.iloc[offset : offset + limit]
+    body = {
+        "type": "FeatureCollection",
+        "numberMatched": len(frame),
+        "numberReturned": len(page),
+        "features": features(page, RESTRICTED[collection_id]),
+        "timeStamp": now_iso(),
+    }
+    return JSONResponse(body, media_type=GEOJSON, headers={"Cache-Control": "no-store"})
