@@ -132,20 +132,15 @@ def test_every_post_route_needs_the_csrf_token(users_settings: Settings) -> None
     assert len(posts) >= 4
     for path in posts:
         url = path.replace("{code}", KALIAWI).replace("{work_id}", "CSR-2026-01")
-        r = client.post(
-            url,
-            data={
-                "record_date": "2026-11-20",
-                "fisik_pct": "50",
-                "log_date": "2026-11-20",
-                "kind": "inspeksi",
-                "condition": "baik",
-                "username": "admin",
-                "password": PASSWORD,
-            },
-            follow_redirects=False,
-        )
-        assert r.status_code == 403, path
-        r = client.post(url, data={"csrf_token": "forged"}, follow_redirects=False)
-        assert r.status_code == 403, path
+        form = {
+            "record_date": "2026-11-20",
+            "fisik_pct": "50",
+            "log_date": "2026-11-20",
+            "kind": "inspeksi",
+            "condition": "baik",
+            "username": "admin",
+            "password": PASSWORD,
+        }
+        assert client.post(url, data=form, follow_redirects=False).status_code == 403, path
+        assert client.post(url, data={**form, "csrf_token": "forged"}, follow_redirects=False).status_code == 403
     assert get_user(open_store(users_settings.store), "admin") is not None
