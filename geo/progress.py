@@ -327,6 +327,9 @@ def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = 
     ends = pd.to_datetime(works["planned_end"])
     last = max(ends.max(), pd.to_datetime(history["record_date"]).max() if len(history) else ends.max())
     days = pd.date_range(starts.min(), last + pd.Timedelta(days=6), freq="7D")
+    now = pd.Timestamp(today)
+    if days[0] < now < days[-1] and now not in days:  # the latest records show up today, not next week
+        days = days.append(pd.DatetimeIndex([now])).sort_values()
     planned = np.zeros(len(days))
     fisik = np.zeros(len(days))
     spent = np.zeros(len(days))

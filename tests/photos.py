@@ -1,0 +1,44 @@
+"""Test photos made in code: JPEGs with EXIF place and time, PNGs without."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from PIL import Image
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    value = abs(value)
+    d = int(value)
+    m = int((value - d) * 60)
+    s = round(((value - d) * 60 - m) * 60, 4)
+    return (float(d), float(m), s)
+
+
+def jpeg(
+    lon: float | None = None,
+    lat: float | None = None,
+    taken: datetime | None = None,
+    size: tuple[int, int] = (320, 240),
+) -> bytes:
+    img = Image.new("RGB", size, (90, 140, 60))
+    exif = img.getexif()
+    exif[0x010F] = "Kamera Uji"
+    if taken is not None:
+        exif.get_ifd(0x8769)[36867] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if lon is not None and lat is not None:
+        gps = exif.get_ifd(0x8825)
+        gps[1] = "S" if lat < 0 else "N"
+        gps[2] = _dms(lat)
+        gps[3] = "E" if lon >= 0 else "W"
+        gps[4] = _dms(lon)
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 80, 80)).save(buf, format="PNG")
+    return buf.getvalue()
