@@ -1,0 +1,137 @@
+"""Against a running server (uvicorn on localhost): concurrent progress records all land once,
+and a server killed with SIGKILL mid-burst loses only what was in flight."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from geo.store import open_store
+from tests.conftest import KALIAWI, PASSWORD, start_server
+
+WORK = "CSR-2026-01"
+SECRET = "concurrency-test-secret"
+
+
+class LkmClient:
+    """One LKM member's browser session, over real HTTP."""
+
+    def __init__(self, base: str, username: str = "lkm.a") -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        page = self.opener.open(f"{base}/masuk", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrf_token": token, "next": "/lkm"}
+        ).encode()
+        self.opener.open(f"{base}/masuk", data=body, timeout=30).read()
+        page = self.opener.open(f"{base}/kelurahan/{KALIAWI}/pekerjaan/{WORK}", timeout=30).read().decode()
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    def record(self, fisik: float, note: str) -> str:
+        body = urllib.parse.urlencode(
+            {"csrf_token": self.token, "record_date": "2026-11-20", "fisik_pct": fisik, "note": note}
+        ).encode()
+        req = urllib.request.Request(
+            f"{self.base}/kelurahan/{KALIAWI}/pekerjaan/{WORK}/progres",
+            data=body,
+            headers={"Accept": "application/json"},
+        )
+        with self.opener.open(req, timeout=60) as resp:
+            assert resp.status == 201
+            return json.loads(resp.read())["record_id"]
+
+
+@pytest.fixture
+def live(users_store_path: Path, tmp_path: Path):
+    store = tmp_path / "live.gpkg"
+    shutil.copy(users_store_path, store)
+    proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY=SECRET)
+    yield proc, url, store
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_200_records_from_20_clients_all_land_once(live) -> None:
+    _, url, store_path = live
+    clients = [LkmClient(url) for _ in range(20)]
+    acked: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def burst(i: int, client: LkmClient) -> None:
+        try:
+            for j in range(10):
+                rid = client.record(40 + (i + j) % 50, f"klien {i} catatan {j}")
+                with lock:
+                    acked.append(rid)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=burst, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    assert len(acked) == 200
+    assert len(set(acked)) == 200
+    store = open_store(store_path)
+    records = store.read("progress_records", work_id=WORK)
+    mine = records[records["note"].str.startswith("klien ")]
+    assert sorted(mine["record_id"]) == sorted(acked)  # none lost, none duplicated
+    assert mine["note"].nunique() == 200
+    audit = store.read("pk_audit")
+    audited = audit[(audit["table_name"] == "progress_records") & (audit["action"] == "insert")]
+    assert sorted(json.loads(k)[0] for k in audited["row_key"]) == sorted(acked)  # one to one
+    assert set(audited["actor"]) == {"lkm.a"}
+    assert store.integrity_check() == "ok"
+
+
+def test_sigkill_mid_burst_loses_only_what_was_in_flight(live) -> None:
+    proc, url, store_path = live
+    clients = [LkmClient(url) for _ in range(8)]
+    acked: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def burst(i: int, client: LkmClient) -> None:
+        j = 0
+        while not stop.is_set():
+            try:
+                rid = client.record(50, f"burst {i}-{j}")
+            except (urllib.error.URLError, ConnectionError, OSError, AssertionError):
+                return
+            with lock:
+                acked.append(rid)
+            j += 1
+
+    threads = [threading.Thread(target=burst, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 60
+    while len(acked) < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: the process is gone
+    proc.wait(timeout=10)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(acked) >= 40
+    store = open_store(store_path)
+    assert store.integrity_check() == "ok"
+    stored = set(store.read("progress_records", work_id=WORK)["record_id"])
+    assert set(acked) <= stored  # every acknowledged record survived
+    assert len(stored - set(acked)) <= len(clients)  # at most the requests in flight landed unacknowledged
