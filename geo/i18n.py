@@ -569,7 +569,9 @@ HELP: dict[str, dict[str, str]] = {
 }
 
 
-MESSAGES.update({k: v for k, v in HELP.items() if k.startswith(("err.", "plan."))})
+MESSAGES.update(
+    {k: v for k, v in HELP.items() if k.startswith(("err.", "plan.", "report.", "score.", "user.", "prompt."))}
+)
 
 
 def h(key: str, lang: str) -> str:

@@ -14,6 +14,7 @@ import json
 import re
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import folium
@@ -102,6 +103,7 @@ LABELS = {
     "category": {"id": "Kategori", "en": "Category"},
     "programme": {"id": "Program", "en": "Programme"},
     "hidden": {"id": "disembunyikan", "en": "suppressed"},
+    "deviation": {"id": "Deviasi", "en": "Deviation"},
     "profile": {"id": "Profil RT", "en": "RT profile"},
     "legend": {"id": "Legenda", "en": "Legend"},
     "fullscreen": {"id": "Layar penuh", "en": "Full screen"},
@@ -272,7 +274,39 @@ def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["fisik_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_fisik"]]
     out["keuangan_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_keuangan"]]
     out["color"] = [STATUS_COLORS[s] for s in works["status"]]
+    out["c_status"] = out["color"]
+    out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
+    deviation = [deviation_now(w) for _, w in works.iterrows()]
+    out["c_deviation"] = [deviation_color(d, s) for d, s in zip(deviation, works["status"], strict=True)]
+    out["deviation_text"] = [f"{d:+.0f} %" if d is not None else "-" for d in deviation]
     return _round(out)
+
+
+FISIK_COLORS = [(25, "#d7191c"), (50, "#fdae61"), (75, "#a6d96a"), (100.01, "#1a9641")]
+DEVIATION_COLORS = {"ahead": "#1a9641", "slightly": "#fdae61", "late": "#d7191c", "none": "#999999"}
+
+
+def fisik_color(value: object) -> str:
+    if value is None or pd.isna(value):
+        return DEVIATION_COLORS["none"]
+    return next(c for bound, c in FISIK_COLORS if float(value) < bound)
+
+
+def deviation_now(work: pd.Series, today: date | None = None) -> float | None:
+    """% fisik minus the linear plan of today (positive = ahead of schedule)."""
+    today = today or date.today()
+    start, end = work.get("planned_start"), work.get("planned_end")
+    if not isinstance(start, str) or not isinstance(end, str) or pd.isna(work.get("progress_fisik")):
+        return None
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    planned = 100 * min(max((today - s).days / max((e - s).days, 1), 0), 1)
+    return round(float(work["progress_fisik"]) - planned, 1)
+
+
+def deviation_color(deviation: float | None, status: str) -> str:
+    if deviation is None or status == "batal":
+        return DEVIATION_COLORS["none"]
+    return DEVIATION_COLORS["ahead" if deviation >= 0 else "slightly" if deviation >= -10 else "late"]
 
 
 def garden_features(gardens: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
@@ -400,10 +434,23 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, opts: MapOptions) ->
         "status_text",
         "fisik_text",
         "keuangan_text",
+        "deviation_text",
     ]
     aliases = [
         _l(a, lang)
-        for a in ("name", "type", "volume", "budget", "funding", "year", "ksm", "status", "fisik", "keuangan")
+        for a in (
+            "name",
+            "type",
+            "volume",
+            "budget",
+            "funding",
+            "year",
+            "ksm",
+            "status",
+            "fisik",
+            "keuangan",
+            "deviation",
+        )
     ]
     layer = folium.GeoJson(
         _geojson(works, opts, "works"),
@@ -675,6 +722,11 @@ class _IndicatorPicker(MacroElement):
 
 SET_INDICATOR_JS = """
 window.pk = window.pk || {};
+window.pk.setWorkColor = function (key) {
+  var works = window.pk.layers.works;
+  works.setStyle(function (f) { var c = f.properties["c_" + key]; return {color: c, fillColor: c}; });
+  works.eachLayer(function (l) { l.feature.properties.color = l.feature.properties["c_" + key]; });
+};
 window.pk.setIndicator = function (key) {
   var rt = window.pk.layers.rt, legends = window.pk.legends || {};
   rt.setStyle(function (f) { return {fillColor: f.properties["c_" + key]}; });

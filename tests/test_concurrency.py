@@ -3,6 +3,7 @@ and a server killed with SIGKILL mid-burst loses only what was in flight."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
@@ -112,7 +113,7 @@ def test_sigkill_mid_burst_loses_only_what_was_in_flight(live) -> None:
         while not stop.is_set():
             try:
                 rid = client.record(50, f"burst {i}-{j}")
-            except (urllib.error.URLError, ConnectionError, OSError, AssertionError):
+            except (urllib.error.URLError, ConnectionError, OSError, AssertionError, http.client.HTTPException):
                 return
             with lock:
                 acked.append(rid)
