@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start 2: set up petakampung with its test tools in .venv and run the whole test suite.
 #   bash scripts/test.sh [pytest arguments]
-# Browser tests use Debian's chromium; as root this installs it with apt-get when it is missing.
+# Browser and PDF tests use Debian's chromium and poppler-utils; as root this installs them when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -9,12 +9,16 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests use: chromium (browser tests), poppler-utils (PDF pages as images)
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing Debian chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "test.sh: installing Debian packages:$missing"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
-    echo "test.sh: /usr/bin/chromium is missing and we are not root: browser tests will be skipped"
+    echo "test.sh: missing$missing and we are not root: the tests needing them will be skipped"
   fi
 fi
 .venv/bin/ruff check .

@@ -273,3 +273,94 @@ def test_planner_page_weights_change_the_plan(browser, server: str, artifacts: P
     assert thick == page.locator("#plan-table tbody tr.chosen").count()  # chosen RTs outlined on the map
     page.screenshot(path=str(artifacts / "site_planner.png"), full_page=True)
     log.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def lkm_server(users_store_path: Path, tmp_path_factory):
+    store = tmp_path_factory.mktemp("lkm-site") / "lkm.gpkg"
+    shutil.copy(users_store_path, store)
+    proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="browser-test-secret")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def log_in_page(page, server: str, username: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{server}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def fisik_points(page) -> str:
+    return page.locator("#kurva-s polyline.s-fisik_pct").get_attribute("points") or ""
+
+
+def test_lkm_records_progress_with_a_photo(browser, lkm_server: str, tmp_path: Path, artifacts: Path) -> None:
+    from datetime import datetime
+
+    from tests.photos import jpeg
+
+    work = "CSR-2026-01"
+    page = new_page(browser)
+    log = PageLog(page)
+    log_in_page(page, lkm_server, "lkm.a")
+    assert page.url.endswith(f"/kelurahan/{KALIAWI}/dasbor")
+    page.goto(f"{lkm_server}/kelurahan/{KALIAWI}/pekerjaan/{work}")
+    before = fisik_points(page)
+    photo = tmp_path / "lokasi.jpg"
+    photo.write_bytes(jpeg(105.2428, -5.4140, datetime(2026, 11, 20, 9)))
+    form = page.locator("#record-form")
+    form.locator("input[name=fisik_pct]").fill("88")
+    form.locator("input[name=spent_idr]").fill("120000000")
+    form.locator("input[name=note]").fill("pemasangan paving hampir selesai")
+    form.locator("input[name=photos]").set_input_files(str(photo))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**disimpan=*")
+    assert "pemasangan paving hampir selesai" in page.locator("#records").inner_text()
+    assert page.locator("#records img").count() == 1
+    assert fisik_points(page) != before  # the Kurva S moved
+    assert page.locator("#fisik-now").inner_text().startswith("88")
+    page.screenshot(path=str(artifacts / "lkm_record_progress.png"), full_page=True)
+    log.assert_clean()
+
+
+def test_other_kelurahan_lkm_is_refused(browser, lkm_server: str) -> None:
+    page = new_page(browser)
+    log_in_page(page, lkm_server, "lkm.b")
+    page.goto(f"{lkm_server}/kelurahan/{KALIAWI}/pekerjaan/CSR-2026-01")
+    assert page.locator("#record-form").count() == 0
+    status = page.evaluate("""async () => {
+        const r = await fetch(location.pathname + "/progres", {method: "POST",
+            body: new URLSearchParams({record_date: "2026-11-20", fisik_pct: "99"})});
+        return r.status; }""")
+    assert status == 403
+
+
+def test_pdf_report_renders(browser, lkm_server: str, tmp_path: Path, artifacts: Path) -> None:
+    import subprocess
+    from urllib.request import urlopen
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdf = tmp_path / "laporan.pdf"
+    with urlopen(f"{lkm_server}/kelurahan/{KALIAWI}/laporan.pdf", timeout=60) as resp:
+        assert resp.headers["Content-Type"] == "application/pdf"
+        pdf.write_bytes(resp.read())
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "hal")], check=True)
+    pages = sorted(tmp_path.glob("hal-*.png"))
+    assert len(pages) >= 2
+    from PIL import Image, ImageStat
+
+    for i, png in enumerate(pages, start=1):
+        with Image.open(png) as img:
+            assert img.size[1] > img.size[0]  # portrait A4
+            assert ImageStat.Stat(img.convert("L")).stddev[0] > 10  # not a blank page
+        shutil.copy(png, artifacts / f"laporan_hal_{i}.png")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=False).stdout
+    if text:
+        assert "Laporan Kemajuan Pekerjaan" in text
+        assert "Kaliawi Persada" in text
