@@ -35,6 +35,27 @@ def walk(demo_store_path: Path, tmp_path_factory) -> dict[str, bytes]:
     shutil.copy(demo_store_path, path)
     client = TestClient(create_app(Settings(store=path, hash_key="x", suppression_k=K)))
     store = open_store(path)
+    from datetime import date, datetime
+
+    from geo.accounts import User
+    from geo.progress import Photo, ProgressInput, record_progress
+    from tests.photos import jpeg
+
+    recorder = User("lkm.rahasia", "lkm", KALIAWI, None, True, 1)
+    record_progress(
+        store,
+        recorder,
+        KALIAWI,
+        ProgressInput(
+            "CSR-2026-01",
+            "2026-11-20",
+            fisik_pct=61,
+            spent_idr=50_000_000,
+            note="catatan uji privasi",
+            photos=[Photo("p.jpg", "image/jpeg", jpeg(105.2428, -5.414, datetime(2026, 11, 20, 8)))],
+        ),
+        today=date(2026, 11, 23),
+    )
     urls = ["/", "/?lang=en", "/ogc", "/ogc/conformance", "/ogc/collections", "/api/kelurahan", "/openapi.json"]
     for code in (KALIAWI, JATIRANGGA):
         urls += [
@@ -59,9 +80,13 @@ def walk(demo_store_path: Path, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/kelurahan/{code}/rt/{u}/{r}" for u, r in zip(rt["unit_number"], rt["rt_number"], strict=True)]
         works = store.read("works", kelurahan_code=code)
         urls += [f"/api/kelurahan/{code}/works/{w}/progress" for w in works["work_id"]]
+        urls += [f"/kelurahan/{code}/pekerjaan/{w}" for w in works["work_id"]]
+        urls += [f"/kelurahan/{code}/pekerjaan/{w}/kurva-s.csv" for w in works["work_id"]]
+        urls += [f"/kelurahan/{code}/dasbor", f"/kelurahan/{code}/kurva-s.csv"]
     for cid in ("kelurahan", "rw", "rt", "works", "gardens", "facilities"):
         urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
     urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]
+    urls += [f"/foto/{p}" for p in store.read("progress_photos")["photo_id"]]
     out: dict[str, bytes] = {}
     for url in urls:
         r = client.get(url)
@@ -106,6 +131,7 @@ def test_no_household_identifier_name_or_kk_number(walk: dict[str, bytes], demo_
     for url, body in walk.items():
         text = body.decode("utf-8", errors="replace")
         assert "Warga Contoh" not in text, url
+        assert "lkm.rahasia" not in text, url  # who recorded progress is never published
         found_keys = set(re.findall(r"[0-9a-f]{32}", text)) & keys
         assert not found_keys, url
         assert not set(re.findall(r"\d{16}", text)) & numbers, url

@@ -161,6 +161,7 @@ def test_rt_profile_page(client: TestClient) -> None:
     assert "<h1>RT 003 / LK 001</h1>" in r.text
     assert "Jalan rabat beton RT 03 LK I" in r.text
     assert "<svg" in r.text
+    assert 'id="rt-kurva-s"' in r.text  # the Kurva S of the RT's works
     r = client.get(f"/kelurahan/{KALIAWI}/rt/9/9?lang=en")
     assert r.status_code == 404
     assert "RT 9 / 9 is not in kelurahan" in r.text

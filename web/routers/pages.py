@@ -187,9 +187,15 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         "area_m2": float(table["area_m2"].sum()),
         "works_budget_idr": int(table["works_budget_idr"].sum()),
     }
+    from geo.progress import kurva_s
+    from web.charts import kurva_s_svg
+    from web.routers.lkm import KURVA_LABELS
+
+    rt_curve = kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])]) if len(works) else None
     return _render(
         request,
         "rt.html",
+        kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang]) if rt_curve is not None else "",
         info=kel.info,
         rt=rec,
         chart=chart,
