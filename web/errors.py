@@ -55,19 +55,9 @@ def _wants_json(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str) -> Response:
-    lang = page_lang(request)
-    return request.app.state.templates.TemplateResponse(
-        request,
-        "error.html",
-        {
-            "lang": lang,
-            "t": ui(lang),
-            "status": status,
-            "message": message,
-            "k": request.app.state.settings.suppression_k,
-        },
-        status_code=status,
-    )
+    from web.render import render
+
+    return render(request, "error.html", status, status=status, message=message)
 
 
 def error_response(request: Request, exc: GeoError, status: int | None = None) -> Response:

@@ -12,7 +12,7 @@ from geo.errors import TooManyAttempts
 from geo.i18n import t
 from web.auth import check_csrf, csrf_token, current_user, log_in
 from web.deps import page_lang
-from web.i18n import ui
+from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,20 +25,14 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200, username: str = "") -> Response:
-    lang = page_lang(request)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "login.html",
-        {
-            "lang": lang,
-            "t": ui(lang),
-            "k": request.app.state.settings.suppression_k,
-            "csrf": csrf_token(request),
-            "error": error,
-            "username": username,
-            "next": _safe_next(request.query_params.get("next")),
-        },
-        status_code=status,
+        status,
+        csrf=csrf_token(request),
+        error=error,
+        username=username,
+        next=_safe_next(request.query_params.get("next")),
     )
 
 

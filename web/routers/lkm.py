@@ -15,8 +15,7 @@ from starlette.background import BackgroundTask
 from geo.errors import NotFoundError
 from geo.export import export_layer
 from geo.layers import LAYERS
-from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
-from geo.mapping import idr
+from geo.layers.infrastructure import WORK_TYPES
 from geo.places import normalize_kelurahan_code
 from geo.progress import (
     CONDITIONS,
@@ -31,7 +30,7 @@ from geo.progress import (
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
 from web.charts import kurva_s_svg
 from web.deps import page_lang, public_data
-from web.i18n import ui
+from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,30 +82,22 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
     curve = kurva_s(kel.works[kel.works["work_id"] == work_id], history)
     user = current_user(request)
     maintenance = request.app.state.store.read("maintenance_log", work_id=work_id)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "work.html",
-        {
-            "lang": lang,
-            "t": ui(lang),
-            "k": request.app.state.settings.suppression_k,
-            "info": kel.info,
-            "work": work.to_dict(),
-            "idr": idr,
-            "status_labels": STATUS_LABELS,
-            "status_colors": STATUS_COLORS,
-            "work_types": WORK_TYPES,
-            "chart": kurva_s_svg(curve, KURVA_LABELS[lang]),
-            "deviation": deviation_today(work, history),
-            "records": _public_records(request, work_id),
-            "maintenance": maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
-            "can_record": bool(user and user.can_record(code)),
-            "csrf": csrf_token(request),
-            "user": user,
-            "today": date.today().isoformat(),
-            "kinds": KINDS,
-            "conditions": CONDITIONS,
-        },
+        info=kel.info,
+        work=work.to_dict(),
+        work_types=WORK_TYPES,
+        chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
+        deviation=deviation_today(work, history),
+        records=_public_records(request, work_id),
+        maintenance=maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
+        can_record=bool(user and user.can_record(code)),
+        csrf=csrf_token(request),
+        user=user,
+        today=date.today().isoformat(),
+        kinds=KINDS,
+        conditions=CONDITIONS,
     )
 
 
@@ -263,24 +254,16 @@ def dashboard(request: Request, code: str) -> Response:
         "late": len(late),
     }
     curve = kurva_s(active, history)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "dashboard.html",
-        {
-            "lang": lang,
-            "t": ui(lang),
-            "k": request.app.state.settings.suppression_k,
-            "info": kel.info,
-            "idr": idr,
-            "summary": summary,
-            "works": works.sort_values("work_id").to_dict("records"),
-            "late": set(late["work_id"]),
-            "status_labels": STATUS_LABELS,
-            "status_colors": STATUS_COLORS,
-            "chart": kurva_s_svg(curve, KURVA_LABELS[lang]),
-            "user": current_user(request),
-            "csrf": csrf_token(request),
-        },
+        info=kel.info,
+        summary=summary,
+        works=works.sort_values("work_id").to_dict("records"),
+        late=set(late["work_id"]),
+        chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
+        user=current_user(request),
+        csrf=csrf_token(request),
     )
 
 
@@ -295,18 +278,7 @@ def audit(request: Request) -> Response:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
         )
-    lang = page_lang(request)
-    return request.app.state.templates.TemplateResponse(
-        request,
-        "audit.html",
-        {
-            "lang": lang,
-            "t": ui(lang),
-            "k": request.app.state.settings.suppression_k,
-            "rows": log.head(500).to_dict("records"),
-            "total": len(log),
-        },
-    )
+    return render(request, "audit.html", rows=log.head(500).to_dict("records"), total=len(log))
 
 
 @router.get("/unduh/terbatas/{layer}.{fmt}")

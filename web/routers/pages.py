@@ -12,38 +12,17 @@ from geo.errors import NotFoundError
 from geo.layers import LAYERS
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
-from geo.layers.infrastructure import FUNDING, STATUS_COLORS, STATUS_LABELS, WORK_TYPES
-from geo.mapping import INDICATORS, MapOptions, build_map, idr, indicator_label, map_parts
+from geo.layers.infrastructure import FUNDING, WORK_TYPES
+from geo.mapping import INDICATORS, MapOptions, build_map, indicator_label, map_parts
 from geo.public import PublicData
 from web.charts import compare_bars
 from web.deps import page_lang, public_data
 from web.i18n import ui
+from web.render import render
 from web.routers.api import filter_works
 from web.routers.static import VENDOR_PREFIX
 
 router = APIRouter(include_in_schema=False)
-
-
-def _render(request: Request, template: str, **extra: object) -> Response:
-    lang = page_lang(request)
-    settings = request.app.state.settings
-    ctx = {
-        "lang": lang,
-        "t": ui(lang),
-        "k": settings.suppression_k,
-        "idr": idr,
-        "pct": pct,
-        "status_labels": STATUS_LABELS,
-        "status_colors": STATUS_COLORS,
-        **extra,
-    }
-    return request.app.state.templates.TemplateResponse(request, template, ctx)
-
-
-def pct(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "*"
-    return f"{100 * float(value):.1f} %"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -67,7 +46,7 @@ def home(request: Request, q: str = Query("", max_length=100), kota: str = Query
         if (not kota or (r["kota"] or "-") == kota)
         and (not needle or needle in r["name"].lower() or needle in r["kelurahan_code"])
     ]
-    return _render(request, "home.html", rows=shown, total=len(rows), kotas=kotas, q=q, kota=kota)
+    return render(request, "home.html", rows=shown, total=len(rows), kotas=kotas, q=q, kota=kota)
 
 
 def _map_parts(request: Request, data: PublicData, code: str, lang: str, *, embed: bool) -> dict[str, str]:
@@ -107,7 +86,7 @@ def kelurahan_page(request: Request, code: str) -> Response:
         "budget": int(works["budget_idr"].fillna(0).sum()),
     }
     summary["poor_share"] = (summary["poor"] / summary["kk"]) if summary["kk"] and summary["poor"] is not None else None
-    return _render(
+    return render(
         request,
         "kelurahan.html",
         info=kel.info,
@@ -192,7 +171,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
     from web.routers.lkm import KURVA_LABELS
 
     rt_curve = kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])]) if len(works) else None
-    return _render(
+    return render(
         request,
         "rt.html",
         kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang]) if rt_curve is not None else "",
@@ -261,7 +240,7 @@ def works_page(
         funding=funding or None,
     )
     shown = shown.sort_values(["year", "work_id"], ascending=[False, True])
-    return _render(
+    return render(
         request,
         "works.html",
         info=kel.info,
@@ -285,6 +264,6 @@ def planner_page(request: Request, code: str) -> Response:
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
-    return _render(
+    return render(
         request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang, embed=False), factors=factors
     )
