@@ -103,7 +103,14 @@ def build_cli(lang: str) -> click.Group:
         store = open_store(settings.store)
         with _ProgressBar(lang) as bar:
             result = import_file(
-                store, layer, file, hash_key=settings.hash_key_bytes(), crs=crs, encoding=encoding, progress=bar.update
+                store,
+                layer,
+                file,
+                hash_key=settings.hash_key_bytes(),
+                crs=crs,
+                encoding=encoding,
+                progress=bar.update,
+                actor=_cli_actor(),
             )
         if result.report.warnings:
             click.echo(result.report.render(lang, limit=50), err=True)

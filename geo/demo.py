@@ -29,7 +29,7 @@ def load_demo(store: Store, data_dir: Path = DEFAULT_DATA_DIR, *, hash_key: byte
     """Import every demo file; loading twice changes nothing.  Returns a one-line summary."""
     inserted = updated = 0
     for layer, path in demo_files(data_dir):
-        total = import_file(store, layer, path, hash_key=hash_key, progress=progress).total
+        total = import_file(store, layer, path, hash_key=hash_key, progress=progress, actor="demo").total
         inserted += total.inserted
         updated += total.updated
     return f"+{inserted} / ~{updated}"

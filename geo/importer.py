@@ -85,6 +85,7 @@ def import_file(
     crs: str | None = None,
     encoding: str | None = None,
     progress: Progress = _noop,
+    actor: str = "system",
 ) -> ImportResult:
     """Validate ``path`` and, when it has no errors, write it in one transaction.
 
@@ -101,7 +102,7 @@ def import_file(
     specs = {s.name: s for s in layer.tables}
     total = sum(len(f) for f in prepared["frames"].values())
     progress("stage.write", 0, total)
-    with store.transaction() as writer:
+    with store.transaction(actor=actor) as writer:
         done = 0
         for table, frame in prepared["frames"].items():
             if len(frame):

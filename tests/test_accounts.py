@@ -144,3 +144,17 @@ def test_every_post_route_needs_the_csrf_token(users_settings: Settings) -> None
         assert client.post(url, data=form, follow_redirects=False).status_code == 403, path
         assert client.post(url, data={**form, "csrf_token": "forged"}, follow_redirects=False).status_code == 403
     assert get_user(open_store(users_settings.store), "admin") is not None
+
+
+def test_cli_imports_are_audited_with_who_did_them(users_settings: Settings, tmp_path) -> None:
+    src = tmp_path / "fasilitas.csv"
+    src.write_text(
+        f"kode_kelurahan,nama,kategori,program,lat,lon\n{KALIAWI},Pos Uji,pos ronda,Kampung Tangguh,-5.4140,105.2428\n",
+        encoding="utf-8",
+    )
+    assert main(["--store", str(users_settings.store), "import", "facilities", str(src)]) == 0
+    audit = open_store(users_settings.store).read("pk_audit")
+    rows = audit[(audit["table_name"] == "facilities") & audit["after_json"].str.contains("Pos Uji")]
+    assert len(rows) == 1
+    assert rows.iloc[0]["actor"].startswith("cli")
+    assert rows.iloc[0]["action"] == "insert"
