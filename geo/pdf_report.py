@@ -11,7 +11,7 @@ import pandas as pd
 from geo.charts import kurva_s_png
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
-from geo.progress import kurva_s
+from geo.progress import kurva_s, package, package_year
 from geo.public import build_public
 from geo.store import Store
 
@@ -72,8 +72,18 @@ def _map_png(kel) -> bytes:
     return buf.getvalue()
 
 
-def kelurahan_report(store: Store, code: str, *, lang: str = "id", k: int = 5, today: date | None = None) -> bytes:
-    """The report as PDF bytes."""
+def kelurahan_report(
+    store: Store,
+    code: str,
+    *,
+    lang: str = "id",
+    k: int = 5,
+    today: date | None = None,
+    year: int | None = None,
+    all_years: bool = False,
+) -> bytes:
+    """The report as PDF bytes, of one year's package (the current one unless ``year`` or
+    ``all_years`` says otherwise)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -85,7 +95,8 @@ def kelurahan_report(store: Store, code: str, *, lang: str = "id", k: int = 5, t
     public = build_public(store, k=k)
     kel = public.kelurahan(code)
     info = kel.info
-    works = kel.works.sort_values(["year", "work_id"])
+    chosen = None if all_years else (year or package_year(kel.works))
+    works = package(kel.works, chosen).sort_values(["year", "work_id"])
     history = public.progress[public.progress["work_id"].isin(works["work_id"])]
     styles = getSampleStyleSheet()
     story = [

@@ -374,3 +374,15 @@ def deviation_today(work: pd.Series, history: pd.DataFrame, today: date | None =
         else (float(work["progress_fisik"]) if pd.notna(work.get("progress_fisik")) else 0.0)
     )
     return round(actual - planned, 1)
+
+
+def package_year(works: pd.DataFrame) -> int | None:
+    """The year of the current package: the latest year with a work under way or completed."""
+    started = works[works["status"].isin(["berjalan", "selesai"])]
+    years = started["year"] if len(started) else works["year"]
+    return int(years.max()) if len(years.dropna()) else None
+
+
+def package(works: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """The works of one fiscal year's package (all works when ``year`` is None)."""
+    return works if year is None else works[works["year"].astype(float) == year]

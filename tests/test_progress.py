@@ -192,3 +192,16 @@ def test_public_sees_progress_and_photos_never_who(users_settings: Settings) -> 
         assert 0x010F not in exif
     curve = public.get(f"/kelurahan/{KALIAWI}/pekerjaan/{WORK}/kurva-s.csv").text
     assert "66.0" in curve or "66" in curve
+
+
+def test_dashboard_packages_by_year(users_settings: Settings) -> None:
+    client = TestClient(create_app(users_settings))
+    bpm = client.get(f"/kelurahan/{KALIAWI}/dasbor?tahun=2019&lang=id").text
+    assert "Rp 1.500.000.000" in bpm  # the 2019 BPM package of the seed story
+    assert bpm.count(f'href="/kelurahan/{KALIAWI}/pekerjaan/') == 8
+    current = client.get(f"/kelurahan/{KALIAWI}/dasbor").text
+    assert 'option value="2026" selected' in current  # the package under way by default
+    everything = client.get(f"/kelurahan/{KALIAWI}/dasbor?tahun=semua").text
+    assert everything.count(f'href="/kelurahan/{KALIAWI}/pekerjaan/') == 11
+    curve = client.get(f"/kelurahan/{KALIAWI}/kurva-s.csv?tahun=2019").text.splitlines()
+    assert curve[-1].endswith("100.0,100.0,100.0,0.0")  # completed on plan

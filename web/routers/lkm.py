@@ -8,6 +8,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
@@ -24,6 +25,8 @@ from geo.progress import (
     ProgressInput,
     deviation_today,
     kurva_s,
+    package,
+    package_year,
     record_maintenance,
     record_progress,
 )
@@ -183,10 +186,22 @@ def add_maintenance(
     return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan", status_code=303)
 
 
+def _year(request: Request, works: pd.DataFrame) -> int | None:
+    """?tahun=2019 picks a package, ?tahun=semua all works; by default the current package."""
+    asked = request.query_params.get("tahun")
+    if asked in ("semua", "all"):
+        return None
+    if asked and asked.isdigit():
+        return int(asked)
+    return package_year(works)
+
+
 def _curve(request: Request, code: str, work_id: str | None):
     data = public_data(request)
     kel = data.kelurahan(code)
-    works = kel.works if work_id is None else kel.works[kel.works["work_id"] == work_id]
+    works = (
+        package(kel.works, _year(request, kel.works)) if work_id is None else kel.works[kel.works["work_id"] == work_id]
+    )
     if works.empty:
         raise NotFoundError("place.unknown_work", work_id=work_id)
     return kel, kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])])
@@ -234,7 +249,8 @@ def dashboard(request: Request, code: str) -> Response:
     data = public_data(request)
     kel = data.kelurahan(code)
     lang = page_lang(request)
-    works = kel.works.copy()
+    year = _year(request, kel.works)
+    works = package(kel.works, year).copy()
     history = data.progress
     works["deviation"] = [deviation_today(w, history) for _, w in works.iterrows()]
     spent = history.sort_values("record_date").groupby("work_id")["spent_idr"].last()
@@ -261,6 +277,8 @@ def dashboard(request: Request, code: str) -> Response:
         summary=summary,
         works=works.sort_values("work_id").to_dict("records"),
         late=set(late["work_id"]),
+        year=year,
+        years=sorted({int(y) for y in kel.works["year"].dropna()}, reverse=True),
         chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
         user=current_user(request),
         csrf=csrf_token(request),
@@ -307,8 +325,14 @@ def report_pdf(request: Request, code: str) -> Response:
     from geo.pdf_report import kelurahan_report
 
     code = public_data(request).kelurahan(code).info["kelurahan_code"]
+    asked = request.query_params.get("tahun")
     pdf = kelurahan_report(
-        request.app.state.store, code, lang=page_lang(request), k=request.app.state.settings.suppression_k
+        request.app.state.store,
+        code,
+        lang=page_lang(request),
+        k=request.app.state.settings.suppression_k,
+        year=int(asked) if asked and asked.isdigit() else None,
+        all_years=asked in ("semua", "all"),
     )
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="laporan_{code}.pdf"'}
