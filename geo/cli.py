@@ -34,9 +34,21 @@ class _Formatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, prefix=h("heading.usage", self.lang))
 
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        if self.lang == "id":  # click's own words inside option help
+            words = {"[required]": "[wajib]", "[default: ": "[bawaan: "}
+            rows = [(a, _replace_all(b, words)) for a, b in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
     def write_heading(self, heading: str) -> None:
         names = {"Options": "heading.options", "Commands": "heading.commands"}
         super().write_heading(h(names[heading], self.lang) if heading in names else heading)
+
+
+def _replace_all(text: str, words: dict[str, str]) -> str:
+    for old, new in words.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _context_class(lang: str) -> type[click.Context]:
@@ -377,17 +389,24 @@ def build_cli(lang: str) -> click.Group:
 
     @cli.command("report", help=h("cmd.report", lang))
     @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--tahun", "year", type=int, default=None, help=h("opt.year", lang))
+    @click.option("--semua-tahun", "all_years", is_flag=True, help=h("opt.all_years", lang))
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
     )
     @click.pass_obj
-    def report_cmd(obj: dict, code: str, output: Path) -> None:
+    def report_cmd(obj: dict, code: str, year: int | None, all_years: bool, output: Path) -> None:
         from geo.pdf_report import kelurahan_report
         from geo.places import normalize_kelurahan_code
 
         settings: Settings = obj["settings"]
         pdf = kelurahan_report(
-            _existing_store(settings), normalize_kelurahan_code(code), lang=lang, k=settings.suppression_k
+            _existing_store(settings),
+            normalize_kelurahan_code(code),
+            lang=lang,
+            k=settings.suppression_k,
+            year=year,
+            all_years=all_years,
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(pdf)

@@ -555,6 +555,11 @@ HELP: dict[str, dict[str, str]] = {
         "id": "Tulis laporan kemajuan A4 (PDF) sebuah kelurahan: peta, daftar pekerjaan, Kurva S, foto.",
         "en": "Write an A4 progress report (PDF) of a kelurahan: map, works table, S-curve, photos.",
     },
+    "opt.year": {
+        "id": "paket tahun anggaran (bawaan: paket yang sedang berjalan)",
+        "en": "fiscal-year package (default: the current one)",
+    },
+    "opt.all_years": {"id": "semua pekerjaan, semua tahun", "en": "every work, every year"},
     "report.done": {"id": "Laporan ditulis ke {path}", "en": "Report written to {path}"},
     "arg.layer": {"id": "LAPISAN", "en": "LAYER"},
     "arg.file": {"id": "BERKAS", "en": "FILE"},
