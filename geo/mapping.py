@@ -106,6 +106,7 @@ LABELS = {
     "deviation": {"id": "Deviasi", "en": "Deviation"},
     "profile": {"id": "Profil RT", "en": "RT profile"},
     "legend": {"id": "Legenda", "en": "Legend"},
+    "indicator": {"id": "Indikator", "en": "Indicator"},
     "fullscreen": {"id": "Layar penuh", "en": "Full screen"},
     "locate": {"id": "Lokasi saya", "en": "My location"},
     "locate_fail": {"id": "Lokasi tidak dapat ditemukan", "en": "Location not found"},
@@ -245,7 +246,8 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
         classes = classify(key, rt[key])
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
-        out[f"v_{key}"] = [hidden if pd.isna(v) else fmt_value(kind, v) for v in rt[key]]
+        label = html.escape(indicator_label(key, lang))  # the value names its indicator: it changes with the picker
+        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v)}" for v in rt[key]]
         legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
     first = opts.indicators[0]
     out["color"] = out[f"c_{first}"]
@@ -383,7 +385,7 @@ def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, opts: MapOptions) -> foliu
     fields = ["rt_label", "value", "kk_text", "poor_text", "road_m", "drainage_m", "wells", "garden_m2"]
     aliases = [
         _l("rt", lang),
-        indicator_label(opts.indicators[0], lang),
+        _l("indicator", lang),
         *[_l(a, lang) for a in ("kk", "poor", "road", "drainage", "wells", "garden_m2")],
     ]
     if "profile" in rt.columns:
@@ -399,7 +401,7 @@ def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, opts: MapOptions) -> foliu
             "fillOpacity": 0.65,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["rt_label", "value"], aliases=aliases[:2]),
+        tooltip=folium.GeoJsonTooltip(fields=["rt_label", "value"], labels=False),
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
     )
     layer.add_to(fmap)
