@@ -11,7 +11,6 @@ import pyogrio
 from geo.errors import SourceError
 from geo.indicators import SHARES
 from geo.layers import get_layer
-from geo.layers.infrastructure import current_progress
 from geo.public import build_public
 from geo.queries import layer_frames
 from geo.store import Store
@@ -31,10 +30,15 @@ def public_frames(store: Store, layer_name: str, *, k: int, code: str | None = N
     layer = get_layer(layer_name)
     if layer_name == "households":
         return {"households_rt": household_aggregates(store, k=k, code=code)}
-    frames = layer_frames(store, layer_name, code)
-    if layer_name == "infrastructure":  # publish the latest recorded progress, not the imported one
-        frames["works"] = current_progress(frames["works"], frames["work_progress"])
-    return layer.public(frames)
+    if layer_name == "infrastructure":  # the progress the site shows: imported history plus LKM records
+        public = build_public(store, k=k)
+        works = public.frames["works"]
+        works = works[works["kelurahan_code"] == code] if code else works
+        return {
+            "works": works.reset_index(drop=True),
+            "work_progress": public.progress[public.progress["work_id"].isin(works["work_id"])],
+        }
+    return layer.public(layer_frames(store, layer_name, code))
 
 
 def household_aggregates(store: Store, *, k: int, code: str | None = None) -> gpd.GeoDataFrame:

@@ -95,13 +95,9 @@ def _outside(
             "place.outside",
             row=row,
             field="geometry",
-            params={"child": child_label, "parent": parent_label, "area_m2": area, "tol_m": outside_tol_str(tol_m)},
+            params={"child": child_label, "parent": parent_label, "area_m2": area, "tol_m": f"{tol_m:g}"},
         )
     ]
-
-
-def outside_tol_str(tol: float) -> str:
-    return f"{tol:g}"
 
 
 def _overlaps(frame: gpd.GeoDataFrame, tol_m2: float) -> list[Problem]:

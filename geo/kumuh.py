@@ -155,10 +155,9 @@ def after_works(
     out = frame.copy()
     for c in rule.criterion_ids:
         col = f"v_{c}"
-        done = merged[f"{col}_handled"] if f"{col}_handled" in merged else merged.get(col + "_x", None)
-        if done is None:
+        if f"{col}_handled" not in merged:  # no completed work handled this criterion
             continue
-        done = done.fillna(0.0).to_numpy()
+        done = merged[f"{col}_handled"].fillna(0.0).to_numpy()
         base = out[col].to_numpy(dtype=float)
         out[col] = np.where(done > 0, np.maximum(base - done, 0.0), base)
     return out

@@ -29,6 +29,7 @@ from geo.assets import fa_svg, icon_svg, inline_css, inline_js
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
+from geo.progress import planned_pct
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -296,12 +297,9 @@ def fisik_color(value: object) -> str:
 
 def deviation_now(work: pd.Series, today: date | None = None) -> float | None:
     """% fisik minus the linear plan of today (positive = ahead of schedule)."""
-    today = today or date.today()
-    start, end = work.get("planned_start"), work.get("planned_end")
-    if not isinstance(start, str) or not isinstance(end, str) or pd.isna(work.get("progress_fisik")):
+    planned = planned_pct(work, today)
+    if planned is None or pd.isna(work.get("progress_fisik")):
         return None
-    s, e = date.fromisoformat(start), date.fromisoformat(end)
-    planned = 100 * min(max((today - s).days / max((e - s).days, 1), 0), 1)
     return round(float(work["progress_fisik"]) - planned, 1)
 
 

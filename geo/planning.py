@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.criteria import DEFAULT_RULE, load_rule
 from geo.errors import NotFoundError
 from geo.kumuh import ScoreOptions, after_works, graduates, handled_volumes, kontribusi, level_label, score
 from geo.places import normalize_kelurahan_code
@@ -90,10 +89,6 @@ def planning_table(
         table = table.drop(columns=["flood_share", "flood_mean"]).merge(flood, on=KEY, how="left")
     table["kelurahan_code"] = code
     return table
-
-
-def rule_title(rule_id: str = DEFAULT_RULE) -> str:
-    return load_rule(rule_id).title
 
 
 def kelurahan_summary(store: Store, code: str, *, lang: str = "id") -> dict:

@@ -360,13 +360,21 @@ def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = 
     return out
 
 
+def planned_pct(work: pd.Series, today: date | None = None) -> float | None:
+    """The % fisik a work should have reached today, its weight spread evenly over its schedule."""
+    start, end = work.get("planned_start"), work.get("planned_end")
+    if not isinstance(start, str) or not isinstance(end, str) or not start or not end:
+        return None
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    return 100 * min(max(((today or date.today()) - s).days / max((e - s).days, 1), 0), 1)
+
+
 def deviation_today(work: pd.Series, history: pd.DataFrame, today: date | None = None) -> float | None:
     """Actual minus planned % fisik of one work today (positive = ahead)."""
     today = today or date.today()
-    if not work.get("planned_start") or not work.get("planned_end"):
+    planned = planned_pct(work, today)
+    if planned is None:
         return None
-    s, e = date.fromisoformat(work["planned_start"]), date.fromisoformat(work["planned_end"])
-    planned = 100 * min(max((today - s).days / max((e - s).days, 1), 0), 1)
     hist = history[(history["work_id"] == work["work_id"]) & (history["record_date"] <= today.isoformat())]
     actual = (
         float(hist.sort_values("record_date")["fisik_pct"].iloc[-1])

@@ -25,7 +25,6 @@ from typing import Any, Protocol
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo import gpkg
 from geo.errors import StoreError
@@ -467,10 +466,3 @@ def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None) 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def union_bounds(geoms: Sequence[shapely.Geometry]) -> tuple[float, float, float, float] | None:
-    arr = shapely.bounds(np.asarray(geoms, dtype=object))
-    if len(arr) == 0 or np.isnan(arr).all():
-        return None
-    return (np.nanmin(arr[:, 0]), np.nanmin(arr[:, 1]), np.nanmax(arr[:, 2]), np.nanmax(arr[:, 3]))

@@ -145,3 +145,12 @@ def csrf_of(client) -> str:
 
     page = client.get("/masuk")
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    """The petakampung command in-process: (exit code, stdout, stderr)."""
+    from geo.cli import main
+
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err

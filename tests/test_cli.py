@@ -13,16 +13,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.cli import build_cli, main
-from tests.conftest import KALIAWI, ROOT
+from geo.cli import build_cli
+from tests.conftest import KALIAWI, ROOT, run
 
 COMMANDS = ["import", "validate", "export", "indicators", "demo", "map", "serve", "kelurahan", "layers"]
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.parametrize(

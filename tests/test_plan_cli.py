@@ -8,14 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 
-from geo.cli import main
-from tests.conftest import JATIRANGGA, KALIAWI
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.conftest import JATIRANGGA, KALIAWI, run
 
 
 def test_score_table_csv_and_breakdown(demo_settings, capsys) -> None:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import html
 
+KURVA_LABELS = {
+    "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
+    "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
+}
+
 
 def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str) -> str:
     """Horizontal bars of shares (0-1): this RT against the whole kelurahan, one pair per row."""

@@ -24,7 +24,7 @@ from pyproj import CRS
 from geo.checks import check_duplicates, check_geometries, points_from_columns
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, coerce
-from geo.places import UNIT_ABBR, RtLabel, normalize_kelurahan_code, parse_rt_label, parse_unit_label, rt_label
+from geo.places import RtLabel, normalize_kelurahan_code, parse_rt_label, parse_unit_label, rt_label
 from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
 from geo.validation import ValidationReport
@@ -271,10 +271,6 @@ def coerce_table(table: SourceTable, fields: tuple[FieldSpec, ...], ctx: ImportC
             ctx.progress("stage.validate", n * done_fields // len(fields), n)
 
     return coerce(table.frame, fields, ctx.report, table.rows, on_field=tick)
-
-
-def unit_abbr(unit_type: str) -> str:
-    return UNIT_ABBR.get(unit_type, unit_type)
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:

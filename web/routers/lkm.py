@@ -31,16 +31,11 @@ from geo.progress import (
     record_progress,
 )
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
-from web.charts import kurva_s_svg
+from web.charts import KURVA_LABELS, kurva_s_svg
 from web.deps import page_lang, public_data
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
-
-KURVA_LABELS = {
-    "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
-    "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
-}
 
 
 def _work(request: Request, code: str, work_id: str):

@@ -167,8 +167,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         "works_budget_idr": int(table["works_budget_idr"].sum()),
     }
     from geo.progress import kurva_s
-    from web.charts import kurva_s_svg
-    from web.routers.lkm import KURVA_LABELS
+    from web.charts import KURVA_LABELS, kurva_s_svg
 
     rt_curve = kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])]) if len(works) else None
     return render(
