@@ -232,4 +232,5 @@ def ahp_weights(matrix: np.ndarray | list[list[float]]) -> tuple[np.ndarray, flo
     if n <= 2:
         return w, 0.0
     ci = (values[i].real - n) / (n - 1)
-    return w, float(ci / RANDOM_INDEX.get(n, 1.49))
+    # lambda_max >= n for a positive reciprocal matrix: a tiny negative CI is rounding noise (-0.0)
+    return w, max(0.0, float(ci / RANDOM_INDEX.get(n, 1.49)))

@@ -322,9 +322,16 @@ class _GpkgWriter:
     ) -> UpsertResult:
         """Insert new keys, update changed rows, leave identical rows alone.
 
-        ``on_rows(n)`` is told every 1,000 rows how many have been compared.
+        A column of ``spec`` that ``frame`` does not carry is never overwritten: stored rows keep
+        their value and new rows get NULL.  So a file without a ``kecamatan`` column cannot erase
+        the kecamatan names already stored.  ``on_rows(n)`` is told every 1,000 rows how many have
+        been compared.
         """
         names = spec.column_names
+        missing_keys = [k for k in spec.key if k not in frame.columns]
+        if missing_keys:
+            raise KeyError(f"{spec.name}: the rows have no key column {missing_keys}")
+        present = [i for i, n in enumerate(names) if n in frame.columns]
         key_idx = [names.index(k) for k in spec.key]
         quoted = ", ".join(f'"{n}"' for n in names)
         geom_sel = "geom, " if spec.is_spatial else ""
@@ -334,17 +341,19 @@ class _GpkgWriter:
             geom = row[1] if spec.is_spatial else None
             existing[tuple(values[i] for i in key_idx)] = (row[0], geom, tuple(values))
         result = UpsertResult()
-        records = frame[names].to_numpy(dtype=object)
+        given = frame[[names[i] for i in present]].to_numpy(dtype=object)
         geoms = list(frame.geometry) if spec.is_spatial else [None] * len(frame)
         inserts, updates = [], []
         bounds = []
-        for n, (values_raw, geom) in enumerate(zip(records, geoms, strict=True), start=1):
+        for n, (values_raw, geom) in enumerate(zip(given, geoms, strict=True), start=1):
             if on_rows is not None and n % 1000 == 0:
                 on_rows(n)
-            values = tuple(_sql_value(v) for v in values_raw)
-            blob = gpkg.encode(geom) if spec.is_spatial else None
-            key = tuple(values[i] for i in key_idx)
+            new = dict(zip(present, (_sql_value(v) for v in values_raw), strict=True))
+            key = tuple(new[i] for i in key_idx)
             old = existing.get(key)
+            base = old[2] if old is not None else (None,) * len(names)
+            values = tuple(new.get(i, base[i]) for i in range(len(names)))
+            blob = gpkg.encode(geom) if spec.is_spatial else None
             if (
                 old is not None
                 and old[2] == values

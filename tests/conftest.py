@@ -16,6 +16,8 @@ REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 ARTIFACTS = ROOT / "test-artifacts"
 HASH_KEY = b"test-hash-key"
 KALIAWI = "18.71.06.1012"
+# a loaded CI machine (2 cores, other jobs) can take long to import the stack: wait on readiness, not a short timer
+SERVER_START_LIMIT_S = 180
 JATIRANGGA = "32.75.10.1004"
 
 
@@ -76,14 +78,30 @@ def start_server(store: Path, **env_extra: str):
         [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    deadline = time.monotonic() + SERVER_START_LIMIT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the site exited with code {proc.returncode} before answering")
         try:
-            with urlopen(url + "/", timeout=1):
+            with urlopen(url + "/", timeout=5):
                 return proc, url
         except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the site did not start")
+            time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"the site did not answer within {SERVER_START_LIMIT_S} s")
+
+
+def stop_server(proc) -> None:
+    """Terminate a server started by :func:`start_server` and always reap it."""
+    import subprocess
+
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +110,10 @@ def server(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
     store = tmp_path_factory.mktemp("site") / "site.gpkg"
     shutil.copy(demo_store_path, store)
     proc, url = start_server(store)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        stop_server(proc)
 
 
 PASSWORD = "kata-sandi-uji-123"

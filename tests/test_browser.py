@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geo.mapping import write_map
-from tests.conftest import KALIAWI, start_server
+from tests.conftest import KALIAWI, start_server, stop_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
@@ -254,8 +254,7 @@ def test_large_layers_load_by_bounding_box(browser, demo_store_path: Path, tmp_p
         assert "KTK-2019-01" not in html.split("<body")[0]  # not inlined in the page head
         log.assert_clean()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
 
 def test_planner_page_weights_change_the_plan(browser, server: str, artifacts: Path) -> None:
@@ -280,9 +279,10 @@ def lkm_server(users_store_path: Path, tmp_path_factory):
     store = tmp_path_factory.mktemp("lkm-site") / "lkm.gpkg"
     shutil.copy(users_store_path, store)
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="browser-test-secret")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        stop_server(proc)
 
 
 def log_in_page(page, server: str, username: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from geo.store import open_store
-from tests.conftest import KALIAWI, PASSWORD, start_server
+from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
 
 WORK = "CSR-2026-01"
 SECRET = "concurrency-test-secret"
@@ -59,10 +59,10 @@ def live(users_store_path: Path, tmp_path: Path):
     store = tmp_path / "live.gpkg"
     shutil.copy(users_store_path, store)
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY=SECRET)
-    yield proc, url, store
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=10)
+    try:
+        yield proc, url, store
+    finally:
+        stop_server(proc)
 
 
 def test_200_records_from_20_clients_all_land_once(live) -> None:

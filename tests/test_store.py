@@ -103,3 +103,18 @@ def test_geometry_blob_round_trip() -> None:
         back = gpkg.decode_many([blob])[0]
         assert back.equals(geom) or (back.is_empty and geom.is_empty)
     assert gpkg.decode_many([None])[0] is None
+
+
+def test_upsert_never_overwrites_a_column_the_rows_do_not_carry(demo_store: GpkgStore) -> None:
+    """A re-import whose file lacks `kecamatan` keeps the stored kecamatan (issue 9: silent data loss)."""
+    spec = LAYERS["boundaries"].tables[0]
+    stored = demo_store.read("kelurahan", kelurahan_code=KALIAWI)
+    assert stored.iloc[0]["kecamatan"]
+    partial = stored[["kelurahan_code", "name", "geometry"]].copy()
+    partial["name"] = "Kaliawi Persada (baru)"
+    with demo_store.transaction() as writer:
+        assert writer.upsert(spec, partial).updated == 1
+    after = demo_store.read("kelurahan", kelurahan_code=KALIAWI).iloc[0]
+    assert after["name"] == "Kaliawi Persada (baru)"
+    assert after["kecamatan"] == stored.iloc[0]["kecamatan"]
+    assert after["kota"] == stored.iloc[0]["kota"]
