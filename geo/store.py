@@ -11,6 +11,7 @@ does, and a block that changes nothing leaves the file byte for byte as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
@@ -107,7 +108,7 @@ class Store(Protocol):
     location: str
 
     def exists(self) -> bool: ...
-    def read(self, table: str, **equals: Any) -> pd.DataFrame: ...
+    def read(self, table: str, *, columns: Sequence[str] | None = None, **equals: Any) -> pd.DataFrame: ...
     def transaction(self) -> contextlib.AbstractContextManager[StoreWriter]: ...
     def metadata(self) -> dict[str, str]: ...
     def checksum(self) -> str: ...
@@ -171,15 +172,18 @@ class GpkgStore:
             con.close()
 
     # -- reading --------------------------------------------------------------------------------
-    def read(self, table: str, **equals: Any) -> pd.DataFrame:
+    def read(self, table: str, *, columns: Sequence[str] | None = None, **equals: Any) -> pd.DataFrame:
         """All rows of ``table`` (a GeoDataFrame in EPSG:4326 for feature tables).
 
-        ``equals`` filters on columns, e.g. ``read("rt", kelurahan_code="18.71.06.1012")``.
+        ``equals`` filters on columns, e.g. ``read("rt", kelurahan_code="18.71.06.1012")``;
+        ``columns`` reads only those (keeps BLOBs such as photo bytes out of a listing).
         A store that has never been written reads as empty tables.
         """
         spec = self._spec(table)
+        if columns is not None:
+            spec = _narrowed(spec, columns)
         names = spec.column_names
-        unknown = set(equals) - set(names)
+        unknown = set(equals) - set(self._spec(table).column_names)
         if unknown:
             raise KeyError(f"{table} has no column {sorted(unknown)}")
         if not self.exists():
@@ -453,6 +457,15 @@ def _frame(spec: TableSpec, rows: list[tuple]) -> pd.DataFrame:
         return frame
     geoms = gpkg.decode_many([r[0] for r in rows]) if rows else np.array([], dtype=object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS), crs=STORAGE_CRS)
+
+
+def _narrowed(spec: TableSpec, columns: Sequence[str]) -> TableSpec:
+    """``spec`` with only ``columns`` (in that order); the geometry stays with a feature table."""
+    known = {c.name: c for c in spec.columns}
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise KeyError(f"{spec.name} has no column {unknown}")
+    return dataclasses.replace(spec, columns=tuple(known[c] for c in columns))
 
 
 def _empty_frame(spec: TableSpec) -> pd.DataFrame:
