@@ -303,7 +303,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "bobot harus 0 atau lebih dan tidak semuanya 0",
         "en": "weights must be 0 or more and not all 0",
     },
-    "plan.budget": {"id": "anggaran harus lebih dari 0 rupiah", "en": "the budget must be more than 0 rupiah"},
+    "plan.budget": {
+        "id": "anggaran harus lebih dari 0 rupiah dan paling banyak {max} rupiah",
+        "en": "the budget must be more than 0 rupiah and at most {max} rupiah",
+    },
     "plan.ahp": {
         "id": "matriks AHP harus persegi, positif dan resiprokal (a_ij = 1/a_ji)",
         "en": "the AHP matrix must be square, positive and reciprocal (a_ij = 1/a_ji)",

@@ -162,7 +162,7 @@ class Plan:
 def plan(table: pd.DataFrame, budget: float, options: PlanOptions | None = None, *, lang: str = "id") -> Plan:
     """Rank, choose under ``budget``, explain, and test each weight at +/-20 %."""
     if not math.isfinite(budget) or not 0 < budget <= MAX_BUDGET_IDR:  # inf or nan would pass "> 0"
-        raise RequestError("req.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", "."))
+        raise RequestError("plan.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", "."))
     options = options or PlanOptions()
     ranked = rank(table, options)
     chosen = select(np.where(ranked["eligible"], ranked["priority"], 0.0), ranked["cost_idr"].to_numpy(), budget)

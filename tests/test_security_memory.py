@@ -31,8 +31,8 @@ from geo.accounts import get_user
 from geo.progress import PROGRESS_PHOTOS, PROGRESS_RECORDS, Photo, ProgressInput, record_progress
 from geo.store import open_store
 from tests.conftest import KALIAWI, start_server, stop_server
+from tests.photos import png_bomb
 from tests.test_security_login import try_login
-from tests.test_security_photos import png_bomb
 
 MEMORY_LIMIT_MIB = 600
 VIEWS_PER_PHOTO = 20
@@ -82,7 +82,7 @@ def photo_site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory)
     )
     broken = phone_photo(2000, 1500, 99)
     _legacy(store, [phone_photo(6000, 4500, 7), phone_photo(6000, 4000, 8), png_bomb(12000, 12000), broken[:40_000]])
-    ids = list(store.read("progress_photos", columns=["photo_id"])["photo_id"])
+    ids = list(store.read("progress_photos")["photo_id"])
     proc, url = start_server(path, PETAKAMPUNG_SECRET_KEY="memory-test-secret")
     try:
         yield proc, url, ids

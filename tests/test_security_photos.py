@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import shutil
-import struct
 import subprocess
 import uuid
-import zlib
 from datetime import date
 
 import pandas as pd
@@ -21,29 +19,16 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageCms
 from PIL.TiffImagePlugin import IFDRational
 
-from geo.photos import PHOTO_RENDITIONS
-from geo.progress import PHOTO_COLUMNS, PROGRESS_PHOTOS, PROGRESS_RECORDS
+from geo.progress import PROGRESS_PHOTOS, PROGRESS_RECORDS
 from geo.settings import Settings
 from geo.store import open_store
 from tests.conftest import KALIAWI, csrf_of, login
-from tests.photos import jpeg
+from tests.photos import jpeg, png_bomb
 from web.app import create_app
 
 WORK = "CSR-2026-01"
+RENDITIONS = "progress_photo_renditions"
 HTML = b"<html><body><script>alert('foto')</script>Pak Budi, HP 0812-3456-7890</body></html>"
-
-
-def png_bomb(width: int, height: int, bits: int = 8) -> bytes:
-    """A valid grayscale PNG of width x height pixels, all black: tiny on disk, huge decoded."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    packer = zlib.compressobj(9)
-    row = b"\x00" * (1 + (width * bits + 7) // 8)
-    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, bits, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def loaded_jpeg(size: tuple[int, int] = (2400, 1800), orientation: int | None = None) -> bytes:
@@ -125,7 +110,7 @@ def test_no_metadata_survives_and_the_public_gets_the_stored_renditions(
     r = upload(lkm, ("lokasi.jpg", loaded_jpeg(orientation=6), "image/jpeg"))
     assert r.status_code == 201
     store = open_store(users_settings.store)
-    photo_id = store.read("progress_photos", columns=["photo_id"]).iloc[0]["photo_id"]
+    photo_id = store.read("progress_photos").iloc[0]["photo_id"]
     public = TestClient(lkm.app)
     for size, longest in (("besar", 1600), ("kecil", 400)):
         served = public.get(f"/foto/{photo_id}?ukuran={size}")
@@ -141,14 +126,14 @@ def test_no_metadata_survives_and_the_public_gets_the_stored_renditions(
             assert img.size[1] > img.size[0]  # EXIF orientation 6 applied: the landscape shot stands upright
             assert not img.getexif()
             assert not ({"comment", "icc_profile", "xmp", "exif"} & set(img.info))
-        stored = store.read(PHOTO_RENDITIONS.name, photo_id=photo_id, kind="display" if size == "besar" else "thumb")
+        stored = store.read(RENDITIONS, photo_id=photo_id, kind="display" if size == "besar" else "thumb")
         assert bytes(stored.iloc[0]["data"]) == body  # served as stored: nothing decoded on a public GET
 
 
 def test_malformed_exif_gps_is_read_as_no_gps(lkm: TestClient, users_settings: Settings) -> None:
     r = upload(lkm, ("gps_rusak.jpg", malformed_gps_jpeg(), "image/jpeg"))
     assert r.status_code == 201
-    photo = open_store(users_settings.store).read("progress_photos", columns=PHOTO_COLUMNS).iloc[0]
+    photo = open_store(users_settings.store).read("progress_photos").iloc[0]
     assert pd.isna(photo["lat"])
     assert "tanpa_gps" in photo["flags"]
 
@@ -180,7 +165,7 @@ def test_a_photo_stored_before_renditions_gets_them_once(users_settings: Setting
     first = client.get(f"/foto/{photo_id}")
     assert first.status_code == 200
     assert b"<script" not in first.content
-    assert set(store.read(PHOTO_RENDITIONS.name, columns=["photo_id", "kind"])["kind"]) == {"display", "thumb"}
+    assert set(store.read(RENDITIONS, columns=["photo_id", "kind"])["kind"]) == {"display", "thumb"}
     assert client.get(f"/foto/{photo_id}").content == first.content
 
 
@@ -207,6 +192,8 @@ def test_a_damaged_stored_photo_is_410_and_skipped_in_the_pdf(users_settings: Se
 def test_photo_listings_never_read_the_bytes(users_settings: Settings) -> None:
     store = open_store(users_settings.store)
     _legacy_photo(store, jpeg())
+    from geo.progress import PHOTO_COLUMNS
+
     listing = store.read("progress_photos", columns=PHOTO_COLUMNS, work_id=WORK)
     assert len(listing) == 1
     assert "data" not in listing.columns

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from geo.idempotency import IDEMPOTENCY_KEYS
 from geo.settings import Settings
 from geo.store import open_store
 from tests.conftest import KALIAWI, PASSWORD, login, start_server, stop_server
@@ -57,7 +56,7 @@ def test_a_form_sent_twice_writes_once(lkm: TestClient, users_settings: Settings
     store = open_store(users_settings.store)
     records = store.read("progress_records")
     assert len(records) == 1
-    keys = store.read(IDEMPOTENCY_KEYS.name)
+    keys = store.read("pk_idempotency")
     assert list(keys["result_id"]) == list(records["record_id"])  # stored with the record it produced
 
 
