@@ -259,5 +259,7 @@ def render_stored_photo(store, photo_id: str, *, max_pixels: int = MAX_PIXELS) -
             ]
         )
     with store.transaction(actor="system") as writer:
-        writer.upsert(PHOTO_RENDITIONS, frame)
+        if read_rendition(store, photo_id, "thumb") is None:  # under the write lock: made only once
+            for row in frame.to_dict("records"):
+                writer.append(PHOTO_RENDITIONS, row)
     return bool((frame["status"] == "ok").all())

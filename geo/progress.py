@@ -253,9 +253,12 @@ def record_progress(
                     raise Repeat(earlier)
                 idempotency.remember(writer, user.username, idempotency_key, "progress", sha, record_id)
             writer.upsert(PROGRESS_RECORDS, pd.DataFrame([row]))
-            if photos:
-                writer.upsert(PROGRESS_PHOTOS, pd.DataFrame(photos))
-                writer.upsert(PHOTO_RENDITIONS, pd.concat(renditions, ignore_index=True))
+            # new ids: plain INSERTs (an upsert would first read every stored photo's bytes to compare)
+            for photo in photos:
+                writer.append(PROGRESS_PHOTOS, photo)
+            for shown in renditions:
+                for rendition in shown.to_dict("records"):
+                    writer.append(PHOTO_RENDITIONS, rendition)
     except Repeat as repeat:
         return repeat.result_id
     return record_id
