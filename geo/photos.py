@@ -123,8 +123,8 @@ def _open_header(data: bytes, kind: str, name: str):
 def _decode_and_render(img, name: str) -> tuple[Rendition, ...]:
     """The one full decode: the whole stream is read, so a truncated file is refused here.
 
-    A JPEG is decoded straight at a reduced scale (libjpeg's DCT scaling), which keeps a 50 MP
-    photo at a few MB of memory."""
+    A JPEG is decoded straight at the smallest scale that still covers the display size
+    (libjpeg's DCT scaling): a 50 MP photo takes a quarter of its full-size memory or less."""
     try:
         if img.format == "JPEG":
             longest = RENDITION_SIZES["display"]
@@ -251,7 +251,7 @@ def render_stored_photo(store, photo_id: str, *, max_pixels: int = MAX_PIXELS) -
     try:
         checked = check_and_render(bytes(original["data"]), photo_id, max_pixels=max_pixels)
         frame = rendition_rows(photo_id, checked.renditions)
-    except RequestError:
+    except Exception:  # whatever an old version let in: marked broken once, never a 500 for visitors
         frame = pd.DataFrame(
             [
                 {"photo_id": photo_id, "kind": k, "status": "broken", "made_at": now_iso(), "data": None}
