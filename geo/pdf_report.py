@@ -12,7 +12,7 @@ from geo.charts import kurva_s_png
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year
-from geo.public import build_public
+from geo.public import PublicData
 from geo.store import Store
 
 TEXT = {
@@ -92,12 +92,11 @@ def kelurahan_report(
 
     today = today or date.today()
     text = TEXT[lang]
-    public = build_public(store, k=k)
-    kel = public.kelurahan(code)
+    kel = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
     info = kel.info
     chosen = None if all_years else (year or package_year(kel.works))
     works = package(kel.works, chosen).sort_values(["year", "work_id"])
-    history = public.progress[public.progress["work_id"].isin(works["work_id"])]
+    history = kel.progress[kel.progress["work_id"].isin(works["work_id"])]
     styles = getSampleStyleSheet()
     story = [
         Paragraph(text["title"], styles["Title"]),
@@ -185,12 +184,13 @@ def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
     from reportlab.lib.units import cm
     from reportlab.platypus import Image, Paragraph, Table
 
-    photos = store.read("progress_photos")
-    photos = photos[photos["work_id"].isin(works["work_id"])]
+    photos = store.read("progress_photos", work_id=list(works["work_id"]))  # no bytes: read below, six at most
     if photos.empty:
         return [Paragraph(text["none"], styles["Normal"])]
-    records = store.read("progress_records").set_index("record_id")
+    records = store.read("progress_records", record_id=list(photos["record_id"])).set_index("record_id")
     photos = photos.assign(day=photos["record_id"].map(records["record_date"])).sort_values("day").tail(6)
+    data = store.read("progress_photos", photo_id=list(photos["photo_id"]), columns=["photo_id", "data"])
+    photos = photos.merge(data, on="photo_id")
     cells = []
     for rec in photos.to_dict("records"):
         with PILImage.open(io.BytesIO(bytes(rec["data"]))) as img:  # re-encoded: no EXIF in the report

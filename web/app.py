@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
 from geo.i18n import LANGS
-from geo.public import PublicCache
+from geo.public import PublicData
 from geo.store import open_store
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = open_store(settings.store)
-    app.state.public = PublicCache(app.state.store, k=settings.suppression_k)
+    app.state.public = PublicData(app.state.store, k=settings.suppression_k)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
