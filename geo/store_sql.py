@@ -21,6 +21,10 @@ from geo.schema import TableSpec
 REDACTED = {"password_hash", "data"}  # secrets and photo bytes are never copied into the audit log
 NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 ACTOR = "COALESCE((SELECT actor FROM pk_session WHERE slot = 1), 'external')"
+EXTERNAL = "(SELECT actor FROM pk_session WHERE slot = 1) IS NULL"  # a writer that is not petakampung
+# audit ids grow with the log (its unique index is appended to, not scattered into), with a random
+# tail so that ids from two stores never collide
+AUDIT_ID = "printf('%012d', (SELECT ifnull(max(fid), 0) + 1 FROM pk_audit)) || lower(hex(randomblob(6)))"
 _PREFIXES = ("pk_audit_", "pk_version_")
 
 
@@ -55,7 +59,7 @@ def _changed_names(spec: TableSpec) -> str:
 def _audit_insert(spec: TableSpec, action: str, ref: str, before: str, after: str) -> str:
     return (
         "INSERT INTO pk_audit (audit_id, at, actor, action, table_name, row_key, before_json, after_json) "
-        f"VALUES (lower(hex(randomblob(16))), {NOW}, {ACTOR}, '{action}', '{spec.name}', {_key_json(spec, ref)}, "
+        f"VALUES ({AUDIT_ID}, {NOW}, {ACTOR}, '{action}', '{spec.name}', {_key_json(spec, ref)}, "
         f"{before}, {after});"
     )
 
@@ -86,6 +90,11 @@ def audit_triggers(spec: TableSpec) -> dict[str, str]:
     return _named(spec, "pk_audit", {op: f"AFTER {op.upper()} ON {t} BEGIN {body} END" for op, body in bodies.items()})
 
 
+def bump_sql(scope_expr: str, where: str = "") -> str:
+    """INSERT-or-increment the version of one scope (used by the triggers and by our writer)."""
+    return _bump(scope_expr, where)
+
+
 def _bump(scope_expr: str, where: str = "") -> str:
     select = f"SELECT {scope_expr}, 1, {NOW}" + (f" WHERE {where}" if where else " WHERE 1")
     return (
@@ -103,7 +112,9 @@ def _scope_of(spec: TableSpec, ref: str) -> str | None:
 
 
 def version_triggers(spec: TableSpec) -> dict[str, str]:
-    """Trigger name -> DDL bumping the version of the kelurahan a changed row belongs to, and '*'.
+    """Trigger name -> DDL bumping the version of the kelurahan a changed row belongs to, and '*',
+    when the writer is another tool (QGIS, ogr2ogr).  Our own writer bumps each touched version
+    once per transaction instead of once per row (:meth:`geo.store_write.GpkgWriter.finish`).
 
     Caches of public frames, maps, tiles and reports compare these versions, so every server
     process sees a change in the same transaction that made it, whoever made it.
@@ -123,7 +134,7 @@ def version_triggers(spec: TableSpec) -> dict[str, str]:
                 )
                 statements.append(_bump(scope, where))
         statements.append(_bump("'*'"))
-        bodies[op] = f"AFTER {op.upper()} ON {t} BEGIN {' '.join(statements)} END"
+        bodies[op] = f"AFTER {op.upper()} ON {t} WHEN {EXTERNAL} BEGIN {' '.join(statements)} END"
     return _named(spec, "pk_version", bodies)
 
 

@@ -22,6 +22,7 @@ import shapely
 from geo import gpkg
 from geo.errors import StoreError
 from geo.schema import TableSpec
+from geo.store_sql import bump_sql
 
 CHUNK_ROWS = 50_000  # at most this many rows staged at a time: bounds memory on million-row imports
 MIN_CHUNK_ROWS = 1_000  # and about 20 chunks per table otherwise, so a progress bar moves
@@ -92,6 +93,7 @@ class GpkgWriter:
         self._actor = actor
         self._claimed = False
         self._touched: dict[str, tuple[float, float, float, float] | None] = {}
+        self._scopes: set[str] = set()  # kelurahan whose data this transaction changed
 
     def _claim(self) -> None:
         """Name the actor for the audit triggers, just before the first row is written (a
@@ -168,6 +170,7 @@ class GpkgWriter:
         if not result.changed:
             return result
         self._claim()
+        self._scopes.update(self._staged_scopes(spec, names))
         all_cols = (["geom"] if has_geom else []) + cols
         if inserted:
             self._insert(spec, all_cols, bulk=has_geom and inserted > BULK_ROWS)
@@ -186,6 +189,28 @@ class GpkgWriter:
             self._touch(spec, None)
         con.execute("DROP TABLE temp._pk_stage")
         return result
+
+    def _staged_scopes(self, spec: TableSpec, names: list[str]) -> set[str]:
+        """The kelurahan of the staged rows about to be inserted or changed (old and new)."""
+        table, sql = f'"{spec.name}"', []
+        if spec.scope == "kelurahan_code":
+            if "kelurahan_code" in names:
+                sql.append("SELECT kelurahan_code FROM _pk_stage WHERE fid IS NULL OR changed = 1")
+            sql.append(f"SELECT t.kelurahan_code FROM {table} t JOIN _pk_stage s ON t.fid = s.fid WHERE s.changed = 1")
+        elif spec.scope == "work_id":
+            if "work_id" in names:
+                sql.append(
+                    "SELECT w.kelurahan_code FROM works w WHERE w.work_id IN "
+                    "(SELECT work_id FROM _pk_stage WHERE fid IS NULL OR changed = 1)"
+                )
+            sql.append(
+                f"SELECT w.kelurahan_code FROM works w WHERE w.work_id IN "
+                f"(SELECT t.work_id FROM {table} t JOIN _pk_stage s ON t.fid = s.fid WHERE s.changed = 1)"
+            )
+        if not sql:
+            return set()
+        rows = self._con.execute(" UNION ".join(sql)).fetchall()
+        return {r[0] for r in rows if r[0] is not None}
 
     def _insert(self, spec: TableSpec, all_cols: list[str], *, bulk: bool) -> None:
         """Insert the staged new rows; many new features fill the R-tree in one statement
@@ -220,6 +245,14 @@ class GpkgWriter:
             f"VALUES ({', '.join('?' * len(names))})",
             [sql_value(row[n]) for n in names],
         )
+        if spec.scope == "kelurahan_code" and row.get("kelurahan_code"):
+            self._scopes.add(str(row["kelurahan_code"]))
+        elif spec.scope == "work_id" and row.get("work_id"):
+            found = self._con.execute(
+                "SELECT kelurahan_code FROM works WHERE work_id = ?", (row["work_id"],)
+            ).fetchone()
+            if found and found[0]:
+                self._scopes.add(found[0])
         self._touch(spec, None)
 
     def set_metadata(self, key: str, value: str) -> None:
@@ -242,6 +275,8 @@ class GpkgWriter:
     def finish(self) -> None:
         """Update gpkg_contents for every table the transaction changed; clear the actor."""
         if self._claimed:
+            for scope in [*sorted(self._scopes), "*"]:  # once per transaction, not once per row
+                self._con.execute(bump_sql("?"), (scope,))
             self._con.execute("UPDATE pk_session SET actor = NULL WHERE slot = 1")
         if self._touched:
             self._touched.setdefault("pk_audit", None)

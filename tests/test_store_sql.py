@@ -272,3 +272,28 @@ def test_qgis_opens_indexes_and_edits_the_store_and_we_keep_writing(demo_store: 
     by_qgis = audit[audit["after_json"].str.contains("Posyandu dari QGIS")]
     assert list(by_qgis["actor"]) == ["external"]
     assert "QGIS-1" in set(demo_store.read("facilities", bbox=(105.255, -5.411, 105.256, -5.410))["facility_id"])
+
+
+def test_large_reads_through_gdal_arrow_equal_small_reads(demo_store_path: Path, monkeypatch) -> None:
+    """Big reads take GDAL's Arrow path; a caller gets the very same frame either way."""
+    import geo.store
+    from geopandas.testing import assert_geodataframe_equal
+
+    store = open_store(demo_store_path)
+    queries = [
+        {},
+        {"kelurahan": KALIAWI},
+        {"kelurahan": [KALIAWI, JATIRANGGA], "columns": ["kelurahan_code", "unit_number"]},
+        {"where": {"unit_number": [1, 2]}},
+        {"bbox": (105.24, -5.42, 105.25, -5.41)},
+        {"limit": 7, "offset": 3},
+    ]
+    for spec in (s for s in store.specs.values() if s.is_spatial):
+        for query in queries:
+            if "unit_number" in str(query) and "unit_number" not in spec.column_names:
+                continue
+            monkeypatch.setattr(geo.store, "ARROW_ROWS", 10**9)
+            small = store.read(spec.name, **query)
+            monkeypatch.setattr(geo.store, "ARROW_ROWS", 0)
+            big = store.read(spec.name, **query)
+            assert_geodataframe_equal(big, small, check_dtype=True, check_less_precise=False), (spec.name, query)
