@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -156,6 +157,7 @@ class GpkgStore:
         self.specs = {s.name: s for s in (*SYSTEM_TABLES, *tables)}
         self.write_timeout_s = write_timeout_s
         self._schema_seen: int | None = None  # PRAGMA schema_version after our last ensure_schema
+        self._local = threading.local()  # one reusable read connection per thread
 
     # -- connections ----------------------------------------------------------------------------
     def exists(self) -> bool:
@@ -169,21 +171,40 @@ class GpkgStore:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        if not self.exists():
-            raise StoreError("store.missing", path=str(self.path))
+        """A read-only connection, kept per thread and reused (opening one costs more than most
+        queries a page makes); reopened when the store file is replaced (a restore)."""
         try:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise StoreError("store.missing", path=str(self.path)) from None
+        if st.st_size == 0:
+            raise StoreError("store.missing", path=str(self.path))
+        identity = (st.st_dev, st.st_ino)
+        local = self._local
+        con = getattr(local, "con", None)
+        if con is None or local.identity != identity:
+            if con is not None:
+                con.close()
+                local.con = None
+            con = self._open_reader()
+            local.con, local.identity = con, identity
+        yield con
+
+    def _open_reader(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError("store.not_gpkg", path=str(self.path)) from exc
         try:
-            try:
-                self._check(con)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError("store.not_gpkg", path=str(self.path)) from exc
-            gpkg.register_functions(con)
-            yield con
-        finally:
+            self._check(con)
+        except sqlite3.DatabaseError as exc:
             con.close()
+            raise StoreError("store.not_gpkg", path=str(self.path)) from exc
+        except StoreError:
+            con.close()
+            raise
+        gpkg.register_functions(con)
+        return con
 
     # -- reading --------------------------------------------------------------------------------
     def read(
@@ -428,6 +449,8 @@ class GpkgStore:
                 writer.finish()
                 con.execute("COMMIT")
                 wrote = writer.wrote
+                if wrote:  # fold the log into the file now: a copy of the .gpkg alone is complete
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
