@@ -11,7 +11,8 @@ import pyogrio
 from geo.errors import SourceError
 from geo.indicators import SHARES
 from geo.layers import get_layer
-from geo.public import build_public
+from geo.public import KelurahanPublic, PublicData
+from geo.public import concat_frames as _concat
 from geo.queries import layer_frames
 from geo.store import Store
 
@@ -32,21 +33,25 @@ def public_frames(store: Store, layer_name: str, *, k: int, code: str | None = N
     if layer_name == "households":
         return {"households_rt": household_aggregates(store, k=k, code=code)}
     if layer_name == "infrastructure":  # the progress the site shows: imported history plus LKM records
-        public = build_public(store, k=k)
-        works = public.frames["works"]
-        works = works[works["kelurahan_code"] == code] if code else works
+        kelurahan = _public_kelurahan(store, k=k, code=code, table="works")
         return {
-            "works": works.reset_index(drop=True),
-            "work_progress": public.progress[public.progress["work_id"].isin(works["work_id"])],
+            "works": _concat([kel.works for kel in kelurahan]),
+            "work_progress": pd.concat([kel.progress for kel in kelurahan], ignore_index=True)
+            if kelurahan
+            else pd.DataFrame(columns=["work_id", "record_date", "fisik_pct", "keuangan_pct", "spent_idr"]),
         }
     return layer.public(layer_frames(store, layer_name, code))
 
 
+def _public_kelurahan(store: Store, *, k: int, code: str | None, table: str) -> list[KelurahanPublic]:
+    """The public frames of one kelurahan, or of every kelurahan that has rows in ``table``."""
+    codes = [code] if code else list(store.count(table, by="kelurahan_code").index)
+    return PublicData(store, k=k, max_kelurahan=1).many(codes)
+
+
 def household_aggregates(store: Store, *, k: int, code: str | None = None) -> gpd.GeoDataFrame:
     """Per-RT KK counts and shares, suppressed, with the RT polygons (from :mod:`geo.public`)."""
-    rt = build_public(store, k=k).frames["rt"]
-    if code:
-        rt = rt[rt["kelurahan_code"] == code]
+    rt = _concat([kel.rt for kel in _public_kelurahan(store, k=k, code=code, table="rt")])
     keep = [
         "kelurahan_code",
         "unit_number",

@@ -234,6 +234,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "penyimpanan sedang dipakai proses lain; coba lagi",
         "en": "the store is busy in another process; try again",
     },
+    "store.duplicate_row": {
+        "id": "tabel {table}: kunci {key} muncul lebih dari sekali dalam data yang disimpan",
+        "en": "table {table}: key {key} appears more than once in the rows being saved",
+    },
+    "store.duplicate_keys": {
+        "id": "tabel {table} di penyimpanan berisi baris dengan {key} yang sama (diubah dengan alat lain?); "
+        "hapus duplikatnya di QGIS lalu coba lagi",
+        "en": "table {table} in the store holds rows with the same {key} (edited with another tool?); "
+        "remove the duplicates in QGIS and try again",
+    },
     "layer.unknown": {
         "id": "lapisan '{name}' tidak dikenal; pilihan: {choices}",
         "en": "unknown layer '{name}'; choices: {choices}",

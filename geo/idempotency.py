@@ -31,6 +31,7 @@ IDEMPOTENCY_KEYS = TableSpec(
     key=("username", "idem_key"),
     public=False,
     description="petakampung: idempotency keys of write forms, stored with the record they wrote (restricted)",
+    audit="none",  # bookkeeping: the record it belongs to is audited
 )
 FORM_FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"

@@ -682,11 +682,10 @@ def map_parts(fmap: folium.Map) -> dict[str, str]:
 
 def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k: int = 5) -> Path:
     """Write the stand-alone public map of kelurahan ``code`` to ``path``."""
-    from geo.public import build_public
+    from geo.public import PublicData
 
-    public = build_public(store, k=k)
-    data = public.kelurahan(code)
-    fmap = build_map(data, public.indicators(code), MapOptions(lang=lang, k=k, indicators=tuple(INDICATORS)))
+    data = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
+    fmap = build_map(data, data.indicators, MapOptions(lang=lang, k=k, indicators=tuple(INDICATORS)))
     _IndicatorPicker(lang).add_to(fmap)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from geo.charts import kurva_s_png
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year
-from geo.public import build_public
+from geo.public import PublicData
 from geo.store import Store
 
 TEXT = {
@@ -107,12 +107,11 @@ def kelurahan_report(
 
     today = today or date.today()
     text = TEXT[lang]
-    public = build_public(store, k=k)
-    kel = public.kelurahan(code)
+    kel = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
     info = kel.info
     chosen = None if all_years else (year or package_year(kel.works))
     works = package(kel.works, chosen).sort_values(["year", "work_id"])
-    history = public.progress[public.progress["work_id"].isin(works["work_id"])]
+    history = kel.progress[kel.progress["work_id"].isin(works["work_id"])]
     styles = getSampleStyleSheet()
     story = [
         para(text["title"], styles["Title"]),
@@ -202,13 +201,11 @@ def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
     from reportlab.platypus import Image, Table
 
     from geo.photos import read_rendition, render_stored_photo
-    from geo.progress import PHOTO_COLUMNS
 
-    photos = store.read("progress_photos", columns=PHOTO_COLUMNS)
-    photos = photos[photos["work_id"].isin(works["work_id"])]
+    photos = store.read("progress_photos", work_id=list(works["work_id"]))  # no bytes: BLOBs only when named
     if photos.empty:
         return [para(text["none"], styles["Normal"])]
-    records = store.read("progress_records").set_index("record_id")
+    records = store.read("progress_records", record_id=list(photos["record_id"])).set_index("record_id")
     photos = photos.assign(day=photos["record_id"].map(records["record_date"])).sort_values("day").tail(6)
     cells, skipped = [], 0
     for rec in photos.to_dict("records"):

@@ -48,6 +48,7 @@ PHOTO_RENDITIONS = TableSpec(
     key=("photo_id", "kind"),
     public=False,
     description="Public renditions of progress photos, decoded once on upload, without metadata",
+    audit="none",  # derived from the original, whose upload is audited
 )
 
 
@@ -237,14 +238,14 @@ def rendition_rows(photo_id: str, renditions: tuple[Rendition, ...]) -> pd.DataF
 
 def read_rendition(store, photo_id: str, kind: str) -> pd.Series | None:
     """The stored rendition row (``status`` ok with ``data``, or broken), else None."""
-    rows = store.read(PHOTO_RENDITIONS.name, photo_id=photo_id, kind=kind)
+    rows = store.read(PHOTO_RENDITIONS.name, columns=PHOTO_RENDITIONS.column_names, photo_id=photo_id, kind=kind)
     return rows.iloc[0] if len(rows) else None
 
 
 def render_stored_photo(store, photo_id: str, *, max_pixels: int = MAX_PIXELS) -> bool:
     """Make the renditions of a photo stored before renditions existed, once: True when it
     decodes, False when it does not (then it is marked broken, and never decoded again)."""
-    rows = store.read("progress_photos", photo_id=photo_id)
+    rows = store.read("progress_photos", columns=["photo_id", "data"], photo_id=photo_id)
     if rows.empty:
         return False
     original = rows.iloc[0]

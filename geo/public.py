@@ -1,16 +1,28 @@
-"""Everything that may be published, as ready frames: the site, the API and OGC API Features
-all read from here, so the privacy rules are applied in one place.
+"""Everything that may be published, built per kelurahan on first use and cached by data version.
 
-Households appear only as the suppressed per-RT aggregates of the ``rt`` collection.
+The site, the API, OGC API Features, tiles, downloads and reports all read from here, so the
+privacy rules are applied in one place: households appear only as the suppressed per-RT
+aggregates of the ``rt`` frames.
+
+A kelurahan's public frames are built from the store the first time they are asked for and kept
+until that kelurahan's data version changes (:meth:`geo.store.Store.versions`: a counter written
+in the same transaction as every change, so several server processes agree).  Nothing is read at
+start-up, and one LKM progress record rebuilds only its own kelurahan.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo.errors import NotFoundError
 from geo.indicators import SHARES, public_indicators, rt_indicators
@@ -38,6 +50,8 @@ RT_PUBLIC = [
     "garden_m2",
     "garden_share",
 ]
+KELURAHAN_INFO = ["kelurahan_code", "name", "kecamatan", "kota", "provinsi", "unit_type"]
+DEFAULT_MAX_KELURAHAN = 128  # kelurahan kept in memory per server process (least recently used go first)
 
 
 @dataclass(frozen=True)
@@ -45,17 +59,23 @@ class Collection:
     id: str
     title: dict[str, str]
     id_column: str
+    table: str  # the store table its features come from
+    derived: bool  # built per kelurahan (indicators, latest progress) rather than read as stored
 
 
 COLLECTIONS = {
     c.id: c
     for c in (
-        Collection("kelurahan", {"id": "Kelurahan / desa", "en": "Kelurahan / villages"}, "kelurahan_code"),
-        Collection("rw", {"id": "RW / Lingkungan / Dusun", "en": "RW / Lingkungan / Dusun"}, "fid"),
-        Collection("rt", {"id": "RT dengan indikator publik", "en": "RT with public indicators"}, "fid"),
-        Collection("works", {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}, "work_id"),
-        Collection("gardens", {"id": "Kebun KWT", "en": "KWT gardens"}, "garden_id"),
-        Collection("facilities", {"id": "Fasilitas warga", "en": "Community facilities"}, "facility_id"),
+        Collection(
+            "kelurahan", {"id": "Kelurahan / desa", "en": "Kelurahan / villages"}, "kelurahan_code", "kelurahan", False
+        ),
+        Collection("rw", {"id": "RW / Lingkungan / Dusun", "en": "RW / Lingkungan / Dusun"}, "fid", "rw", False),
+        Collection("rt", {"id": "RT dengan indikator publik", "en": "RT with public indicators"}, "fid", "rt", True),
+        Collection("works", {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}, "work_id", "works", True),
+        Collection("gardens", {"id": "Kebun KWT", "en": "KWT gardens"}, "garden_id", "gardens", False),
+        Collection(
+            "facilities", {"id": "Fasilitas warga", "en": "Community facilities"}, "facility_id", "facilities", False
+        ),
     )
 }
 
@@ -68,121 +88,273 @@ def rt_id(code: str, unit: int, rt: int) -> str:
     return f"{code}-{unit}-{rt}"
 
 
-class PublicData:
-    """The public frames of one store state (build with :func:`build_public`)."""
+@dataclass
+class KelurahanPublic(KelurahanData):
+    """The public frames of one kelurahan at one data version.  ``rt`` carries the suppressed
+    indicators; ``memo`` keeps what was derived from them (maps, plans, PDFs) for this version."""
 
-    def __init__(self, frames: dict[str, gpd.GeoDataFrame], progress: pd.DataFrame) -> None:
-        self.frames = frames
-        self.progress = progress
-        self.memo: dict[object, object] = {}  # derived results (rendered maps, ...) of this store state
+    version: str = "0"
+    memo: dict[Any, Any] = field(default_factory=dict)
 
-    def collection(self, cid: str) -> gpd.GeoDataFrame:
-        if cid not in self.frames:
-            raise NotFoundError("ogc.unknown_collection", collection=cid)
-        return self.frames[cid]
-
-    def kelurahan_codes(self) -> list[str]:
-        return list(self.frames["kelurahan"]["kelurahan_code"])
-
-    def kelurahan(self, code: str) -> KelurahanData:
-        code = normalize_kelurahan_code(code)
-        kel = self.frames["kelurahan"]
-        kel = kel[kel["kelurahan_code"] == code]
-        if kel.empty:
-            raise NotFoundError("kelurahan.unknown", code=code)
-
-        def of(cid: str) -> gpd.GeoDataFrame:
-            frame = self.frames[cid]
-            return frame[frame["kelurahan_code"] == code].reset_index(drop=True)
-
-        works = of("works")
-        return KelurahanData(
-            kelurahan=kel.reset_index(drop=True),
-            rw=of("rw"),
-            rt=of("rt"),
-            works=works,
-            progress=self.progress[self.progress["work_id"].isin(works["work_id"])],
-            gardens=of("gardens"),
-            facilities=of("facilities"),
-        )
-
-    def indicators(self, code: str) -> pd.DataFrame:
-        """The public (suppressed) indicator table of one kelurahan."""
-        return pd.DataFrame(self.kelurahan(code).rt.drop(columns=["geometry", "fid"]))
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """The public (suppressed) indicator table: one row per RT, no geometry."""
+        return pd.DataFrame(self.rt.drop(columns=["geometry", "fid"]))
 
 
-def build_public(store: Store, *, k: int) -> PublicData:
-    """Read the store once and derive every public frame."""
-    kel = store.read("kelurahan")
-    frames: dict[str, gpd.GeoDataFrame] = {"kelurahan": kel}
-    rw = store.read("rw")
+def build_kelurahan(store: Store, code: str, *, k: int, version: str = "0") -> KelurahanPublic:
+    """Read one kelurahan from the store and derive everything publishable about it."""
+    kel = store.read("kelurahan", kelurahan_code=code)
+    if kel.empty:
+        raise NotFoundError("kelurahan.unknown", code=code)
+    rw = store.read("rw", kelurahan=code)
     rw.insert(0, "fid", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
-    frames["rw"] = rw
-    works_all = store.read("works")
-    progress = effective_history(store.read("work_progress"), store.read("progress_records"), works_all)
-    gardens = store.read("gardens")
-    facilities = store.read("facilities")
-    households = store.read("households")
-    parts = []
-    for code in kel["kelurahan_code"]:
-        rt = store.read("rt", kelurahan_code=code)
-        if rt.empty:
-            continue
-        table = rt_indicators(
-            rt,
-            households[households["kelurahan_code"] == code],
-            works_all[works_all["kelurahan_code"] == code],
-            gardens[gardens["kelurahan_code"] == code],
-            facilities[facilities["kelurahan_code"] == code],
-        ).table
-        table = public_indicators(table, k=k)
-        merged = rt[["kelurahan_code", "unit_number", "rt_number", "geometry"]].merge(
-            table[[c for c in table.columns if c not in ("kelurahan_code",)]], on=["unit_number", "rt_number"]
-        )
-        parts.append(merged)
-    rt_all = (
-        gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
-        if parts
-        else store.read("rt").assign(**{c: pd.Series(dtype=float) for c in RT_PUBLIC[5:]})
+    works = store.read("works", kelurahan=code)
+    progress = effective_history(
+        store.read("work_progress", kelurahan=code), store.read("progress_records", kelurahan=code), works
     )
-    fac_cols = sorted(c for c in rt_all.columns if c.startswith("fac_"))
-    rt_all[fac_cols] = rt_all[fac_cols].fillna(0).astype("Int64")
-    rt_all.insert(
-        0,
-        "fid",
-        [
-            rt_id(c, int(u), int(r))
-            for c, u, r in zip(rt_all["kelurahan_code"], rt_all["unit_number"], rt_all["rt_number"], strict=True)
-        ],
+    gardens = store.read("gardens", kelurahan=code)
+    facilities = store.read("facilities", kelurahan=code)
+    rt = store.read("rt", kelurahan=code)
+    return KelurahanPublic(
+        kelurahan=kel,
+        rw=rw,
+        rt=_public_rt(store, code, rt, works, gardens, facilities, k=k),
+        works=current_progress(works, progress),
+        progress=progress.reset_index(drop=True),
+        gardens=gardens,
+        facilities=facilities,
+        version=version,
     )
-    frames["rt"] = rt_all[["fid", *RT_PUBLIC, *fac_cols, "geometry"]]
-    frames["works"] = current_progress(works_all, progress)
-    frames["gardens"] = gardens
-    frames["facilities"] = facilities
-    return PublicData(frames, progress)
 
 
-class PublicCache:
-    """:func:`build_public` once per store state: rebuilt when the store file changes."""
+def _public_rt(
+    store: Store,
+    code: str,
+    rt: gpd.GeoDataFrame,
+    works: gpd.GeoDataFrame,
+    gardens: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    k: int,
+) -> gpd.GeoDataFrame:
+    if rt.empty:
+        empty = {c: pd.Series(dtype="object") for c in ["fid", *RT_PUBLIC]}
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    households = store.read("households", kelurahan=code)
+    table = public_indicators(rt_indicators(rt, households, works, gardens, facilities).table, k=k)
+    merged = rt[["kelurahan_code", "unit_number", "rt_number", "geometry"]].merge(
+        table.drop(columns="kelurahan_code"), on=["unit_number", "rt_number"]
+    )
+    fac_cols = sorted(c for c in merged.columns if c.startswith("fac_"))
+    merged[fac_cols] = merged[fac_cols].fillna(0).astype("Int64")
+    merged.insert(
+        0, "fid", [rt_id(code, int(u), int(r)) for u, r in zip(merged["unit_number"], merged["rt_number"], strict=True)]
+    )
+    return gpd.GeoDataFrame(merged[["fid", *RT_PUBLIC, *fac_cols, "geometry"]], geometry="geometry", crs=4326)
 
-    def __init__(self, store: Store, *, k: int) -> None:
+
+class PublicData:
+    """The public view of a store, for every request of a server process (thread-safe).
+
+    Kelurahan are built on first use and cached by data version (an LRU of ``max_kelurahan``);
+    lists across kelurahan come from SQL, not from frames held in memory.
+    """
+
+    def __init__(self, store: Store, *, k: int, max_kelurahan: int = DEFAULT_MAX_KELURAHAN) -> None:
         self.store = store
         self.k = k
+        self.max_kelurahan = max_kelurahan
         self._lock = threading.Lock()
-        self._stamp: tuple | None = None
-        self._data: PublicData | None = None
+        self._building: dict[str, threading.Lock] = {}
+        self._kelurahan: OrderedDict[str, KelurahanPublic] = OrderedDict()
+        self._index: tuple[str, pd.DataFrame] | None = None
 
-    def _current_stamp(self) -> tuple:
-        path = getattr(self.store, "path", None)
-        if path is None or not path.exists():
-            return ("absent",)
-        st = path.stat()
-        return (st.st_mtime_ns, st.st_size)
+    # -- one kelurahan ---------------------------------------------------------------------------
+    def version(self, code: str) -> str:
+        return self.store.versions([code])[code]
 
-    def get(self) -> PublicData:
+    def kelurahan(self, code: str) -> KelurahanPublic:
+        """The public frames of kelurahan ``code`` (404 for an unknown code)."""
+        code = normalize_kelurahan_code(code)
+        return self._get(code, self.version(code))
+
+    def many(self, codes: Iterable[str]) -> list[KelurahanPublic]:
+        """Several kelurahan with one version lookup (unknown codes are skipped)."""
+        wanted = [normalize_kelurahan_code(c) for c in codes]
+        versions = self.store.versions(wanted)
+        out = []
+        for code in wanted:
+            try:
+                out.append(self._get(code, versions[code]))
+            except NotFoundError:
+                continue
+        return out
+
+    def _get(self, code: str, version: str) -> KelurahanPublic:
         with self._lock:
-            stamp = self._current_stamp()
-            if self._data is None or stamp != self._stamp:
-                self._data = build_public(self.store, k=self.k)
-                self._stamp = stamp
-            return self._data
+            hit = self._kelurahan.get(code)
+            if hit is not None and hit.version == version:
+                self._kelurahan.move_to_end(code)
+                return hit
+            building = self._building.setdefault(code, threading.Lock())
+        with building:  # one build per kelurahan at a time; others wait for it, not redo it
+            with self._lock:
+                hit = self._kelurahan.get(code)
+                if hit is not None and hit.version == version:
+                    return hit
+            data = build_kelurahan(self.store, code, k=self.k, version=version)
+            with self._lock:
+                self._kelurahan[code] = data
+                self._kelurahan.move_to_end(code)
+                while len(self._kelurahan) > self.max_kelurahan:
+                    self._kelurahan.popitem(last=False)
+            return data
+
+    def indicators(self, code: str) -> pd.DataFrame:
+        return self.kelurahan(code).indicators
+
+    def memo(self, code: str, key: Any, build: Callable[[KelurahanPublic], Any]) -> Any:
+        """A result derived from kelurahan ``code`` (a map, a plan), kept until its data changes."""
+        data = self.kelurahan(code)
+        if key not in data.memo:
+            data.memo[key] = build(data)
+        return data.memo[key]
+
+    # -- across kelurahan ------------------------------------------------------------------------
+    def index(self) -> pd.DataFrame:
+        """Every kelurahan (names, no geometry) with its RT and works counts, cached until any change."""
+        version = self.store.versions(["*"])["*"]
+        cached = self._index
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        kel = self.store.read("kelurahan", columns=KELURAHAN_INFO, geometry=False)
+        kel["rt_count"] = kel["kelurahan_code"].map(self.store.count("rt", by="kelurahan_code")).fillna(0).astype(int)
+        kel["works_count"] = (
+            kel["kelurahan_code"].map(self.store.count("works", by="kelurahan_code")).fillna(0).astype(int)
+        )
+        kel = kel.sort_values(["provinsi", "kota", "name"], na_position="last").reset_index(drop=True)
+        self._index = (version, kel)
+        return kel
+
+    def collection_page(
+        self,
+        cid: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        equals: dict[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[gpd.GeoDataFrame, int]:
+        """One page of a public collection and how many features match in all."""
+        collection = self.collection(cid)
+        equals = dict(equals or {})
+        if not collection.derived:
+            return self._stored_page(collection, bbox, equals, limit, offset)
+        return self._derived_page(collection, bbox, equals, limit, offset)
+
+    def collection(self, cid: str) -> Collection:
+        if cid not in COLLECTIONS:
+            raise NotFoundError("ogc.unknown_collection", collection=cid)
+        return COLLECTIONS[cid]
+
+    def queryables(self, cid: str) -> list[str]:
+        collection = self.collection(cid)
+        if collection.table == "rt":
+            return ["fid", *RT_PUBLIC]
+        columns = [c.name for c in self.store.specs[collection.table].columns if c.type != "BLOB"]  # type: ignore[attr-defined]
+        return (["fid"] if collection.id_column == "fid" else []) + columns
+
+    def _stored_page(self, collection, bbox, equals, limit, offset) -> tuple[gpd.GeoDataFrame, int]:
+        table = collection.table
+        where: dict[str, Any] = {}
+        if "fid" in equals and collection.id_column == "fid":  # rw: "<code>-<unit>"
+            code, _, unit = equals.pop("fid").rpartition("-")
+            where.update(kelurahan_code=code, unit_number=unit)
+        where.update(equals)
+        if bbox is None:
+            matched = self.store.count(table, where=where)
+            page = self.store.read(table, where=where, limit=limit, offset=offset)
+        else:
+            found = self.store.read(table, where=where, bbox=bbox)
+            matched, page = len(found), found.iloc[offset : offset + limit].reset_index(drop=True)
+        if table == "rw":
+            page.insert(
+                0, "fid", [rw_id(c, int(u)) for c, u in zip(page["kelurahan_code"], page["unit_number"], strict=True)]
+            )
+        return page, matched
+
+    def _derived_page(self, collection, bbox, equals, limit, offset) -> tuple[gpd.GeoDataFrame, int]:
+        table = collection.table
+        code = equals.get("kelurahan_code")
+        if collection.id_column == "fid" and "fid" in equals:
+            code = equals["fid"].rsplit("-", 2)[0]
+        if collection.id_column == "work_id" and "work_id" in equals:
+            hit = self.store.read(table, work_id=equals["work_id"], columns=["kelurahan_code"], geometry=False)
+            code = hit["kelurahan_code"].iloc[0] if len(hit) else "-"
+        if code is not None:
+            counts = self.store.count(table, by="kelurahan_code", kelurahan_code=code)
+        elif bbox is not None:
+            near = self.store.read(table, bbox=bbox, columns=["kelurahan_code"], geometry=False)
+            counts = near.groupby("kelurahan_code").size()
+        else:
+            counts = self.store.count(table, by="kelurahan_code")
+        plain_paging = bbox is None and not (set(equals) - {"kelurahan_code"})
+        if plain_paging:  # build only the kelurahan that hold this page
+            before = counts.cumsum() - counts
+            wanted = [
+                c
+                for c, start, n in zip(counts.index, before, counts, strict=True)
+                if start + n > offset and start < offset + limit
+            ]
+            parts = [getattr(k, table) for k in self.many(wanted)]
+            first = int(before[wanted[0]]) if wanted else 0
+            frame = concat_frames(parts)
+            return frame.iloc[offset - first : offset - first + limit].reset_index(drop=True), int(counts.sum())
+        frame = concat_frames([getattr(k, table) for k in self.many(counts.index)])
+        frame = filter_frame(frame, bbox, equals)
+        return frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame)
+
+
+def concat_frames(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    """Frames of several kelurahan as one (facility counts absent from a kelurahan are 0)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return gpd.GeoDataFrame({"fid": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
+    fac = [c for c in frame.columns if c.startswith("fac_")]
+    frame[fac] = frame[fac].fillna(0).astype("Int64")
+    return frame
+
+
+def plain_text(value: Any) -> str:
+    """How a property value reads in a query string (``?status=selesai``, ``?year=2019``)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if float(value).is_integer() else str(float(value))
+    if isinstance(value, np.integer | np.bool_):
+        return str(value.item())
+    return str(value)
+
+
+def filter_frame(frame: gpd.GeoDataFrame, bbox: tuple | None, equals: dict[str, str]) -> gpd.GeoDataFrame:
+    """Rows inside ``bbox`` whose properties equal the given text values (numbers compared as
+    numbers, so ``?year=2019`` and ``?budget_idr=1.5e9`` match as SQL would)."""
+    if bbox is not None and len(frame):
+        frame = frame[frame.geometry.intersects(shapely.box(*bbox))]
+    for col, value in equals.items():
+        if col not in frame.columns:
+            return frame.iloc[0:0]
+        column = frame[col]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            try:
+                number = float(value)
+            except ValueError:
+                return frame.iloc[0:0]
+            frame = frame[pd.to_numeric(column, errors="coerce").astype("float64").to_numpy() == number]
+        else:
+            frame = frame[column.map(plain_text) == value]
+    return frame

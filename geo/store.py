@@ -1,37 +1,59 @@
 """The store: every layer of every kelurahan, behind one small interface.
 
 :class:`Store` is what the rest of petakampung sees.  :class:`GpkgStore` is the embedded default,
-a single GeoPackage file that opens in QGIS as it is.  A PostGIS backend only has to implement
-the same five methods; layers and analysis never touch SQL.
+a single GeoPackage file that opens in QGIS as it is.  Reads push their work down into SQL: the
+columns asked for, a kelurahan (or several), a bounding box through the R-tree index, equality or
+membership filters, limit and offset; photo bytes are read only when a caller names them.  A
+PostGIS backend implements the same methods in SQL.
 
 Every write happens inside :meth:`Store.transaction`: either the whole block lands or nothing
-does, and a block that changes nothing leaves the file byte for byte as it was.
+does, and a block that changes nothing leaves the file byte for byte as it was.  The audit log
+and the per-kelurahan data versions are written by triggers in the same transaction (see
+:mod:`geo.store_sql`), so several server processes agree on what changed without reading data.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
-import math
+import os
 import sqlite3
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyogrio
+import shapely
 
 from geo import gpkg
 from geo.errors import StoreError
 from geo.schema import STORAGE_CRS, Column, TableSpec
+from geo.store_sql import ensure_schema
+from geo.store_write import GpkgWriter, StoreWriter, UpsertResult, sql_value
 
-SCHEMA_VERSION = "1"
+__all__ = [
+    "AUDIT",
+    "IMPORT_LOG",
+    "METADATA",
+    "SCHEMA_VERSION",
+    "VERSIONS",
+    "GpkgStore",
+    "Store",
+    "StoreWriter",
+    "UpsertResult",
+    "open_store",
+    "sha256_of",
+]
+
+SCHEMA_VERSION = "2"
+ARROW_ROWS = 20_000  # feature reads larger than this go through GDAL's Arrow reader
+WRITE_TIMEOUT_S = 60.0  # how long a write waits for another writer (an import) before giving up
 
 METADATA = TableSpec(
     name="pk_metadata",
@@ -39,6 +61,7 @@ METADATA = TableSpec(
     key=("key",),
     description="petakampung: schema version, code-table version and other facts about the store",
     public=False,
+    audit="none",
 )
 IMPORT_LOG = TableSpec(
     name="pk_import_log",
@@ -54,6 +77,7 @@ IMPORT_LOG = TableSpec(
     key=("imported_at", "layer", "source_sha256"),
     description="petakampung: one row per import that changed the store",
     public=False,
+    audit="none",
 )
 AUDIT = TableSpec(
     name="pk_audit",
@@ -70,36 +94,31 @@ AUDIT = TableSpec(
     key=("audit_id",),
     description="petakampung: every change to the data, who made it, before and after (restricted)",
     public=False,
-    indexes=(("table_name", "row_key"),),
+    indexes=(("table_name",), ("at",)),  # appended to in order: cheap on million-row imports
+    audit="none",
 )
-SYSTEM_TABLES = (METADATA, IMPORT_LOG, AUDIT)
-_NOT_AUDITED = {"pk_metadata", "pk_import_log", "pk_audit"}
-_REDACTED = {"password_hash", "data"}  # secrets and photo bytes are never copied into the audit log
-
-
-@dataclass
-class UpsertResult:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        return self
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.inserted or self.updated)
-
-
-class StoreWriter(Protocol):
-    def upsert(
-        self, spec: TableSpec, frame: pd.DataFrame, on_rows: Callable[[int], None] | None = None
-    ) -> UpsertResult: ...
-    def append(self, spec: TableSpec, row: Mapping[str, Any]) -> None: ...
-    def set_metadata(self, key: str, value: str) -> None: ...
+VERSIONS = TableSpec(
+    name="pk_versions",
+    columns=(
+        Column("scope", "TEXT", "a kelurahan code, or * for any change"),
+        Column("version", "INTEGER"),
+        Column("changed_at", "DATETIME"),
+    ),
+    key=("scope",),
+    description="petakampung: a counter per kelurahan bumped by every change to its data (cache keys)",
+    public=False,
+    audit="none",
+)
+SESSION = TableSpec(
+    name="pk_session",
+    columns=(Column("slot", "INTEGER"), Column("actor", "TEXT")),
+    key=("slot",),
+    description="petakampung: who is writing right now (read by the audit triggers; empty between writes)",
+    public=False,
+    audit="none",
+)
+SYSTEM_TABLES = (METADATA, IMPORT_LOG, AUDIT, VERSIONS, SESSION)
+Filter = Any  # a value (equals), None (IS NULL) or a list/tuple/set/array of values (IN)
 
 
 class Store(Protocol):
@@ -108,43 +127,39 @@ class Store(Protocol):
     location: str
 
     def exists(self) -> bool: ...
-    def read(self, table: str, *, columns: Sequence[str] | None = None, **equals: Any) -> pd.DataFrame: ...
-    def transaction(self) -> contextlib.AbstractContextManager[StoreWriter]: ...
+    def read(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        where: Mapping[str, Filter] | None = None,
+        kelurahan: str | Sequence[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        geometry: bool = True,
+        **equals: Filter,
+    ) -> pd.DataFrame: ...
+    def extent(self, table: str) -> tuple[float, float, float, float] | None: ...
+    def count(self, table: str, *, by: str | None = None, **filters: Any) -> Any: ...
+    def versions(self, scopes: Iterable[str]) -> dict[str, str]: ...
+    def transaction(self, actor: str = "system") -> contextlib.AbstractContextManager[StoreWriter]: ...
     def metadata(self) -> dict[str, str]: ...
     def checksum(self) -> str: ...
 
 
-def _sql_value(value: Any) -> Any:
-    """A Python/pandas/numpy value as something sqlite3 stores without surprises."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, bool | np.bool_):
-        return int(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 class GpkgStore:
-    """A petakampung store in one GeoPackage file."""
+    """A petakampung store in one GeoPackage file (WAL journal: readers never wait for a writer)."""
 
-    def __init__(self, path: str | Path, tables: Sequence[TableSpec]) -> None:
+    def __init__(self, path: str | Path, tables: Sequence[TableSpec], *, write_timeout_s: float = WRITE_TIMEOUT_S):
         self.path = Path(path)
         self.location = str(self.path)
         self.specs = {s.name: s for s in (*SYSTEM_TABLES, *tables)}
+        self.write_timeout_s = write_timeout_s
+        self._schema_seen: int | None = None  # PRAGMA schema_version after our last ensure_schema
+        self._local = threading.local()  # one reusable read connection per thread
 
-    # -- connection -----------------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA foreign_keys = ON")
-        return con
-
+    # -- connections ----------------------------------------------------------------------------
     def exists(self) -> bool:
         return self.path.is_file() and self.path.stat().st_size > 0
 
@@ -156,88 +171,286 @@ class GpkgStore:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        if not self.exists():
-            raise StoreError("store.missing", path=str(self.path))
+        """A read-only connection, kept per thread and reused (opening one costs more than most
+        queries a page makes); reopened when the store file is replaced (a restore)."""
         try:
-            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise StoreError("store.missing", path=str(self.path)) from None
+        if st.st_size == 0:
+            raise StoreError("store.missing", path=str(self.path))
+        identity = (st.st_dev, st.st_ino)
+        local = self._local
+        con = getattr(local, "con", None)
+        if con is None or local.identity != identity:
+            if con is not None:
+                con.close()
+                local.con = None
+            con = self._open_reader()
+            local.con, local.identity = con, identity
+        yield con
+
+    def _open_reader(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError("store.not_gpkg", path=str(self.path)) from exc
         try:
-            try:
-                self._check(con)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError("store.not_gpkg", path=str(self.path)) from exc
-            yield con
-        finally:
+            self._check(con)
+        except sqlite3.DatabaseError as exc:
             con.close()
+            raise StoreError("store.not_gpkg", path=str(self.path)) from exc
+        except StoreError:
+            con.close()
+            raise
+        gpkg.register_functions(con)
+        return con
 
     # -- reading --------------------------------------------------------------------------------
-    def read(self, table: str, *, columns: Sequence[str] | None = None, **equals: Any) -> pd.DataFrame:
-        """All rows of ``table`` (a GeoDataFrame in EPSG:4326 for feature tables).
+    def read(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        where: Mapping[str, Filter] | None = None,
+        kelurahan: str | Sequence[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        geometry: bool = True,
+        **equals: Filter,
+    ) -> pd.DataFrame:
+        """Rows of ``table`` (a GeoDataFrame in EPSG:4326 for feature tables), filtered in SQL.
 
-        ``equals`` filters on columns, e.g. ``read("rt", kelurahan_code="18.71.06.1012")``;
-        ``columns`` reads only those (keeps BLOBs such as photo bytes out of a listing).
-        A store that has never been written reads as empty tables.
+        ``columns`` picks columns (default: all but BLOBs, which are read only when named);
+        ``where``/``equals`` filter on columns, a list value meaning "one of"; ``kelurahan`` keeps
+        the rows of one or more kelurahan (through their work for progress tables); ``bbox``
+        (minx, miny, maxx, maxy) keeps the features whose geometry intersects it, found through
+        the R-tree.  ``geometry=False`` leaves the geometry out (a plain DataFrame).  A store
+        that has never been written reads as empty tables.
         """
         spec = self._spec(table)
-        if columns is not None:
-            spec = _narrowed(spec, columns)
-        names = spec.column_names
-        unknown = set(equals) - set(self._spec(table).column_names)
-        if unknown:
-            raise KeyError(f"{table} has no column {sorted(unknown)}")
+        names = self._columns(spec, columns)
+        with_geom = spec.is_spatial and (geometry or bbox is not None)
         if not self.exists():
-            return _empty_frame(spec)
-        select = (["geom"] if spec.is_spatial else []) + [f'"{n}"' for n in names]
-        where = " AND ".join(f'"{k}" = ?' for k in equals)
-        sql = f'SELECT {", ".join(select)} FROM "{table}"' + (f" WHERE {where}" if where else "")
-        sql += " ORDER BY fid"
+            return _frame(spec, names, [], with_geom)
+        filters = {**(where or {}), **equals}
+        sql, params = self._where(spec, filters, kelurahan, bbox, exact_later=bbox is not None)
+        select = (["geom"] if with_geom else []) + [f'"{n}"' for n in names]
+        query = f'SELECT {", ".join(select)} FROM "{table}"{sql} ORDER BY fid'
+        paged = bbox is None and (limit is not None or offset)
+        if paged:
+            query += f" LIMIT {int(limit) if limit is not None else -1} OFFSET {int(offset)}"
         with self._reading() as con:
             try:
-                rows = con.execute(sql, [_sql_value(v) for v in equals.values()]).fetchall()
+                if with_geom and _more_than(con, f'SELECT 1 FROM "{table}"{sql}', params, ARROW_ROWS):
+                    frame = self._read_arrow(spec, names, sql, params, query[query.index(" ORDER BY") :])
+                else:
+                    frame = _frame(spec, names, con.execute(query, params).fetchall(), with_geom)
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return _frame(spec, names, [], with_geom)
+                raise
+        if bbox is not None:
+            frame = frame[frame.geometry.intersects(shapely.box(*bbox))]
+            stop = None if limit is None else offset + limit
+            frame = frame.iloc[offset:stop].reset_index(drop=True)
+            if not geometry:
+                frame = pd.DataFrame(frame.drop(columns="geometry"))
+        return frame
+
+    def _read_arrow(self, spec: TableSpec, names: list[str], sql: str, params: list[Any], tail: str) -> pd.DataFrame:
+        """A large read through GDAL's Arrow reader (pyogrio): no Python object per value.
+
+        The same SQL runs inside SQLite (dialect SQLITE); dates come back as the text we stored,
+        and the dtypes are those of :func:`_frame`, so callers cannot tell the two paths apart.
+        """
+        types = spec.column_types
+        select = ", ".join(
+            f'CAST("{n}" AS TEXT) AS "{n}"' if types[n] in ("DATE", "DATETIME", "TEXT") else f'"{n}"' for n in names
+        )
+        query = f'SELECT geom, {select} FROM "{spec.name}"{_inline(sql, params)}{tail}'
+        frame = pyogrio.read_dataframe(
+            self.path,
+            sql=query,
+            sql_dialect="SQLITE",
+            use_arrow=True,
+            arrow_to_pandas_kwargs={"types_mapper": _ARROW_TYPES.get},
+        )
+        for name in names:
+            frame[name] = _as_dtype(frame[name], types[name])
+        frame = frame[[*names, frame.geometry.name]]
+        if frame.geometry.name != "geometry":
+            frame = frame.rename_geometry("geometry")
+        return frame.set_crs(STORAGE_CRS, allow_override=True).reset_index(drop=True)
+
+    def extent(self, table: str) -> tuple[float, float, float, float] | None:
+        """The extent of a feature table as GeoPackage records it (gpkg_contents), or None."""
+        if not self.exists():
+            return None
+        with self._reading() as con:
+            row = con.execute(
+                "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?", (table,)
+            ).fetchone()
+        return None if row is None or row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
+
+    def count(
+        self,
+        table: str,
+        *,
+        by: str | None = None,
+        where: Mapping[str, Filter] | None = None,
+        kelurahan: str | Sequence[str] | None = None,
+        **equals: Filter,
+    ) -> Any:
+        """How many rows match (an int), or per value of column ``by`` (a Series)."""
+        spec = self._spec(table)
+        if by is not None and by not in spec.column_names:
+            raise KeyError(f"{table} has no column {by!r}")
+        if not self.exists():
+            return pd.Series(dtype="int64") if by else 0
+        sql, params = self._where(spec, {**(where or {}), **equals}, kelurahan, None, exact_later=False)
+        query = (
+            f'SELECT "{by}", count(*) FROM "{table}"{sql} GROUP BY "{by}" ORDER BY "{by}"'
+            if by
+            else f'SELECT count(*) FROM "{table}"{sql}'
+        )
+        with self._reading() as con:
+            try:
+                rows = con.execute(query, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    rows = []
+                else:
+                    raise
+        if by is None:
+            return int(rows[0][0]) if rows else 0
+        return pd.Series({r[0]: int(r[1]) for r in rows}, dtype="int64")
+
+    def versions(self, scopes: Iterable[str]) -> dict[str, str]:
+        """The data version of each scope (a kelurahan code, or ``*`` for the whole store).
+
+        A version changes in the same transaction as any change to that kelurahan's rows, so
+        it is the key every cache of derived data uses.  Unknown scopes are ``"0"``.
+        """
+        wanted = list(dict.fromkeys(scopes))
+        out = dict.fromkeys(wanted, "0")
+        if not self.exists() or not wanted:
+            return out
+        with self._reading() as con:
+            try:
+                rows = con.execute(
+                    "SELECT scope, version, changed_at FROM pk_versions "
+                    "WHERE scope IN (SELECT value FROM json_each(?))",
+                    (json.dumps(wanted),),
+                ).fetchall()
             except sqlite3.OperationalError:
-                return _empty_frame(spec)
-        return _frame(spec, rows)
+                return out
+        out.update({scope: f"{version}@{changed}" for scope, version, changed in rows})
+        return out
 
     def metadata(self) -> dict[str, str]:
         frame = self.read(METADATA.name)
         return dict(zip(frame["key"], frame["value"], strict=True))
 
     def checksum(self) -> str:
-        """SHA-256 of the store file: equal before and after means nothing was written."""
+        """SHA-256 of the store file (its write-ahead log folded in first): equal before and
+        after means nothing was written."""
         if not self.path.exists():
             return "absent"
+        if self.exists():
+            con = sqlite3.connect(self.path, timeout=30)
+            try:
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                con.close()
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def integrity_check(self) -> str:
         with self._reading() as con:
             return con.execute("PRAGMA integrity_check").fetchone()[0]
 
+    def _columns(self, spec: TableSpec, columns: Sequence[str] | None) -> list[str]:
+        if columns is None:
+            return [c.name for c in spec.columns if c.type != "BLOB"]
+        unknown = [c for c in columns if c not in spec.column_names and c != "geometry"]
+        if unknown:
+            raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
+        return [c for c in spec.column_names if c in columns]
+
+    def _where(
+        self,
+        spec: TableSpec,
+        filters: Mapping[str, Filter],
+        kelurahan: str | Sequence[str] | None,
+        bbox: tuple[float, float, float, float] | None,
+        *,
+        exact_later: bool,
+    ) -> tuple[str, list[Any]]:
+        unknown = set(filters) - set(spec.column_names)
+        if unknown:
+            raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in filters.items():
+            _clause(f'"{name}"', value, clauses, params)
+        if kelurahan is not None:
+            if spec.scope == "kelurahan_code":
+                _clause('"kelurahan_code"', kelurahan, clauses, params)
+            elif spec.scope == "work_id":
+                sub: list[str] = []
+                _clause("kelurahan_code", kelurahan, sub, params)
+                clauses.append(f'"work_id" IN (SELECT work_id FROM works WHERE {sub[0]})')
+            else:
+                raise KeyError(f"{spec.name} has no kelurahan")
+        if bbox is not None:
+            if not spec.is_spatial:
+                raise KeyError(f"{spec.name} has no geometry")
+            minx, miny, maxx, maxy = (float(b) for b in bbox)
+            clauses.append(
+                f'fid IN (SELECT id FROM "{gpkg.rtree_name(spec.name)}" '
+                "WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)"
+            )
+            params += [maxx, minx, maxy, miny]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
     # -- writing --------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self, actor: str = "system") -> Iterator[_GpkgWriter]:
+    def transaction(self, actor: str = "system") -> Iterator[GpkgWriter]:
         """One SQLite transaction: everything written in the block lands, or nothing does.
 
-        Every row it inserts or changes is written to the audit log as done by ``actor``.
+        Every row it inserts, changes or deletes is written to the audit log as done by
+        ``actor``.  While another process writes (a long import), it waits up to
+        ``write_timeout_s`` before giving up with ``store.locked``.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.exists()
-        con = self._connect()
+        if new:
+            _create_private(self.path)
+        con = sqlite3.connect(self.path, timeout=self.write_timeout_s, isolation_level=None)
         try:
+            gpkg.register_functions(con)
+            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA temp_store = MEMORY")
             try:
                 con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise StoreError("store.locked") from exc
             try:
                 if new:
-                    self._create(con)
+                    gpkg.init_core(con)
                 else:
                     self._check(con)
-                    self._create_missing_tables(con)
-                writer = _GpkgWriter(con, self.specs, actor)
+                self._ensure_schema(con)
+                if new:
+                    con.execute("INSERT INTO pk_metadata (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+                writer = GpkgWriter(con, self.specs, actor)
                 yield writer
                 writer.finish()
                 con.execute("COMMIT")
+                wrote = writer.wrote
+                if wrote:  # fold the log into the file now: a copy of the .gpkg alone is complete
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
@@ -245,21 +458,97 @@ class GpkgStore:
             con.close()
             if new and not _has_tables(self.path):
                 self.path.unlink(missing_ok=True)
+        if wrote:
+            self._set_wal()
 
-    def _create(self, con: sqlite3.Connection) -> None:
-        gpkg.init_core(con)
-        self._create_missing_tables(con)
-        con.execute("INSERT OR REPLACE INTO pk_metadata (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    def _ensure_schema(self, con: sqlite3.Connection) -> None:
+        seen = con.execute("PRAGMA schema_version").fetchone()[0]
+        if seen == self._schema_seen:
+            return
+        ensure_schema(con, self.specs.values())
+        meta = con.execute("SELECT value FROM pk_metadata WHERE key='schema_version'").fetchone()
+        if meta is not None and meta[0] != SCHEMA_VERSION:
+            con.execute("UPDATE pk_metadata SET value=? WHERE key='schema_version'", (SCHEMA_VERSION,))
+        self._schema_seen = con.execute("PRAGMA schema_version").fetchone()[0]
 
-    def _create_missing_tables(self, con: sqlite3.Connection) -> None:
-        for spec in self.specs.values():
-            gpkg.create_table(con, spec)
+    def _set_wal(self) -> None:
+        """Readers never wait for a writer (WAL); set after the first write, it stays with the file."""
+        con = sqlite3.connect(self.path, timeout=self.write_timeout_s)
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                con.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            pass  # another connection is open: the next write tries again
+        finally:
+            con.close()
 
     def _spec(self, table: str) -> TableSpec:
         try:
             return self.specs[table]
         except KeyError:
             raise KeyError(f"unknown table {table!r}") from None
+
+
+def _clause(column: str, value: Filter, clauses: list[str], params: list[Any]) -> None:
+    if value is None:
+        clauses.append(f"{column} IS NULL")
+    elif isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series | pd.Index):
+        clauses.append(f"{column} IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([sql_value(v) for v in value]))
+    else:
+        clauses.append(f"{column} = ?")
+        params.append(sql_value(value))
+
+
+def _more_than(con: sqlite3.Connection, select: str, params: list[Any], n: int) -> bool:
+    """Whether a query matches more than ``n`` rows (stops counting at n + 1)."""
+    return con.execute(f"SELECT count(*) FROM ({select} LIMIT {n + 1})", params).fetchone()[0] > n
+
+
+def _inline(sql: str, params: list[Any]) -> str:
+    """``sql`` with its ``?`` parameters written in as SQL literals (GDAL takes no bound values).
+
+    Only our own filter clauses reach here, and each parameter becomes exactly one literal:
+    text quoted with '' doubled (SQLite has no backslash escapes), numbers as numbers.
+    """
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError("parameter count does not match the query")
+    out = [parts[0]]
+    for value, rest in zip(params, parts[1:], strict=True):
+        out.append(_literal(value) + rest)
+    return "".join(out)
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    text = str(value)
+    if "\x00" in text:
+        raise ValueError("a filter value holds a NUL character")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _as_dtype(column: pd.Series, ctype: str) -> pd.Series:
+    dtype = _PANDAS_TYPES[ctype]
+    if dtype == "object":
+        return column.astype(object).where(column.notna(), None)
+    if dtype == "Int64":
+        return column.astype("Int64")
+    return column.astype("float64")
+
+
+def _create_private(path: Path) -> None:
+    """A new store file readable by its owner only: it holds households, accounts and the audit log."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _has_tables(path: Path) -> bool:
@@ -275,168 +564,7 @@ def _has_tables(path: Path) -> bool:
         return True
 
 
-class _GpkgWriter:
-    """What a transaction block writes with.  Not thread-safe; one per transaction."""
-
-    def __init__(self, con: sqlite3.Connection, specs: Mapping[str, TableSpec], actor: str = "system") -> None:
-        self._con = con
-        self._specs = specs
-        self._actor = actor
-        self._audit: list[tuple] = []
-        self._touched: dict[str, tuple[float, float, float, float] | None] = {}
-
-    def _record(
-        self,
-        spec: TableSpec,
-        action: str,
-        key: tuple,
-        before: tuple | None,
-        after: tuple | None,
-        geom_changed: bool = False,
-    ) -> None:
-        if spec.name in _NOT_AUDITED:
-            return
-        names = spec.column_names
-
-        def as_json(values: tuple | None) -> str | None:
-            if values is None:
-                return None
-            doc = {
-                n: ("<redacted>" if n in _REDACTED and v is not None else v) for n, v in zip(names, values, strict=True)
-            }
-            if geom_changed:
-                doc["geom"] = "<changed>"
-            return json.dumps(doc, ensure_ascii=False, default=str)
-
-        self._audit.append(
-            (
-                uuid.uuid4().hex,
-                gpkg.now_iso(),
-                self._actor,
-                action,
-                spec.name,
-                json.dumps([str(k) for k in key], ensure_ascii=False),
-                as_json(before),
-                as_json(after),
-            )
-        )
-
-    def upsert(
-        self, spec: TableSpec, frame: pd.DataFrame, on_rows: Callable[[int], None] | None = None
-    ) -> UpsertResult:
-        """Insert new keys, update changed rows, leave identical rows alone.
-
-        A column of ``spec`` that ``frame`` does not carry is never overwritten: stored rows keep
-        their value and new rows get NULL.  So a file without a ``kecamatan`` column cannot erase
-        the kecamatan names already stored.  ``on_rows(n)`` is told every 1,000 rows how many have
-        been compared.
-        """
-        names = spec.column_names
-        missing_keys = [k for k in spec.key if k not in frame.columns]
-        if missing_keys:
-            raise KeyError(f"{spec.name}: the rows have no key column {missing_keys}")
-        present = [i for i, n in enumerate(names) if n in frame.columns]
-        key_idx = [names.index(k) for k in spec.key]
-        quoted = ", ".join(f'"{n}"' for n in names)
-        geom_sel = "geom, " if spec.is_spatial else ""
-        existing = {}
-        for row in self._con.execute(f'SELECT fid, {geom_sel}{quoted} FROM "{spec.name}"'):
-            values = row[2:] if spec.is_spatial else row[1:]
-            geom = row[1] if spec.is_spatial else None
-            existing[tuple(values[i] for i in key_idx)] = (row[0], geom, tuple(values))
-        result = UpsertResult()
-        given = frame[[names[i] for i in present]].to_numpy(dtype=object)
-        geoms = list(frame.geometry) if spec.is_spatial else [None] * len(frame)
-        inserts, updates = [], []
-        bounds = []
-        for n, (values_raw, geom) in enumerate(zip(given, geoms, strict=True), start=1):
-            if on_rows is not None and n % 1000 == 0:
-                on_rows(n)
-            new = dict(zip(present, (_sql_value(v) for v in values_raw), strict=True))
-            key = tuple(new[i] for i in key_idx)
-            old = existing.get(key)
-            base = old[2] if old is not None else (None,) * len(names)
-            values = tuple(new.get(i, base[i]) for i in range(len(names)))
-            blob = gpkg.encode(geom) if spec.is_spatial else None
-            if (
-                old is not None
-                and old[2] == values
-                and (not spec.is_spatial or (None if old[1] is None else bytes(old[1])) == blob)
-            ):
-                result.unchanged += 1
-                continue
-            if spec.is_spatial and geom is not None and not geom.is_empty:
-                bounds.append(geom.bounds)
-            if old is None:
-                inserts.append(((blob,) if spec.is_spatial else ()) + values)
-                result.inserted += 1
-                self._record(spec, "insert", key, None, values, geom_changed=blob is not None)
-            else:
-                updates.append(((blob,) if spec.is_spatial else ()) + values + (old[0],))
-                result.updated += 1
-                geom_changed = spec.is_spatial and (None if old[1] is None else bytes(old[1])) != blob
-                self._record(spec, "update", key, old[2], values, geom_changed=geom_changed)
-        cols = (["geom"] if spec.is_spatial else []) + [f'"{n}"' for n in names]
-        if inserts:
-            marks = ", ".join("?" * len(cols))
-            self._con.executemany(f'INSERT INTO "{spec.name}" ({", ".join(cols)}) VALUES ({marks})', inserts)
-        if updates:
-            sets = ", ".join(f"{c} = ?" for c in cols)
-            self._con.executemany(f'UPDATE "{spec.name}" SET {sets} WHERE fid = ?', updates)
-        if result.changed:
-            self._touch(spec, bounds)
-        return result
-
-    def append(self, spec: TableSpec, row: Mapping[str, Any]) -> None:
-        names = [n for n in spec.column_names if n in row]
-        marks = ", ".join("?" * len(names))
-        self._con.execute(
-            f'INSERT INTO "{spec.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) VALUES ({marks})',
-            [_sql_value(row[n]) for n in names],
-        )
-        full = tuple(_sql_value(row.get(n)) for n in spec.column_names)
-        self._record(spec, "insert", tuple(_sql_value(row.get(k)) for k in spec.key), None, full)
-        self._touch(spec, [])
-
-    def set_metadata(self, key: str, value: str) -> None:
-        old = self._con.execute("SELECT value FROM pk_metadata WHERE key=?", (key,)).fetchone()
-        if old is None or old[0] != value:
-            self._con.execute("INSERT OR REPLACE INTO pk_metadata (key, value) VALUES (?, ?)", (key, value))
-            self._touch(METADATA, [])
-
-    def _touch(self, spec: TableSpec, bounds: list[tuple[float, float, float, float]]) -> None:
-        prev = self._touched.get(spec.name)
-        if spec.is_spatial and bounds:
-            arr = np.array(bounds + ([prev] if prev else []))
-            self._touched[spec.name] = (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
-        else:
-            self._touched.setdefault(spec.name, prev)
-
-    def finish(self) -> None:
-        """Write the audit rows and update gpkg_contents for every table the transaction changed."""
-        if self._audit:
-            self._con.executemany(
-                f"INSERT INTO pk_audit ({', '.join(AUDIT.column_names)}) VALUES "
-                f"({', '.join('?' * len(AUDIT.column_names))})",
-                self._audit,
-            )
-            self._touch(AUDIT, [])
-        for table, bounds in self._touched.items():
-            spec = self._specs[table]
-            if spec.is_spatial and bounds is not None:
-                row = self._con.execute(
-                    "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name=?", (table,)
-                ).fetchone()
-                if row and row[0] is not None:
-                    bounds = (
-                        min(row[0], bounds[0]),
-                        min(row[1], bounds[1]),
-                        max(row[2], bounds[2]),
-                        max(row[3], bounds[3]),
-                    )
-            gpkg.touch_contents(self._con, table, bounds if spec.is_spatial else None)
-
-
+_ARROW_TYPES = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype()}
 _PANDAS_TYPES = {
     "INTEGER": "Int64",
     "REAL": "float64",
@@ -447,29 +575,32 @@ _PANDAS_TYPES = {
 }
 
 
-def _frame(spec: TableSpec, rows: list[tuple]) -> pd.DataFrame:
-    offset = 1 if spec.is_spatial else 0
-    data = {
-        c.name: pd.array([r[i + offset] for r in rows], dtype=_PANDAS_TYPES[c.type]) for i, c in enumerate(spec.columns)
-    }
-    frame = pd.DataFrame(data)
-    if not spec.is_spatial:
+def _frame(spec: TableSpec, names: list[str], rows: list[tuple], with_geom: bool) -> pd.DataFrame:
+    offset = 1 if with_geom else 0
+    types = spec.column_types
+    if rows:
+        raw = pd.DataFrame.from_records(rows, columns=(["geom"] if offset else []) + names, coerce_float=False)
+    else:
+        raw = pd.DataFrame({n: [] for n in (["geom"] if offset else []) + names})
+    data = {}
+    for name in names:
+        dtype = _PANDAS_TYPES[types[name]]
+        col = raw[name]
+        if dtype == "object":
+            data[name] = col.astype(object).where(col.notna(), None)
+        elif dtype == "Int64":
+            data[name] = (
+                pd.array(pd.to_numeric(col, errors="coerce"), dtype="Int64")
+                if len(col)
+                else pd.array([], dtype="Int64")
+            )
+        else:
+            data[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
+    if not with_geom:
         return frame
-    geoms = gpkg.decode_many([r[0] for r in rows]) if rows else np.array([], dtype=object)
+    geoms = gpkg.decode_many(raw["geom"].tolist()) if len(raw) else np.array([], dtype=object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS), crs=STORAGE_CRS)
-
-
-def _narrowed(spec: TableSpec, columns: Sequence[str]) -> TableSpec:
-    """``spec`` with only ``columns`` (in that order); the geometry stays with a feature table."""
-    known = {c.name: c for c in spec.columns}
-    unknown = [c for c in columns if c not in known]
-    if unknown:
-        raise KeyError(f"{spec.name} has no column {unknown}")
-    return dataclasses.replace(spec, columns=tuple(known[c] for c in columns))
-
-
-def _empty_frame(spec: TableSpec) -> pd.DataFrame:
-    return _frame(spec, [])
 
 
 def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None) -> GpkgStore:

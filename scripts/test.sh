@@ -9,16 +9,21 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-# Debian packages the tests use: chromium (browser tests), poppler-utils (PDF pages as images)
+# Debian packages the tests use: chromium (browser tests), poppler-utils (PDF pages as images),
+# python3-qgis (QGIS's own library opens, indexes and edits a store as a planner's desktop would)
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
-if [ -n "$missing" ]; then
+qgis=""
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; } || qgis="python3-qgis"
+if [ -n "$missing$qgis" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing Debian packages:$missing"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    echo "test.sh: installing Debian packages:$missing $qgis"
+    apt-get update -qq
+    [ -z "$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    [ -z "$qgis" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $qgis >/dev/null
   else
-    echo "test.sh: missing$missing and we are not root: the tests needing them will be skipped"
+    echo "test.sh: missing$missing $qgis and we are not root: the tests needing them will be skipped"
   fi
 fi
 .venv/bin/ruff check .

@@ -15,7 +15,7 @@ from geo.errors import RequestError
 from geo.i18n import LANGS, t
 from geo.photos import MAX_PHOTO_BYTES
 from geo.progress import MAX_PHOTOS
-from geo.public import PublicCache
+from geo.public import PublicData
 from geo.store import open_store
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
@@ -48,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = open_store(settings.store)
-    app.state.public = PublicCache(app.state.store, k=settings.suppression_k)
+    app.state.public = PublicData(app.state.store, k=settings.suppression_k)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.state.password_gate = Gate(settings.login_concurrency, settings.busy_retry_after_s)

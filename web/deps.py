@@ -18,14 +18,14 @@ _YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: "²".isdigit() is True in 
 
 
 def public_data(request: Request) -> PublicData:
-    return request.app.state.public.get()
+    """The public view of the store: kelurahan built on first use, cached by data version."""
+    return request.app.state.public
 
 
-def data_version(request: Request, code: str | None) -> str:
-    """The version of the data a response about kelurahan ``code`` (None: every kelurahan) is
-    made from; cached results are keyed by it.  The only place that knows how versions are
-    made: today the stamp of the whole store file, which the public cache also uses."""
-    return repr(request.app.state.public._current_stamp())
+def data_version(request: Request, code: str | None = None) -> str:
+    """The data version of kelurahan ``code`` (or of the whole store): the key of every cache of
+    derived output (maps, tiles, plans, PDFs), changed in the same transaction as the data."""
+    return request.app.state.store.versions([code or "*"])[code or "*"]
 
 
 def parse_year(text: str, field: str) -> int:

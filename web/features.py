@@ -72,15 +72,6 @@ def check_limit(limit: int, offset: int) -> None:
         raise RequestError("req.offset")
 
 
-def filter_frame(frame: gpd.GeoDataFrame, bbox: tuple | None, equals: dict[str, str]) -> gpd.GeoDataFrame:
-    """Rows inside ``bbox`` whose properties equal the given text values."""
-    if bbox is not None and len(frame):
-        frame = frame[frame.geometry.intersects(shapely.box(*bbox))]
-    for col, value in equals.items():
-        frame = frame[frame[col].map(lambda v: str(plain(v)) if plain(v) is not None else "") == value]
-    return frame
-
-
 def unknown_params(params: list[str], allowed: set[str]) -> None:
     unknown = sorted(set(params) - allowed)
     if unknown:

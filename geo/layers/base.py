@@ -177,6 +177,23 @@ def parse_rt(rt_value: Any, rw_value: Any) -> RtLabel:
     return RtLabel(rt_number=rt, unit_number=unit, unit_type=unit_type)
 
 
+def _parse_rt_cached(cache: dict, rt_value: Any, rw_value: Any) -> RtLabel:
+    key = (rt_value, rw_value)
+    try:
+        hit = cache.get(key)
+    except TypeError:
+        return parse_rt(rt_value, rw_value)
+    if hit is None:
+        try:
+            hit = parse_rt(rt_value, rw_value)
+        except PlaceError as exc:
+            hit = exc
+        cache[key] = hit
+    if isinstance(hit, PlaceError):
+        raise hit
+    return hit
+
+
 def resolve_rts(
     codes: list[str | None],
     rt_values: Sequence[Any],
@@ -189,6 +206,7 @@ def resolve_rts(
 ) -> list[tuple[str, int, int] | None]:
     """RT keys (kelurahan, unit, rt) for each row; bad or unknown labels are reported."""
     keys: list[tuple[str, int, int] | None] = []
+    parsed: dict[tuple[Any, Any], RtLabel | PlaceError] = {}  # a city's households share a few thousand labels
     for row, code, rt_value, rw_value in zip(rows, codes, rt_values, rw_values, strict=True):
         if rt_value is None:
             if required:
@@ -196,7 +214,7 @@ def resolve_rts(
             keys.append(None)
             continue
         try:
-            label = parse_rt(rt_value, rw_value)
+            label = _parse_rt_cached(parsed, rt_value, rw_value)
         except PlaceError as exc:
             ctx.report.add(exc.code, row=row, field="rt", value=rt_value)
             keys.append(None)

@@ -186,6 +186,10 @@ WORKS = TableSpec(
     geometry_type="GEOMETRY",
     description="KOTAKU and other works",
     indexes=(("kelurahan_code",),),
+    type_views=(
+        ("works_lines", "MULTILINESTRING", ("LINESTRING", "MULTILINESTRING")),
+        ("works_points", "MULTIPOINT", ("POINT", "MULTIPOINT")),
+    ),
 )
 WORK_PROGRESS = TableSpec(
     name="work_progress",

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from geo.report import indicator_csv
 from geo.selection import MAX_BUDGET_IDR
 from web.deps import public_data
-from web.features import features, records
+from web.features import MAX_LIMIT, features, records
 from web.limits import cached
 
 MAX_WEIGHT = 100.0
@@ -18,17 +18,17 @@ MAX_WEIGHT = 100.0
 router = APIRouter(prefix="/api", tags=["API"])
 
 
-@router.get("/kelurahan", summary="Every kelurahan with its RT and works counts")
-def kelurahan_list(request: Request) -> list[dict[str, Any]]:
-    data = public_data(request)
-    kel = data.frames["kelurahan"]
-    rt_count = data.frames["rt"].groupby("kelurahan_code").size()
-    works_count = data.frames["works"].groupby("kelurahan_code").size()
-    out = records(kel)
-    for rec in out:
-        rec["rt_count"] = int(rt_count.get(rec["kelurahan_code"], 0))
-        rec["works_count"] = int(works_count.get(rec["kelurahan_code"], 0))
-    return out
+@router.get("/kelurahan", summary="Kelurahan with their RT and works counts (a kota, a page)")
+def kelurahan_list(
+    request: Request,
+    kota: str | None = Query(None, max_length=100, description="kota/kabupaten name, or its code PP.KK"),
+    limit: int = Query(1000, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> list[dict[str, Any]]:
+    kel = public_data(request).index()
+    if kota:
+        kel = kel[(kel["kota"] == kota) | kel["kelurahan_code"].str.startswith(kota.rstrip(".") + ".")]
+    return records(kel.iloc[offset : offset + limit])
 
 
 @router.get("/kelurahan/{code}", summary="One kelurahan: names and totals")
@@ -140,8 +140,9 @@ def map_layer(
 ) -> Response:
     from geo import mapping
     from geo.errors import NotFoundError
+    from geo.public import filter_frame
     from web.deps import page_lang
-    from web.features import filter_frame, parse_bbox
+    from web.features import parse_bbox
 
     if layer not in MAP_LAYERS:
         raise NotFoundError("ogc.unknown_collection", collection=layer)
@@ -214,18 +215,20 @@ def rank_sites(
     }
 
     def build() -> Response:
-        key = ("planning", code, lang)
-        if key not in data.memo:  # the public planning table of this store state
-            data.memo[key] = planning_table(
+        table = data.memo(  # the public planning table of this data version
+            code,
+            ("planning", lang),
+            lambda _: planning_table(
                 request.app.state.store,
                 code,
                 public=True,
                 k=settings.suppression_k,
                 hazard=hazard_raster(settings, code),
                 lang=lang,
-            )
+            ),
+        )
         options = PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only)
-        result = plan(data.memo[key], budget, options, lang=lang)
+        result = plan(table, budget, options, lang=lang)
         ranking = result.ranking[RANK_FIELDS]
         return JSONResponse(
             {

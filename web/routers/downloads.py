@@ -28,7 +28,7 @@ def download(request: Request, layer: str, fmt: str, kelurahan: str | None = Que
         )
     code = normalize_kelurahan_code(kelurahan) if kelurahan else None
     if code is not None:
-        request.app.state.public.get().kelurahan(code)  # 404 for an unknown kelurahan
+        request.app.state.public.kelurahan(code)  # 404 for an unknown kelurahan
     settings = request.app.state.settings
     name = f"petakampung_{layer}{'_' + code if code else ''}.{fmt}"
 

@@ -77,10 +77,10 @@ def _public_records(request: Request, work_id: str) -> list[dict]:
 
 @router.get("/kelurahan/{code}/pekerjaan/{work_id}", response_class=HTMLResponse)
 def work_page(request: Request, code: str, work_id: str) -> Response:
-    data, kel, work = _work(request, code, work_id)
+    _, kel, work = _work(request, code, work_id)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
-    history = data.progress[data.progress["work_id"] == work_id]
+    history = kel.progress[kel.progress["work_id"] == work_id]
     curve = kurva_s(kel.works[kel.works["work_id"] == work_id], history)
     user = current_user(request)
     maintenance = request.app.state.store.read("maintenance_log", work_id=work_id)
@@ -228,7 +228,7 @@ def _curve(request: Request, code: str, work_id: str | None):
     )
     if works.empty:
         raise NotFoundError("place.unknown_work", work_id=work_id)
-    return kel, kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])])
+    return kel, kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])])
 
 
 @router.get("/kelurahan/{code}/kurva-s.{fmt}")
@@ -294,7 +294,7 @@ def dashboard(request: Request, code: str) -> Response:
     lang = page_lang(request)
     year = _year(request, kel.works)
     works = package(kel.works, year).copy()
-    history = data.progress
+    history = kel.progress
     works["deviation"] = [deviation_today(w, history) for _, w in works.iterrows()]
     spent = history.sort_values("record_date").groupby("work_id")["spent_idr"].last()
     works["spent_idr"] = works["work_id"].map(spent).fillna(0)

@@ -16,7 +16,7 @@ from geo.errors import NotFoundError, RequestError
 from geo.gpkg import now_iso
 from geo.public import COLLECTIONS
 from web.deps import page_lang, public_data
-from web.features import MAX_LIMIT, check_limit, features, filter_frame, parse_bbox, unknown_params
+from web.features import MAX_LIMIT, check_limit, features, parse_bbox, unknown_params
 from web.limits import cached
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
@@ -63,11 +63,11 @@ def conformance() -> dict[str, list[str]]:
 
 
 def _collection(request: Request, cid: str) -> dict[str, Any]:
-    data = public_data(request)
-    frame = data.collection(cid)
+    collection = public_data(request).collection(cid)
     lang = page_lang(request)
     base = _base(request)
-    bounds = [float(b) for b in frame.total_bounds] if len(frame) else [-180.0, -90.0, 180.0, 90.0]
+    extent = request.app.state.store.extent(collection.table)
+    bounds = list(extent) if extent is not None else [-180.0, -90.0, 180.0, 90.0]
     return {
         "id": cid,
         "title": COLLECTIONS[cid].title[lang],
@@ -115,8 +115,8 @@ def items(
     if collection_id not in COLLECTIONS:
         raise NotFoundError("ogc.unknown_collection", collection=collection_id)
     check_limit(limit, offset)
-    frame = public_data(request).collection(collection_id)
-    queryables = {c for c in frame.columns if c != "geometry"}
+    data = public_data(request)
+    queryables = set(data.queryables(collection_id))
     params = list(request.query_params)
     unknown_params(params, {"bbox", "limit", "offset", "f", "lang", "crs", "bbox-crs"} | queryables)
     for name in ("crs", "bbox-crs"):  # Part 2 clients (GDAL) name the CRS; we serve CRS84 only
@@ -137,9 +137,9 @@ def items(
 def _items_page(
     request: Request, collection_id: str, box: tuple | None, equals: dict[str, str], limit: int, offset: int
 ) -> JSONResponse:
-    frame = public_data(request).collection(collection_id)
-    matched = filter_frame(frame, box, equals)
-    page = matched.iloc[offset : offset + limit]
+    page, matched = public_data(request).collection_page(
+        collection_id, bbox=box, equals=equals, limit=limit, offset=offset
+    )
     base = f"{_base(request)}/collections/{collection_id}/items"
     keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
 
@@ -148,7 +148,7 @@ def _items_page(
         return {"href": f"{base}?{query}", "rel": rel, "type": GEOJSON}
 
     links = [link("self", offset)]
-    if offset + limit < len(matched):
+    if offset + limit < matched:
         links.append(link("next", offset + limit))
     if offset > 0:
         links.append(link("prev", max(0, offset - limit)))
@@ -158,7 +158,7 @@ def _items_page(
     body = {
         "type": "FeatureCollection",
         "timeStamp": now_iso(),
-        "numberMatched": len(matched),
+        "numberMatched": matched,
         "numberReturned": len(page),
         "features": features(page, COLLECTIONS[collection_id].id_column),
         "links": links,
@@ -170,9 +170,8 @@ def _items_page(
 def item(request: Request, collection_id: str, feature_id: str) -> JSONResponse:
     if collection_id not in COLLECTIONS:
         raise NotFoundError("ogc.unknown_collection", collection=collection_id)
-    frame = public_data(request).collection(collection_id)
     id_column = COLLECTIONS[collection_id].id_column
-    hit = frame[frame[id_column].astype(str) == feature_id]
+    hit, _ = public_data(request).collection_page(collection_id, equals={id_column: feature_id}, limit=1)
     if hit.empty:
         raise NotFoundError("ogc.unknown_feature", feature=feature_id, collection=collection_id)
     feature = features(hit, id_column)[0]
@@ -207,7 +206,7 @@ def restricted_items(
     if collection_id not in RESTRICTED:
         raise NotFoundError("ogc.unknown_collection", collection=collection_id)
     user = require_user(request)
-    codes = public_data(request).kelurahan_codes()
+    codes = list(public_data(request).index()["kelurahan_code"])
     if kelurahan_code:
         code = normalize_kelurahan_code(kelurahan_code)
         require_restricted(request, code)

@@ -14,7 +14,7 @@ from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import FUNDING, WORK_TYPES
 from geo.mapping import INDICATORS, MapOptions, build_map, indicator_label, map_parts
-from geo.public import PublicData
+from geo.public import KelurahanPublic, PublicData
 from web.charts import compare_bars
 from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
@@ -27,17 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: str = Query("", max_length=100), kota: str = Query("", max_length=100)) -> Response:
-    store = request.app.state.store
-    rows = []
-    if store.exists():
-        data = public_data(request)
-        kel = data.frames["kelurahan"].drop(columns="geometry")
-        rt_count = data.frames["rt"].groupby("kelurahan_code").size()
-        works_count = data.frames["works"].groupby("kelurahan_code").size()
-        for rec in kel.sort_values(["kota", "name"]).to_dict("records"):
-            rec["rt_count"] = int(rt_count.get(rec["kelurahan_code"], 0))
-            rec["works_count"] = int(works_count.get(rec["kelurahan_code"], 0))
-            rows.append(rec)
+    rows = public_data(request).index().sort_values(["kota", "name"]).to_dict("records")
     kotas = sorted({r["kota"] or "-" for r in rows})
     needle = q.strip().lower()
     shown = [
@@ -49,27 +39,29 @@ def home(request: Request, q: str = Query("", max_length=100), kota: str = Query
     return render(request, "home.html", rows=shown, total=len(rows), kotas=kotas, q=q, kota=kota)
 
 
-def _map_parts(request: Request, data: PublicData, code: str, lang: str, *, embed: bool) -> dict[str, str]:
-    key = ("map", code, lang, embed)
-    if key not in data.memo:
-        settings = request.app.state.settings
-        kel = data.kelurahan(code)
-        limit = settings.map_inline_max_features
-        lazy = {
-            name: f"/api/kelurahan/{code}/map/{name}?lang={lang}"
-            for name, frame in (("works", kel.works), ("gardens", kel.gardens), ("facilities", kel.facilities))
-            if len(frame) > limit
-        }
-        opts = MapOptions(
-            lang=lang,
-            k=settings.suppression_k,
-            asset_prefix=VENDOR_PREFIX,
-            indicators=tuple(INDICATORS),
-            lazy=lazy,
-            rt_url=f"/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
-        )
-        data.memo[key] = map_parts(build_map(kel, data.indicators(code), opts))
-    return data.memo[key]  # type: ignore[return-value]
+def _map_parts(request: Request, data: PublicData, code: str, lang: str) -> dict[str, str]:
+    """The kelurahan's map (header, body, script), built once per data version and language."""
+    return data.memo(code, ("map", lang), lambda kel: _build_map_parts(request, kel, lang))
+
+
+def _build_map_parts(request: Request, kel: KelurahanPublic, lang: str) -> dict[str, str]:
+    code = kel.info["kelurahan_code"]
+    settings = request.app.state.settings
+    limit = settings.map_inline_max_features
+    lazy = {
+        name: f"/api/kelurahan/{code}/map/{name}?lang={lang}"
+        for name, frame in (("works", kel.works), ("gardens", kel.gardens), ("facilities", kel.facilities))
+        if len(frame) > limit
+    }
+    opts = MapOptions(
+        lang=lang,
+        k=settings.suppression_k,
+        asset_prefix=VENDOR_PREFIX,
+        indicators=tuple(INDICATORS),
+        lazy=lazy,
+        rt_url=f"/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
+    )
+    return map_parts(build_map(kel, kel.indicators, opts))
 
 
 @router.get("/kelurahan/{code}", response_class=HTMLResponse)
@@ -90,7 +82,7 @@ def kelurahan_page(request: Request, code: str) -> Response:
         request,
         "kelurahan.html",
         info=kel.info,
-        map=_map_parts(request, data, code, lang, embed=False),
+        map=_map_parts(request, data, code, lang),
         indicators=[(k, indicator_label(k, lang)) for k in INDICATORS],
         works=works.to_dict("records"),
         gardens=kel.gardens.sort_values("garden_id").to_dict("records"),
@@ -118,7 +110,7 @@ def kelurahan_map(request: Request, code: str) -> HTMLResponse:
     """The map alone, full window, for embedding elsewhere."""
     data = public_data(request)
     code = data.kelurahan(code).info["kelurahan_code"]
-    parts = _map_parts(request, data, code, page_lang(request), embed=True)
+    parts = _map_parts(request, data, code, page_lang(request))
     page = (
         f'<!doctype html><html lang="{page_lang(request)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -169,7 +161,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
     from geo.progress import kurva_s
     from web.charts import KURVA_LABELS, kurva_s_svg
 
-    rt_curve = kurva_s(works, data.progress[data.progress["work_id"].isin(works["work_id"])]) if len(works) else None
+    rt_curve = kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])]) if len(works) else None
     return render(
         request,
         "rt.html",
@@ -264,5 +256,5 @@ def planner_page(request: Request, code: str) -> Response:
     lang = page_lang(request)
     factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
     return render(
-        request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang, embed=False), factors=factors
+        request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors
     )
