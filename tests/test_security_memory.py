@@ -5,9 +5,10 @@ an older version stored them (originals only: two large phone photos, a 12000 x 
 bomb and a truncated JPEG).  Twenty concurrent views of every photo plus twenty parallel logins
 must keep the server process under MEMORY_LIMIT_MIB resident (its peak, VmHWM, from /proc).
 
-Measured on the demo store (2-core machine): about 370 MiB resident at rest, a peak of about
-500 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at a
-reduced scale at a time).  The figures of each run are written to test-artifacts/.
+Measured on the demo store (2-core machine, shared): about 355 MiB resident at rest, a peak of
+about 545 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at
+a reduced scale at a time); the code before issue 8 peaked at 5,845 MiB.  The figures of each
+run are written to test-artifacts/security_memory.txt.
 """
 
 from __future__ import annotations
