@@ -7,6 +7,7 @@ The optimiser never sees a GeoDataFrame.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.errors import RequestError
 
+MAX_BUDGET_IDR = 1e15  # Rp 1.000 triliun: about a third of the national budget; anything above is a typo
 FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial")
 DEFAULT_WEIGHTS = {
     "kumuh": 0.35,
@@ -159,8 +161,8 @@ class Plan:
 
 def plan(table: pd.DataFrame, budget: float, options: PlanOptions | None = None, *, lang: str = "id") -> Plan:
     """Rank, choose under ``budget``, explain, and test each weight at +/-20 %."""
-    if budget <= 0:
-        raise RequestError("plan.budget")
+    if not math.isfinite(budget) or not 0 < budget <= MAX_BUDGET_IDR:  # inf or nan would pass "> 0"
+        raise RequestError("plan.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", "."))
     options = options or PlanOptions()
     ranked = rank(table, options)
     chosen = select(np.where(ranked["eligible"], ranked["priority"], 0.0), ranked["cost_idr"].to_numpy(), budget)
