@@ -136,3 +136,60 @@ def test_sigkill_mid_burst_loses_only_what_was_in_flight(live) -> None:
     stored = set(store.read("progress_records", work_id=WORK)["record_id"])
     assert set(acked) <= stored  # every acknowledged record survived
     assert len(stored - set(acked)) <= len(clients)  # at most the requests in flight landed unacknowledged
+
+
+def test_a_long_import_makes_web_writes_wait_not_fail(live, tmp_path: Path) -> None:
+    """An LKM member saving progress while a planner imports a city's households from the command
+    line: the save waits for the import's write (validation happens before the store is locked)
+    and lands; no form is refused and nothing acknowledged is lost (issue 8, item 12)."""
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    _, url, store_path = live
+    source = Path(__file__).resolve().parents[1] / "data" / "households" / "households_kaliawi_persada.csv"
+    with source.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    big = tmp_path / "households_kota.csv"
+    with big.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for i in range(60_000):
+            writer.writerow({**rows[i % len(rows)], "no_kk": f"18710699{i:08d}"})
+    clients = [LkmClient(url) for _ in range(4)]
+    env = {**os.environ, "PETAKAMPUNG_STORE": str(store_path), "PETAKAMPUNG_HASH_KEY": "test-hash-key"}
+    exe = Path(sys.executable).parent / "petakampung"
+    importer = subprocess.Popen(
+        [str(exe), "import", "households", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    acked: list[str] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def save(i: int, client: LkmClient) -> None:
+        j = 0
+        while importer.poll() is None or j == 0:
+            try:
+                rid = client.record(60, f"saat impor {i}-{j}")
+            except Exception as exc:  # any failure is what this test looks for
+                with lock:
+                    failures.append(repr(exc))
+                return
+            with lock:
+                acked.append(rid)
+            j += 1
+
+    threads = [threading.Thread(target=save, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    _, err = importer.communicate(timeout=600)
+    for t in threads:
+        t.join(timeout=120)
+    assert importer.returncode == 0, err.decode()[-2000:]
+    assert failures == []
+    store = open_store(store_path)
+    records = store.read("progress_records", work_id=WORK)
+    assert set(acked) <= set(records["record_id"])
+    assert records["record_id"].is_unique
+    assert store.count("households", kelurahan_code=KALIAWI) >= 60_000
