@@ -8,7 +8,9 @@ The rule, identical to ``geopandas.sjoin(points, polygons, predicate="within")``
   it is in neither (a household there is counted in the RT of its label);
 * where polygons **overlap**, the polygon with the **lowest position** wins (sjoin lists the matches
   of a point in polygon order; "keep the first" is the same rule);
-* missing or empty points and points outside every polygon get ``-1``.
+* missing or empty points and points outside every polygon get ``-1``;
+* with ``point_groups`` and ``polygon_groups`` (e.g. kelurahan codes), a point is placed only in
+  polygons of its own group: the same answer as one sjoin per group.
 
 How it is fast: above ``RASTER_MIN_POINTS`` points, each tile of the area is rasterised twice with
 GDAL (``rasterio.features.rasterize``): the polygons' positions burnt at cell centres, then every
@@ -58,6 +60,8 @@ def points_in_polygons(
     points: Any,
     polygons: Any,
     *,
+    point_groups: Sequence[Any] | np.ndarray | None = None,
+    polygon_groups: Sequence[Any] | np.ndarray | None = None,
     cell_size: float | None = None,
     tile_cells: int = TILE_CELLS,
 ) -> np.ndarray:
@@ -70,6 +74,9 @@ def points_in_polygons(
     polygons
         Polygon or MultiPolygon geometries (GeoSeries, GeoDataFrame or array); None and empty
         ones never match.  Both must be in the same CRS when both carry one.
+    point_groups, polygon_groups
+        Optional labels (one per point, one per polygon): a point is only placed in a polygon
+        with an equal label.  Give both or neither.
     cell_size
         Raster cell side in CRS units.  By default chosen from the data, and no raster is drawn
         below ``RASTER_MIN_POINTS`` points; giving one always uses the raster path.
@@ -83,8 +90,26 @@ def points_in_polygons(
     """
     _check_crs(points, polygons)
     pts = _geometry_array(points, "points")
+    polys = _polygon_array(polygons)
     x, y = _point_xy(pts)
-    return _place(x, y, pts, _polygon_array(polygons), cell_size=cell_size, tile_cells=tile_cells)
+    out = _place(x, y, pts, polys, cell_size=cell_size, tile_cells=tile_cells)
+    if point_groups is None and polygon_groups is None:
+        return out
+    if point_groups is None or polygon_groups is None:
+        raise ValueError("give both point_groups and polygon_groups, or neither")
+    point_groups, polygon_groups = np.asarray(point_groups), np.asarray(polygon_groups)
+    if point_groups.shape != (len(pts),) or polygon_groups.shape != (len(polys),):
+        raise ValueError(
+            f"point_groups and polygon_groups need one label per point ({len(pts)}) and per polygon "
+            f"({len(polys)}); got {point_groups.shape} and {polygon_groups.shape}"
+        )
+    # the lowest polygon overall is the lowest of its group when the groups agree; else look again
+    # among the polygons of the point's own group only
+    hit = out >= 0
+    other = np.flatnonzero(hit)[polygon_groups[out[hit]] != point_groups[hit]]
+    if len(other):
+        out[other] = _exact(x, y, pts, other, polys, groups=(point_groups[other], polygon_groups))
+    return out
 
 
 def xy_in_polygons(
@@ -182,11 +207,23 @@ def _place(
     return out
 
 
-def _exact(x: np.ndarray, y: np.ndarray, pts: np.ndarray | None, which: np.ndarray, polys: np.ndarray) -> np.ndarray:
-    """The sjoin test for points ``which``: prepared polygons that ``contain`` them, lowest first."""
+def _exact(
+    x: np.ndarray,
+    y: np.ndarray,
+    pts: np.ndarray | None,
+    which: np.ndarray,
+    polys: np.ndarray,
+    *,
+    groups: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The sjoin test for points ``which``: prepared polygons that ``contain`` them, lowest first
+    (among polygons whose group equals the point's when ``groups`` is (point groups, polygon groups))."""
     geoms = pts[which] if pts is not None else shapely.points(x[which], y[which])
     tree = shapely.STRtree(geoms)
     poly_idx, pt_idx = tree.query(polys, predicate="contains")
+    if groups is not None:
+        same = groups[1][poly_idx] == groups[0][pt_idx]
+        poly_idx, pt_idx = poly_idx[same], pt_idx[same]
     out = np.full(len(which), -1, dtype=np.int64)
     if len(pt_idx):
         order = np.lexsort((poly_idx, pt_idx))

@@ -216,3 +216,32 @@ def test_refuses_crs_mismatch_and_wrong_geometry_types() -> None:
         points_in_polygons([Point(0, 0)], [box(0, 0, 1, 1), shapely.LineString([(0, 0), (1, 1)])])
     with pytest.raises(ValueError, match="cell_size"):
         points_in_polygons([Point(0.5, 0.5)], [box(0, 0, 1, 1)], cell_size=0)
+
+
+@HYPOTHESIS
+@given(seed=st.integers(0, 2**16))
+def test_groups_place_points_only_in_their_own_group(seed) -> None:
+    """Two kelurahan whose RTs overlap: with groups, the answer of one sjoin per kelurahan."""
+    rng = np.random.default_rng(seed)
+    polygons = voronoi(rng.uniform(0, 20, (8, 2)), box(0, 0, 20, 20)) + voronoi(
+        rng.uniform(5, 25, (8, 2)), box(5, 5, 25, 25)
+    )
+    polygon_groups = np.array(["a"] * 8 + ["b"] * 8)
+    points = ring_points(polygons, rng) + [Point(p) for p in rng.uniform(-1, 26, (400, 2))]
+    point_groups = rng.choice(["a", "b", "c"], len(points))
+    expected = np.full(len(points), -1)
+    for group in ("a", "b"):
+        members = np.flatnonzero(polygon_groups == group)
+        mine = np.flatnonzero(point_groups == group)
+        local = sjoin_positions([points[i] for i in mine], [polygons[i] for i in members])
+        expected[mine] = np.where(local >= 0, members[np.maximum(local, 0)], -1)
+    for cell in (None, 0.7):
+        got = points_in_polygons(
+            np.array(points, dtype=object),
+            polygons,
+            point_groups=point_groups,
+            polygon_groups=polygon_groups,
+            cell_size=cell,
+            tile_cells=16,
+        )
+        assert (got == expected).all()
