@@ -12,23 +12,31 @@ The rule, identical to ``geopandas.sjoin(points, polygons, predicate="within")``
 * with ``point_groups`` and ``polygon_groups`` (e.g. kelurahan codes), a point is placed only in
   polygons of its own group: the same answer as one sjoin per group.
 
-How it is fast: above ``RASTER_MIN_POINTS`` points, each tile of the area is rasterised twice with
-GDAL (``rasterio.features.rasterize``): the polygons' positions burnt at cell centres, then every
-ring burnt with ``all_touched=True`` as "ambiguous".  A cell no ring touches lies wholly inside
-(or wholly outside) each polygon, so its label is the answer for every point in it; points in
-ambiguous cells are decided by the same exact test sjoin uses.  Three details keep the shortcut
-exact: every geometry is burnt as one polygon of all its rings, which GDAL fills by the even-odd
-rule that GEOS's prepared point-in-area test also follows (so holes, multi-part and even invalid
-polygons agree); GDAL's line burning can skip a cell where a ring passes exactly through a cell
-corner, so the rings are burnt a second time on a grid shifted by ``GRID_SHIFT`` of a cell (and
-the grid origin sits at an irrational fraction of a cell off the data); and points within
-``EDGE_EPS`` of a cell side are always tested exactly.  Tiles of at most ``tile_cells`` squared
-cells keep memory bounded; tiles without points are never drawn.
+How it is fast: above ``RASTER_MIN_POINTS`` points, each tile of the area is rasterised with GDAL
+(``rasterio.features.rasterize``): the polygons' positions burnt at cell centres, then every ring
+burnt with ``all_touched=True`` as "ambiguous".  A cell no ring touches lies wholly inside (or
+wholly outside) each polygon, so its label is the answer for every point in it; points in
+ambiguous cells get the exact test sjoin uses (GEOS's prepared point-in-area test, through
+``shapely.contains_xy`` on the polygons whose bounding box holds the point).  Three details keep
+the shortcut exact: every geometry is burnt as one polygon of all its rings, which GDAL fills by
+the even-odd rule that GEOS's prepared point-in-area test also follows (so holes, multi-part and
+even invalid polygons agree); GDAL's line burning can skip a cell where a ring passes exactly
+through a cell corner, so the rings are burnt a second time on a grid shifted by ``GRID_SHIFT``
+of a cell (and the grid origin sits at an irrational fraction of a cell off the data); and points
+within ``EDGE_EPS`` of a cell side are always tested exactly.  Tiles of at most ``tile_cells``
+squared cells keep memory bounded; tiles without points are never drawn.
+
+A second core reads the points' coordinates (shapely releases the GIL) while GDAL draws (rasterio
+does not).  A :class:`PolygonIndex` keeps its drawn tiles, so placing more points in the same
+polygons (the next import, the next page) only looks them up.  Polygons are prepared in place
+(``shapely.prepare``), which caches an index on them and changes nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import Any
 
@@ -37,23 +45,26 @@ import rasterio.features
 import shapely
 from affine import Affine
 
-__all__ = ["RASTER_MIN_POINTS", "points_in_polygons", "xy_in_polygons"]
+__all__ = ["RASTER_MIN_POINTS", "PolygonIndex", "points_in_polygons", "xy_in_polygons"]
 
 RASTER_MIN_POINTS = 50_000  # below this the exact test alone is as fast as drawing rasters
-TILE_CELLS = 4096  # a tile's side in cells: a 4096 x 4096 uint16 raster is 32 MB
+TILE_CELLS = 4096  # a tile's side in cells at most: a 4096 x 4096 uint16 raster is 32 MB
 HALO_CELLS = 2  # cells drawn around each tile so rings crossing its side are burnt in full
 ORIGIN_FRACTION = 0.3819660112501051  # (3 - sqrt 5) / 2: the grid never lines up with round coordinates
 GRID_SHIFT = (0.7e-7, 1.3e-7)  # second ring pass, in cells: catches cells a corner-crossing ring skipped
 EDGE_EPS = 1e-6  # points this close to a cell side (in cells) are tested exactly
 AMBIGUOUS = np.iinfo(np.uint16).max
 MAX_TILE_POLYGONS = int(AMBIGUOUS) - 1
-# Cost model for the cell size (seconds, measured on the city benchmark): GDAL fills a cell in
-# ~4 ns and burns a cell of ring in ~50 ns (twice), the exact test costs ~1.2 us per point, and
+POINTS_PER_POLYGON = 100  # the load an index is sized for when nobody says (about the KK of an RT)
+# Cost model for the cell size, in seconds, measured on the city benchmark: GDAL draws a polygon
+# in ~15 us (fill and two ring passes) plus ~4 ns a cell; the exact test costs ~0.7 us a point;
 # about 0.6 cell widths of band per unit of ring length (summed over polygons) are ambiguous.
-FILL_S_PER_CELL = 4e-9
-RING_S_PER_CELL = 5e-8
-EXACT_S_PER_POINT = 1.2e-6
+DRAW_S_PER_POLYGON = 1.5e-5
+DRAW_S_PER_CELL = 4e-9
+EXACT_S_PER_POINT = 7e-7
 BAND_CELLS_PER_RING = 0.6
+
+Groups = tuple[np.ndarray, np.ndarray]
 
 
 def points_in_polygons(
@@ -81,35 +92,16 @@ def points_in_polygons(
         Raster cell side in CRS units.  By default chosen from the data, and no raster is drawn
         below ``RASTER_MIN_POINTS`` points; giving one always uses the raster path.
     tile_cells
-        Side of a raster tile in cells (memory: 2 bytes per cell).
+        Largest side of a raster tile in cells (memory: 2 bytes per cell).
 
     Returns
     -------
     numpy.ndarray
         int64 positions, one per point; see the module docstring for the rule.
     """
-    _check_crs(points, polygons)
-    pts = _geometry_array(points, "points")
-    polys = _polygon_array(polygons)
-    x, y = _point_xy(pts)
-    out = _place(x, y, pts, polys, cell_size=cell_size, tile_cells=tile_cells)
-    if point_groups is None and polygon_groups is None:
-        return out
-    if point_groups is None or polygon_groups is None:
-        raise ValueError("give both point_groups and polygon_groups, or neither")
-    point_groups, polygon_groups = np.asarray(point_groups), np.asarray(polygon_groups)
-    if point_groups.shape != (len(pts),) or polygon_groups.shape != (len(polys),):
-        raise ValueError(
-            f"point_groups and polygon_groups need one label per point ({len(pts)}) and per polygon "
-            f"({len(polys)}); got {point_groups.shape} and {polygon_groups.shape}"
-        )
-    # the lowest polygon overall is the lowest of its group when the groups agree; else look again
-    # among the polygons of the point's own group only
-    hit = out >= 0
-    other = np.flatnonzero(hit)[polygon_groups[out[hit]] != point_groups[hit]]
-    if len(other):
-        out[other] = _exact(x, y, pts, other, polys, groups=(point_groups[other], polygon_groups))
-    return out
+    n = len(_geometry_array(points, "points"))
+    index = PolygonIndex(polygons, cell_size=cell_size, expected_points=n, tile_cells=tile_cells)
+    return index.locate(points, point_groups=point_groups, polygon_groups=polygon_groups)
 
 
 def xy_in_polygons(
@@ -121,20 +113,164 @@ def xy_in_polygons(
     tile_cells: int = TILE_CELLS,
 ) -> np.ndarray:
     """:func:`points_in_polygons` for coordinate arrays (NaN: no point)."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-d arrays of one length; got shapes {x.shape} and {y.shape}")
-    return _place(x, y, None, _polygon_array(polygons), cell_size=cell_size, tile_cells=tile_cells)
+    index = PolygonIndex(polygons, cell_size=cell_size, expected_points=len(x), tile_cells=tile_cells)
+    return index.locate_xy(x, y)
+
+
+class PolygonIndex:
+    """Polygons made ready to place points in, once or many times (same rule, same answers).
+
+    Parameters
+    ----------
+    polygons
+        As for :func:`points_in_polygons`.
+    cell_size
+        Raster cell side; by default sized for ``expected_points`` (default 100 per polygon).
+    expected_points
+        How many points a call is expected to place: below ``RASTER_MIN_POINTS`` (and without a
+        ``cell_size``) every point gets the exact test and no raster is drawn.
+    tile_cells
+        As for :func:`points_in_polygons`.
+    """
+
+    def __init__(
+        self,
+        polygons: Any,
+        *,
+        cell_size: float | None = None,
+        expected_points: int | None = None,
+        tile_cells: int = TILE_CELLS,
+    ) -> None:
+        if cell_size is not None and not cell_size > 0:
+            raise ValueError(f"cell_size must be a positive number; got {cell_size!r}")
+        if tile_cells < 16:
+            raise ValueError(f"tile_cells must be at least 16; got {tile_cells}")
+        self.crs = getattr(polygons, "crs", None)
+        self.polygons = _polygon_array(polygons)
+        self._live = ~(shapely.is_empty(self.polygons) | shapely.is_missing(self.polygons))
+        expected = POINTS_PER_POLYGON * len(self.polygons) if expected_points is None else expected_points
+        self._raster = self._live.any() and (cell_size is not None or expected >= RASTER_MIN_POINTS)
+        self._cell, self._expected, self._tile_cells = cell_size, expected, tile_cells
+        self._lock = threading.Lock()
+        self._tree: shapely.STRtree | None = None
+        self._grid: _Grid | None = None
+        self._rings: _Rings | None = None
+        self._tiles: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def locate(
+        self,
+        points: Any,
+        *,
+        point_groups: Sequence[Any] | np.ndarray | None = None,
+        polygon_groups: Sequence[Any] | np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Position of the polygon each point lies in, ``-1`` for none (see the module docstring)."""
+        a, b = getattr(points, "crs", None), self.crs
+        if a is not None and b is not None and a != b:
+            raise ValueError(f"points and polygons must share a CRS; got {a.to_string()} and {b.to_string()}")
+        pts = _geometry_array(points, "points")
+        groups = None
+        if point_groups is not None or polygon_groups is not None:
+            groups = _check_groups(point_groups, polygon_groups, len(pts), len(self.polygons))
+        with ThreadPoolExecutor(1) as helper:
+            xy = helper.submit(_point_xy, pts)
+            self._prepare()  # rings, and the raster of a one-tile grid, while the coordinates are read
+            x, y = xy.result()
+        out = self._locate(x, y, pts)
+        if groups is not None:
+            # the lowest polygon overall is the lowest of the point's group when the groups agree;
+            # otherwise look again among the polygons of the point's own group only
+            hit = out >= 0
+            other = np.flatnonzero(hit)[groups[1][out[hit]] != groups[0][hit]]
+            out[other] = self._exact(x, y, pts, other, groups=(groups[0][other], groups[1]))
+        return out
+
+    def locate_xy(self, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> np.ndarray:
+        """:meth:`locate` for coordinate arrays (NaN: no point)."""
+        self._prepare()
+        return self._locate(np.asarray(x, dtype=float), np.asarray(y, dtype=float), None)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        with self._lock:
+            if not self._raster or self._grid is not None:
+                return
+            live = self.polygons[self._live]
+            bounds = tuple(shapely.total_bounds(live))
+            cell = self._cell or _cell_size(live, bounds, self._expected)
+            self._rings = _Rings(self.polygons)
+            self._grid = _Grid(bounds, float(cell), self._tile_cells, shapely.bounds(self.polygons), self._live)
+            if self._grid.tiles_x * self._grid.tiles_y == 1:
+                self._tiles[0] = self._grid.draw(0, self._rings)
+
+    def _tile(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            if tid not in self._tiles:
+                self._tiles[tid] = self._grid.draw(tid, self._rings)
+            return self._tiles[tid]
+
+    def _locate(self, x: np.ndarray, y: np.ndarray, pts: np.ndarray | None) -> np.ndarray:
+        out = np.full(len(x), -1, dtype=np.int64)
+        if not self._live.any() or len(x) == 0:
+            return out
+        minx, miny, maxx, maxy = shapely.total_bounds(self.polygons[self._live])
+        with np.errstate(invalid="ignore"):
+            unsure = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        if self._grid is not None and len(unsure):
+            ambiguous = []
+            for tid, which in self._grid.by_tile(x[unsure], y[unsure], unsure):
+                raster, members = self._tile(tid)
+                labels, unclear = self._grid.lookup(tid, x[which], y[which], raster, members)
+                out[which] = labels
+                ambiguous.append(which[unclear])
+            unsure = np.concatenate(ambiguous)
+        out[unsure] = self._exact(x, y, pts, unsure)
+        return out
+
+    def _exact(
+        self, x: np.ndarray, y: np.ndarray, pts: np.ndarray | None, which: np.ndarray, *, groups: Groups | None = None
+    ) -> np.ndarray:
+        """sjoin's test for points ``which``: the lowest polygon whose prepared geometry contains
+        the point, among polygons of the point's group when ``groups`` = (theirs, the polygons')."""
+        out = np.full(len(which), -1, dtype=np.int64)
+        if len(which) == 0:
+            return out
+        with self._lock:
+            if self._tree is None:
+                shapely.prepare(self.polygons[self._live])
+                self._tree = shapely.STRtree(self.polygons)
+        geoms = pts[which] if pts is not None else shapely.points(x[which], y[which])
+        pt_idx, poly_idx = self._tree.query(geoms)  # bounding boxes only
+        if groups is not None:
+            same = groups[1][poly_idx] == groups[0][pt_idx]
+            pt_idx, poly_idx = pt_idx[same], poly_idx[same]
+        inside = shapely.contains_xy(self.polygons[poly_idx], x[which][pt_idx], y[which][pt_idx])
+        pt_idx, poly_idx = pt_idx[inside], poly_idx[inside]
+        if len(pt_idx):
+            order = np.lexsort((poly_idx, pt_idx))
+            pt_idx, poly_idx = pt_idx[order], poly_idx[order]
+            first = np.r_[True, pt_idx[1:] != pt_idx[:-1]]
+            out[pt_idx[first]] = poly_idx[first]
+        return out
 
 
 # --- input checks ------------------------------------------------------------------------------
 
 
-def _check_crs(points: Any, polygons: Any) -> None:
-    a, b = getattr(points, "crs", None), getattr(polygons, "crs", None)
-    if a is not None and b is not None and a != b:
-        raise ValueError(f"points and polygons must share a CRS; got {a.to_string()} and {b.to_string()}")
+def _check_groups(point_groups: Any, polygon_groups: Any, n_points: int, n_polygons: int) -> Groups:
+    if point_groups is None or polygon_groups is None:
+        raise ValueError("give both point_groups and polygon_groups, or neither")
+    point_groups, polygon_groups = np.asarray(point_groups), np.asarray(polygon_groups)
+    if point_groups.shape != (n_points,) or polygon_groups.shape != (n_polygons,):
+        raise ValueError(
+            f"point_groups and polygon_groups need one label per point ({n_points}) and per polygon "
+            f"({n_polygons}); got {point_groups.shape} and {polygon_groups.shape}"
+        )
+    return point_groups, polygon_groups
 
 
 def _geometry_array(values: Any, name: str) -> np.ndarray:
@@ -152,8 +288,7 @@ def _point_xy(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(owner) > 1 and (owner[1:] == owner[:-1]).any():
         first = int(owner[1:][owner[1:] == owner[:-1]][0])
         raise ValueError(f"points must be Point geometries; got {shapely.get_type_id(pts[first])!r} at {first}")
-    x = np.full(len(pts), np.nan)
-    y = np.full(len(pts), np.nan)
+    x, y = np.full(len(pts), np.nan), np.full(len(pts), np.nan)
     x[owner], y[owner] = coords[:, 0], coords[:, 1]
     return x, y
 
@@ -170,157 +305,95 @@ def _polygon_array(polygons: Any) -> np.ndarray:
     return polys
 
 
-# --- the placement -----------------------------------------------------------------------------
+# --- the raster --------------------------------------------------------------------------------
 
 
-def _place(
-    x: np.ndarray,
-    y: np.ndarray,
-    pts: np.ndarray | None,
-    polys: np.ndarray,
-    *,
-    cell_size: float | None,
-    tile_cells: int,
-) -> np.ndarray:
-    out = np.full(len(x), -1, dtype=np.int64)
-    live = ~(shapely.is_empty(polys) | shapely.is_missing(polys))
-    if not live.any() or len(x) == 0:
-        return out
-    minx, miny, maxx, maxy = shapely.total_bounds(polys[live])
-    with np.errstate(invalid="ignore"):
-        candidates = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
-    if len(candidates) == 0:
-        return out
-    if cell_size is None:
-        if len(candidates) < RASTER_MIN_POINTS:
-            out[candidates] = _exact(x, y, pts, candidates, polys)
-            return out
-        cell_size = _cell_size(x[candidates], y[candidates], polys[live], (minx, miny, maxx, maxy))
-    if not cell_size > 0:
-        raise ValueError(f"cell_size must be a positive number; got {cell_size!r}")
-    grid = _Grid((minx, miny, maxx, maxy), float(cell_size), int(tile_cells))
-    labels, ambiguous = grid.lookup(x[candidates], y[candidates], polys, live)
-    out[candidates] = labels
-    unsure = candidates[ambiguous]
-    if len(unsure):
-        out[unsure] = _exact(x, y, pts, unsure, polys)
-    return out
-
-
-def _exact(
-    x: np.ndarray,
-    y: np.ndarray,
-    pts: np.ndarray | None,
-    which: np.ndarray,
-    polys: np.ndarray,
-    *,
-    groups: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    """The sjoin test for points ``which``: prepared polygons that ``contain`` them, lowest first
-    (among polygons whose group equals the point's when ``groups`` is (point groups, polygon groups))."""
-    geoms = pts[which] if pts is not None else shapely.points(x[which], y[which])
-    tree = shapely.STRtree(geoms)
-    poly_idx, pt_idx = tree.query(polys, predicate="contains")
-    if groups is not None:
-        same = groups[1][poly_idx] == groups[0][pt_idx]
-        poly_idx, pt_idx = poly_idx[same], pt_idx[same]
-    out = np.full(len(which), -1, dtype=np.int64)
-    if len(pt_idx):
-        order = np.lexsort((poly_idx, pt_idx))
-        pt_idx, poly_idx = pt_idx[order], poly_idx[order]
-        first = np.ones(len(pt_idx), dtype=bool)
-        first[1:] = pt_idx[1:] != pt_idx[:-1]
-        out[pt_idx[first]] = poly_idx[first]
-    return out
-
-
-def _cell_size(x: np.ndarray, y: np.ndarray, polys: np.ndarray, bounds: tuple[float, ...]) -> float:
-    """The cell side that minimises drawing plus exact-test time for this density of points."""
+def _cell_size(polys: np.ndarray, bounds: tuple[float, ...], n_points: int) -> float:
+    """The cell side that minimises drawing plus exact-test time for ``n_points`` in these polygons."""
     minx, miny, maxx, maxy = bounds
-    width, height = max(maxx - minx, 1e-12), max(maxy - miny, 1e-12)
-    # share of the area that holds points, on a 64 x 64 grid of buckets
-    bx = np.minimum(((x - minx) / width * 64).astype(np.intp), 63)
-    by = np.minimum(((y - miny) / height * 64).astype(np.intp), 63)
-    occupied = np.count_nonzero(np.bincount(by * 64 + bx, minlength=64 * 64)) / (64 * 64)
-    area = width * height * occupied
-    ring = float(shapely.length(polys).sum()) * occupied
-    n = len(x)
+    area = min(max(maxx - minx, 1e-12) * max(maxy - miny, 1e-12), max(float(shapely.area(polys).sum()), 1e-12))
+    ring = float(shapely.length(polys).sum())
     sizes = np.sqrt(area) * np.logspace(-4, -0.5, 200)
     cost = (
-        FILL_S_PER_CELL * area / sizes**2
-        + RING_S_PER_CELL * 2 * ring / sizes
-        + EXACT_S_PER_POINT * n * np.minimum(1.0, BAND_CELLS_PER_RING * ring * sizes / area)
+        DRAW_S_PER_POLYGON * len(polys)
+        + DRAW_S_PER_CELL * area / sizes**2
+        + EXACT_S_PER_POINT * max(n_points, 1) * np.minimum(1.0, BAND_CELLS_PER_RING * ring * sizes / area)
     )
     return float(sizes[np.argmin(cost)])
 
 
 class _Grid:
-    """A grid of tiles over ``bounds``; draws only the tiles that hold points."""
+    """A grid of square tiles of cells over ``bounds``, its origin off the data by ORIGIN_FRACTION."""
 
-    def __init__(self, bounds: tuple[float, ...], cell: float, tile_cells: int) -> None:
-        if tile_cells < 16:
-            raise ValueError(f"tile_cells must be at least 16; got {tile_cells}")
+    def __init__(
+        self, bounds: tuple[float, ...], cell: float, tile_cells: int, boxes: np.ndarray, live: np.ndarray
+    ) -> None:
         minx, miny, maxx, maxy = bounds
         self.cell, self.tile = cell, tile_cells
+        self.boxes, self.live = boxes, live  # every polygon's bounds, and which polygons exist
         self.x0 = minx - ORIGIN_FRACTION * cell
         self.y1 = maxy + ORIGIN_FRACTION * cell
         self.ncols = int(np.floor((maxx - self.x0) / cell)) + 1
         self.nrows = int(np.floor((self.y1 - miny) / cell)) + 1
         self.tiles_x = -(-self.ncols // tile_cells)
+        self.tiles_y = -(-self.nrows // tile_cells)
 
-    def lookup(
-        self, x: np.ndarray, y: np.ndarray, polys: np.ndarray, live: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(label or -1, ambiguous) for each point; labels are only meaningful where not ambiguous."""
-        fx = (x - self.x0) / self.cell
-        fy = (self.y1 - y) / self.cell
+    def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, col, near a cell side) of each point."""
+        fx, fy = (x - self.x0) / self.cell, (self.y1 - y) / self.cell
         col = np.clip(np.floor(fx).astype(np.int64), 0, self.ncols - 1)
         row = np.clip(np.floor(fy).astype(np.int64), 0, self.nrows - 1)
         fx -= col
         fy -= row
-        ambiguous = (fx < EDGE_EPS) | (fx > 1 - EDGE_EPS) | (fy < EDGE_EPS) | (fy > 1 - EDGE_EPS)
-        labels = np.full(len(x), -1, dtype=np.int64)
+        near = (fx < EDGE_EPS) | (fx > 1 - EDGE_EPS) | (fy < EDGE_EPS) | (fy > 1 - EDGE_EPS)
+        return row, col, near
+
+    def by_tile(self, x: np.ndarray, y: np.ndarray, which: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """(tile id, the entries of ``which`` whose point lies in it) for every tile holding points."""
+        if self.tiles_x * self.tiles_y == 1:
+            yield 0, which
+            return
+        row, col, _ = self._cells(x, y)
         tile_id = (row // self.tile) * self.tiles_x + col // self.tile
-        if self.tiles_x == 1 and self.nrows <= self.tile:  # one tile: no need to sort points by tile
-            order, starts, ends = np.arange(len(x)), np.array([0]), np.array([len(x)])
-        else:
-            order = np.argsort(tile_id, kind="stable")
-            starts = np.flatnonzero(np.r_[True, tile_id[order][1:] != tile_id[order][:-1]])
-            ends = np.r_[starts[1:], len(order)]
-        bounds = shapely.bounds(polys)
-        rings = _Rings(polys)
-        for start, end in zip(starts, ends, strict=True):
-            idx = order[start:end]
-            tid = int(tile_id[idx[0]])
-            ty, tx = divmod(tid, self.tiles_x)
-            raster, members = self._draw(ty, tx, bounds, live, rings)
-            r = row[idx] - ty * self.tile + HALO_CELLS
-            c = col[idx] - tx * self.tile + HALO_CELLS
-            value = raster[r, c]
-            ambiguous[idx] |= value == AMBIGUOUS
-            inside = (value != 0) & (value != AMBIGUOUS)
-            labels[idx[inside]] = members[value[inside].astype(np.int64) - 1]
+        order = np.argsort(tile_id, kind="stable")
+        ids = tile_id[order]
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        for start, end in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+            yield int(ids[start]), which[order[start:end]]
+
+    def lookup(
+        self, tid: int, x: np.ndarray, y: np.ndarray, raster: np.ndarray, members: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(label or -1, ambiguous) for points of tile ``tid``; labels of ambiguous points are void."""
+        row, col, ambiguous = self._cells(x, y)
+        ty, tx = divmod(tid, self.tiles_x)
+        value = raster[row - ty * self.tile + HALO_CELLS, col - tx * self.tile + HALO_CELLS]
+        ambiguous |= value == AMBIGUOUS
+        labels = np.full(len(x), -1, dtype=np.int64)
+        inside = (value != 0) & ~ambiguous
+        labels[inside] = members[value[inside].astype(np.int64) - 1]
         return labels, ambiguous
 
-    def _draw(
-        self, ty: int, tx: int, bounds: np.ndarray, live: np.ndarray, rings: _Rings
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The tile's raster (0 none, k polygon ``members[k - 1]``, AMBIGUOUS) and its polygons."""
-        c0, r0 = tx * self.tile - HALO_CELLS, ty * self.tile - HALO_CELLS
-        side = self.tile + 2 * HALO_CELLS
-        west, north = self.x0 + c0 * self.cell, self.y1 - r0 * self.cell
-        east, south = west + side * self.cell, north - side * self.cell
+    def draw(self, tid: int, rings: _Rings) -> tuple[np.ndarray, np.ndarray]:
+        """Tile ``tid``'s raster (0 none, k the polygon ``members[k - 1]``, AMBIGUOUS) and members."""
+        ty, tx = divmod(tid, self.tiles_x)
+        width = min(self.tile, self.ncols - tx * self.tile) + 2 * HALO_CELLS
+        height = min(self.tile, self.nrows - ty * self.tile) + 2 * HALO_CELLS
+        west = self.x0 + (tx * self.tile - HALO_CELLS) * self.cell
+        north = self.y1 - (ty * self.tile - HALO_CELLS) * self.cell
+        east, south = west + width * self.cell, north - height * self.cell
+        box = self.boxes
         members = np.flatnonzero(
-            live & (bounds[:, 0] <= east) & (bounds[:, 2] >= west) & (bounds[:, 1] <= north) & (bounds[:, 3] >= south)
+            self.live & (box[:, 0] <= east) & (box[:, 2] >= west) & (box[:, 1] <= north) & (box[:, 3] >= south)
         )
-        raster = np.zeros((side, side), dtype=np.uint16)
+        raster = np.zeros((height, width), dtype=np.uint16)
         if len(members) == 0:
             return raster, members
-        transform = Affine(self.cell, 0.0, west, 0.0, -self.cell, north)
-        if len(members) > MAX_TILE_POLYGONS:  # more polygons than labels: the whole tile is tested exactly
+        if len(members) > MAX_TILE_POLYGONS:  # more polygons than labels: every point is tested exactly
             raster[:] = AMBIGUOUS
             return raster, members
-        shapes = rings.polygons(members[::-1])  # lowest position drawn last, so it wins overlaps
+        transform = Affine(self.cell, 0.0, west, 0.0, -self.cell, north)
+        shapes = rings.polygons(members[::-1])  # the lowest position drawn last, so it wins overlaps
         rasterio.features.rasterize(
             zip(shapes, range(len(members), 0, -1), strict=True), out=raster, transform=transform
         )
