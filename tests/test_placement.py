@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from geo.placement import ORIGIN_FRACTION, points_in_polygons, xy_in_polygons
+from geo.placement import ORIGIN_FRACTION, PolygonIndex, points_in_polygons, xy_in_polygons
 
 CELL_SIZES = [None, 0.37, 1.0, 2.5, 40.0]
 HYPOTHESIS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -245,3 +245,18 @@ def test_groups_place_points_only_in_their_own_group(seed) -> None:
             tile_cells=16,
         )
         assert (got == expected).all()
+
+
+def test_an_index_places_again_with_the_same_answers() -> None:
+    rng = np.random.default_rng(5)
+    polygons = voronoi(rng.uniform(0, 100, (30, 2)), box(0, 0, 100, 100))
+    index = PolygonIndex(polygons, cell_size=1.3, tile_cells=16)
+    for _ in range(2):
+        points = ring_points(polygons, rng) + [Point(p) for p in rng.uniform(-5, 105, (500, 2))]
+        assert (index.locate(np.array(points, dtype=object)) == sjoin_positions(points, polygons)).all()
+
+
+def test_a_non_point_is_named_by_its_position() -> None:
+    points = [Point(0, 0)] * 5 + [shapely.LineString([(0, 0), (1, 1)])] + [Point(1, 1)] * 4
+    with pytest.raises(ValueError, match="at 5"):
+        points_in_polygons(np.array(points, dtype=object), [box(0, 0, 1, 1)])
