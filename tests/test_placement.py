@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from geo.placement import ORIGIN_FRACTION, PolygonIndex, points_in_polygons, xy_in_polygons
+from geo.placement import PolygonIndex, points_in_polygons, xy_in_polygons
+from geo.placement_raster import ORIGIN_FRACTION
 
 CELL_SIZES = [None, 0.37, 1.0, 2.5, 40.0]
 HYPOTHESIS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
