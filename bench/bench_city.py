@@ -94,32 +94,35 @@ def _fresh(geoms: np.ndarray) -> np.ndarray:
 
 
 def _duckdb() -> tuple[object | None, str]:
-    """A DuckDB connection with spatial loaded, or None and why not."""
+    """A DuckDB connection with spatial loaded (from where it is installed, else downloaded from
+    extensions.duckdb.org, else from the PyPI package duckdb-extension-spatial), or None and why."""
     try:
         import duckdb
     except ImportError:
-        return None, "duckdb not installed (pip install -e '.[bench]')"
+        return None, "duckdb not installed (pip install -e '.[bench]'): skipped"
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    try:
-        con.execute("LOAD spatial")
-        return con, "spatial extension already installed"
-    except duckdb.Error:
-        pass
-    try:  # the extension as a PyPI package (extensions.duckdb.org is often unreachable)
-        import duckdb_extension_spatial
-
-        path = Path(duckdb_extension_spatial.__file__).parent / "extensions" / f"v{duckdb.__version__}"
-        con.execute(f"INSTALL '{path / 'spatial.duckdb_extension'}'")
-        con.execute("LOAD spatial")
-        return con, f"spatial extension from PyPI duckdb-extension-spatial, DuckDB {duckdb.__version__}"
-    except (ImportError, duckdb.Error) as exc:
+    tried = []
+    for how in ("installed", "download", "pypi"):
         try:
-            con.execute("INSTALL spatial")
+            if how == "download":
+                con.execute("INSTALL spatial")
+            elif how == "pypi":
+                import duckdb_extension_spatial
+
+                folder = Path(duckdb_extension_spatial.__file__).parent / "extensions" / f"v{duckdb.__version__}"
+                con.execute(f"INSTALL '{folder / 'spatial.duckdb_extension'}'")
             con.execute("LOAD spatial")
-            return con, "spatial extension downloaded from extensions.duckdb.org"
-        except duckdb.Error as exc2:
-            return None, f"spatial extension unavailable ({exc}; download: {str(exc2).splitlines()[0]})"
+        except (ImportError, duckdb.Error) as exc:
+            tried.append(f"{how}: {str(exc).splitlines()[0][:120]}")
+            continue
+        origin = con.execute(
+            "SELECT installed_from, extension_version FROM duckdb_extensions() WHERE extension_name = 'spatial'"
+        ).fetchone()
+        source = origin[0] or "the default repository"
+        note = f"DuckDB {duckdb.__version__}, spatial {origin[1]} installed from {source}"
+        return con, note + (f" (earlier tries: {'; '.join(tried)})" if tried else "")
+    return None, "spatial extension unavailable, skipped (" + "; ".join(tried) + ")"
 
 
 def _duckdb_placement(con, pts: np.ndarray, polys: np.ndarray) -> Callable[[], np.ndarray]:
