@@ -202,11 +202,24 @@ def bench_placement(b: Bench) -> None:
 
         return run
 
+    xy = shapely.get_coordinates(pts, return_index=True)
+    x, y = np.full(len(pts), np.nan), np.full(len(pts), np.nan)
+    x[xy[1]], y[xy[1]] = xy[0][:, 0], xy[0][:, 1]
+
+    def ours_xy_reused() -> Callable[[], np.ndarray]:
+        def run() -> np.ndarray:
+            out = index.locate_xy(x, y)
+            np.bincount(out[out >= 0], minlength=len(polys))
+            return out
+
+        return run
+
     methods: dict[str, Callable[[], Callable[[], object]]] = {
         "geopandas.sjoin(within) + groupby": sjoin_lean,
         "  same, on the frames as stored (all columns)": sjoin_frames,
         "petakampung points_in_polygons (one shot)": ours,
         "petakampung PolygonIndex, raster already drawn": ours_reused,
+        "  same, from x/y arrays (no point objects to read)": ours_xy_reused,
     }
     con, duck_note = _duckdb()
     if con is not None:
