@@ -23,6 +23,7 @@ in ``SECTIONS``.  Timings are never asserted anywhere; this file is for people.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import tempfile
@@ -307,9 +308,10 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
     print(f"bench_city.py --scale {args.scale} --runs {args.runs} --seed {args.seed} --only {','.join(chosen)}")
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, ", end="")
-    print(f"{len(__import__('os').sched_getaffinity(0))} CPUs, numpy {np.__version__}, shapely {shapely.__version__}, ")
-    print(f"geopandas {gpd.__version__}, GEOS {shapely.geos_version_string}, pyogrio {pyogrio.__version__}")
+    cpus = len(os.sched_getaffinity(0))
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, {cpus} CPUs")
+    print(f"numpy {np.__version__}, shapely {shapely.__version__}, geopandas {gpd.__version__}, ", end="")
+    print(f"GEOS {shapely.geos_version_string}, pyogrio {pyogrio.__version__}")
     city, wall, _ = timed(lambda: generate(args.scale, seed=args.seed))
     print(f"city generated in {wall:.1f} s: " + ", ".join(f"{k} {len(v):,}" for k, v in city.frames().items()))
     with tempfile.TemporaryDirectory(prefix="bench_city_") as tmp:
