@@ -103,3 +103,45 @@ def test_points_and_lines_count_only_in_their_own_kelurahan() -> None:
     assert b["road_m"] == 0
     assert (a["wells"], b["wells"]) == (0, 0)
     assert a["works_budget_idr"] == pytest.approx(500_000, abs=2)
+
+
+def test_a_household_on_the_line_between_two_rts_counts_in_its_labelled_rt() -> None:
+    """What a planner sees: a GPS point exactly on the border (an edge or a shared corner) decides
+    nothing, so the household stays in the RT its label names, whichever of the two that is."""
+    rt = gpd.GeoDataFrame(
+        {
+            "kelurahan_code": ["32.75.01.1101"] * 2,
+            "unit_type": ["RW", "RW"],
+            "unit_number": [1, 1],
+            "rt_number": [1, 2],
+            "rt_label": ["RT 001 / RW 001", "RT 002 / RW 001"],
+        },
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 100, Y0, X0 + 200, Y0 + 100)],
+        crs=32748,
+    )
+    on_edge, on_corner, inside_rt2 = Point(X0 + 100, Y0 + 50), Point(X0 + 100, Y0 + 100), Point(X0 + 150, Y0 + 50)
+    labels_and_points = [(1, on_edge), (2, on_edge), (1, on_corner), (1, on_corner), (1, inside_rt2)]
+    households = gpd.GeoDataFrame(
+        {
+            "kk_key": [f"k{i}" for i in range(len(labels_and_points))],
+            "kelurahan_code": ["32.75.01.1101"] * len(labels_and_points),
+            "unit_type": ["RW"] * len(labels_and_points),
+            "unit_number": [1] * len(labels_and_points),
+            "rt_number": [r for r, _ in labels_and_points],
+            "decile": [3] * len(labels_and_points),
+            **{
+                c: [None] * len(labels_and_points)
+                for c in ("floor", "wall", "roof", "water_source", "toilet", "lighting", "cooking_fuel")
+            },
+        },
+        geometry=[p for _, p in labels_and_points],
+        crs=32748,
+    )
+    empty = gpd.GeoDataFrame(
+        {"work_id": [], "work_type": [], "status": [], "budget_idr": [], "garden_id": [], "category": []},
+        geometry=[],
+        crs=32748,
+    )
+    result = rt_indicators(rt, households, empty, empty, empty)
+    assert list(result.table["kk_total"]) == [3, 2]  # RT 1: edge + two corners; RT 2: edge + the one inside it
+    assert list(result.disagreements["kk_key"]) == ["k4"]  # only the point truly inside another RT
