@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 from shapely.geometry import Point
 
 from geo.demo import DEFAULT_DATA_DIR
@@ -158,6 +159,24 @@ def test_point_and_label_disagreement_is_a_warning(demo_store: GpkgStore, tmp_pa
     assert len(warning) == 1
     assert "RT 002 / LK 001" in warning[0].render("id")
     assert "RT 001 / LK 001" in warning[0].render("id")
+
+
+def test_a_point_on_the_border_of_its_own_rt_is_no_disagreement(demo_store: GpkgStore, tmp_path: Path) -> None:
+    """The import warns by the indicators' rule: on the line between two RTs a point is in neither
+    RT, so the household's label stands and there is nothing to warn about."""
+    rt = demo_store.read("rt", kelurahan_code=KALIAWI).set_index(["unit_number", "rt_number"]).geometry
+    shared = rt[(1, 1)].boundary.intersection(rt[(1, 2)].boundary)
+    lon, lat = (float(v) for v in shapely.get_coordinates(shared)[0])  # a vertex both RTs have
+    src = tmp_path / "kk.csv"
+    src.write_text(
+        "no_kk,kelurahan_code,rt,desil,lat,lon\n"
+        f"1871069999000004,{KALIAWI},RT 1 LK 1,3,{lat!r},{lon!r}\n"
+        f"1871069999000005,{KALIAWI},RT 2 LK 1,3,{lat!r},{lon!r}\n",
+        encoding="utf-8",
+    )
+    result = import_file(demo_store, "households", src, hash_key=HASH_KEY)
+    assert result.report.ok
+    assert not [p for p in result.report.warnings if p.code.startswith("place.point")]
 
 
 def test_works_progress_history_needs_known_works(demo_store: GpkgStore, tmp_path: Path) -> None:
