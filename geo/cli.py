@@ -16,6 +16,7 @@ import click
 
 from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
+from geo.importer import ImportOptions
 from geo.settings import Settings
 
 
@@ -108,10 +109,21 @@ def build_cli(lang: str) -> click.Group:
         "--tolerance-m", type=click.FloatRange(min=0), default=3.0, show_default=True, help=h("opt.tolerance_m", lang)
     )
 
-    def import_options(crs, encoding, layers, within, tolerance_m):
-        from geo.importer import ImportOptions
+    year_opt = click.option(
+        "--tahun", "year", type=click.IntRange(2000, 2100), default=None, help=h("opt.import_year", lang)
+    )
 
-        return ImportOptions(crs=crs, encoding=encoding, layers=tuple(layers), within=within, tolerance_m=tolerance_m)
+    def import_options(
+        crs: str | None,
+        encoding: str | None,
+        layers: tuple[str, ...],
+        within: str | None,
+        tolerance_m: float,
+        year: int | None,
+    ) -> ImportOptions:
+        return ImportOptions(
+            crs=crs, encoding=encoding, layers=tuple(layers), within=within, tolerance_m=tolerance_m, year=year
+        )
 
     @cli.command("import", help=h("cmd.import", lang))
     @layer_arg
@@ -121,6 +133,7 @@ def build_cli(lang: str) -> click.Group:
     @layer_opt
     @within_opt
     @tol_opt
+    @year_opt
     @click.pass_obj
     def import_cmd(obj: dict, layer: str, files: tuple[Path, ...], **opts: object) -> None:
         from geo.importer import import_file
@@ -162,6 +175,7 @@ def build_cli(lang: str) -> click.Group:
     @layer_opt
     @within_opt
     @tol_opt
+    @year_opt
     @click.pass_obj
     def validate_cmd(obj: dict, layer: str, files: tuple[Path, ...], **opts: object) -> None:
         from geo.importer import validate_file

@@ -442,6 +442,22 @@ MESSAGES.update(
             "id": "{parent}: {area_m2} m² ({pct} %) tidak tercakup RW mana pun",
             "en": "{parent}: {area_m2} m² ({pct} %) is not covered by any RW",
         },
+        "kumuh.location_unit": {
+            "id": "lokasi ini satu RW/lingkungan/dusun utuh ({label}), bukan RT; dinilai sebagai lokasi tersendiri",
+            "en": "this location is a whole RW/lingkungan/dusun ({label}), not an RT; scored as a location of its own",
+        },
+        "kumuh.location_area": {
+            "id": "lokasi ini kawasan bernama ({label}) tanpa nomor RT; dinilai sebagai lokasi tersendiri, bukan RT",
+            "en": "this location is a named area ({label}) with no RT number; scored as a location of its own, not an RT",
+        },
+        "kumuh.shares_fraction": {
+            "id": "persentase terbitan (p_*) ditulis sebagai pecahan 0-1; dibaca ×100 untuk dibandingkan",
+            "en": "the published percentages (p_*) are written as fractions 0-1; read ×100 for the comparison",
+        },
+        "kumuh.published_differs": {
+            "id": "kriteria {criterion}: nilai terbitan {published}, hitungan petakampung {computed} (Permen PUPR 14/2018); yang dipakai hitungan petakampung",
+            "en": "criterion {criterion}: published {published}, petakampung computes {computed} (Permen PUPR 14/2018); the computed value is used",
+        },
         "stage.hierarchy": {"id": "Memeriksa hierarki wilayah", "en": "Checking the hierarchy"},
         "level.provinsi": {"id": "provinsi", "en": "province"},
         "level.kota": {"id": "kabupaten/kota", "en": "regency/city"},
@@ -523,6 +539,10 @@ HELP: dict[str, dict[str, str]] = {
         "CSV, XLSX). Semua masalah dilaporkan; bila ada kesalahan tidak ada yang disimpan.",
         "en": "Import one or more files into a layer (GeoPackage, GeoJSON, GeoParquet, zipped Shapefile, KML, CSV, "
         "XLSX). Every problem is reported; if there is any error nothing is saved.",
+    },
+    "opt.import_year": {
+        "id": "tahun data untuk baris yang tidak menyebutkannya (berkas tanpa kolom tahun)",
+        "en": "the year of rows that give none (a file without a year column)",
     },
     "arg.files": {"id": "BERKAS...", "en": "FILE..."},
     "arg.name": {"id": "NAMA", "en": "NAME"},

@@ -26,7 +26,12 @@ Progress = Callable[[str, int, int], None]
 Paths = str | Path | Sequence[str | Path]
 
 # output columns that come from a field of another name: absent field, absent columns
-DERIVED_COLUMNS = {"rt": ("unit_number", "rt_number"), "criterion_id": ("volume_unit",)}
+DERIVED_COLUMNS = {
+    "rt": ("unit_number", "rt_number", "location", "location_type"),
+    "criterion_id": ("volume_unit",),
+    "total_score": ("published_total",),
+    "level": ("published_level",),
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class ImportOptions:
     layers: tuple[str, ...] = ()
     within: str | None = None
     tolerance_m: float = 3.0
+    year: int | None = None
 
 
 @dataclass
@@ -109,6 +115,7 @@ def validate_file(
         progress=progress,
         tolerance_m=options.tolerance_m,
         within=within,
+        year=options.year,
     )
     frames = layer.prepare(source, ctx)
     _report_dropped(source, ctx)

@@ -97,6 +97,7 @@ class ImportContext:
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long files
     tolerance_m: float = 3.0  # overlaps and slivers narrower than this are warnings, not errors
     within: str | None = None  # only places whose Kemendagri code starts with this (e.g. "33.75")
+    year: int | None = None  # the year of rows whose file has no year column (a baseline named "..._2019")
     # what the file had: source columns used per table, and which fields were found / looked for
     used_columns: dict[str, set[str]] = field(default_factory=dict)
     fields_found: set[str] = field(default_factory=set)
