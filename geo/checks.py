@@ -85,7 +85,7 @@ def check_geometries(
     wrong_type = ~missing & ~np.isin(types, allowed_ids)
     candidates = ~missing & ~wrong_type
     valid = np.ones(len(geoms), dtype=bool)
-    valid[candidates] = shapely.is_valid(geoms[candidates])
+    valid[candidates] = _in_threads(shapely.is_valid, geoms[candidates])
     bounds = np.full((len(geoms), 4), np.nan)
     bounds[candidates] = shapely.bounds(geoms[candidates])
     x0, y0, x1, y1 = INDONESIA_BOUNDS
@@ -107,6 +107,18 @@ def check_geometries(
             report.add(code, row=row, field="geometry", lon=round(cx, 5), lat=round(cy, 5))
         ok[i] = False
     return ok
+
+
+def _in_threads(func, geoms: np.ndarray, workers: int = 2) -> np.ndarray:
+    """A shapely array function over halves of a big array at once: GEOS releases the GIL, so a
+    national file's validity check takes half the time on two cores."""
+    if len(geoms) < 20_000:
+        return func(geoms)
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = np.array_split(geoms, workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.concatenate(list(pool.map(func, chunks)))
 
 
 _TYPE_IDS = {

@@ -117,16 +117,34 @@ class CodeTable:
     def __init__(self, frame: pd.DataFrame, version: str = TABLE_VERSION) -> None:
         self.version = version
         self.names: dict[str, str] = dict(zip(frame["kode"], frame["nama"], strict=True))
-        self._keys: dict[str, str] = {}
-        self._by_key: dict[tuple[Level, str], list[str]] = {}
-        self._children: dict[str, list[str]] = {}
-        for code, name in self.names.items():
-            level = level_of(code)
-            key = name_key(name, level)[0]
-            self._keys[code] = key
-            self._by_key.setdefault((level, key), []).append(code)
-            parent = _parents(code)[0] if "." in code else ""
-            self._children.setdefault(parent, []).append(code)
+        self._index: tuple[dict, dict, dict] | None = None  # built on the first name lookup
+
+    def _indexed(self) -> tuple[dict[str, str], dict[tuple[Level, str], list[str]], dict[str, list[str]]]:
+        """Comparison keys, codes by (level, key), and children by parent code."""
+        if self._index is None:
+            keys: dict[str, str] = {}
+            by_key: dict[tuple[Level, str], list[str]] = {}
+            children: dict[str, list[str]] = {}
+            for code, name in self.names.items():
+                level = level_of(code)
+                key = name_key(name, level)[0]
+                keys[code] = key
+                by_key.setdefault((level, key), []).append(code)
+                children.setdefault(_parents(code)[0] if "." in code else "", []).append(code)
+            self._index = (keys, by_key, children)
+        return self._index
+
+    @property
+    def _keys(self) -> dict[str, str]:
+        return self._indexed()[0]
+
+    @property
+    def _by_key(self) -> dict[tuple[Level, str], list[str]]:
+        return self._indexed()[1]
+
+    @property
+    def _children(self) -> dict[str, list[str]]:
+        return self._indexed()[2]
 
     @classmethod
     def from_file(cls, path: Path = TABLE_PATH) -> CodeTable:

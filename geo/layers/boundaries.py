@@ -130,8 +130,14 @@ class Boundaries(Layer):
                 parts[level].append(frame)
         ctx.filled.update(("name", *NAME_COLUMNS, "unit_type"))  # file, else stored, else the code table
         kel = self._kelurahan(_concat(parts["kelurahan"]), ctx)
-        for rec in kel.drop(columns="geometry").to_dict("records"):
-            ctx.places.kelurahan[rec["kelurahan_code"]] = dict(rec, src_row=rec["src_row"])
+        for code, unit_type, name, row in zip(
+            kel["kelurahan_code"].tolist(),
+            kel["unit_type"].tolist(),
+            kel["name"].tolist(),
+            kel["src_row"].tolist(),
+            strict=True,
+        ):
+            ctx.places.kelurahan[code] = {"kelurahan_code": code, "unit_type": unit_type, "name": name, "src_row": row}
         rw = self._units(_concat(parts["rw"]), ctx)
         rt = self._rts(_concat(parts["rt"]), ctx)
         _duplicates(kel, ("kelurahan_code",), "kelurahan_code", "name", ctx)
@@ -175,28 +181,33 @@ class Boundaries(Layer):
         """Names filled: the file's, else what is stored, else the code table's; unit type the same."""
         if not len(kel):
             return _empty()
-        table = code_table()
         stored = ctx.existing.get("kelurahan")
         stored_by_code = (
             stored.drop(columns="geometry").set_index("kelurahan_code").to_dict("index")
             if stored is not None and len(stored)
             else {}
         )
-        names, filled = [], {c: [] for c in (*NAME_COLUMNS, "unit_type")}
-        columns = ["kelurahan_code", "name", *NAME_COLUMNS, "unit_type", "src_row", "by_name"]
-        for rec in kel[columns].itertuples(index=False):
-            code = rec.kelurahan_code
-            old = stored_by_code.get(code, {})
-            official = table.parent_names(code) if code in table else {}
-            name = None if rec.by_name or is_blank(rec.name) else rec.name
-            name = name or table.name(code) or old.get("name")
+        codes = kel["kelurahan_code"].tolist()
+        by_name = kel["by_name"].tolist()
+        given = {c: kel[c].tolist() for c in ("name", *NAME_COLUMNS, "unit_type")}
+        table = code_table() if any(by_name) or any(_blank_any(given[c]) for c in given) else None
+        old = [stored_by_code.get(c, {}) for c in codes]
+        names = [
+            (None if b or is_blank(n) else n) or (table.name(c) if table else None) or o.get("name")
+            for c, b, n, o in zip(codes, by_name, given["name"], old, strict=True)
+        ]
+        filled: dict[str, list] = {}
+        for col in NAME_COLUMNS:
+            filled[col] = [
+                v
+                if not is_blank(v)
+                else o.get(col) or (table.parent_names(c).get(col) if table and c in table else None)
+                for c, v, o in zip(codes, given[col], old, strict=True)
+            ]
+        filled["unit_type"] = [v or o.get("unit_type") or "RW" for v, o in zip(given["unit_type"], old, strict=True)]
+        for row, name in zip(kel["src_row"].tolist(), names, strict=True):
             if name is None:
-                ctx.report.add("val.required", row=rec.src_row, field="name")
-            names.append(name)
-            for col in NAME_COLUMNS:
-                value = getattr(rec, col)
-                filled[col].append(value if not is_blank(value) else old.get(col) or official.get(col))
-            filled["unit_type"].append(rec.unit_type or old.get("unit_type") or "RW")
+                ctx.report.add("val.required", row=row, field="name")
         kel = kel.assign(name=names, **filled)
         return kel[kel["name"].notna()].reset_index(drop=True)
 
@@ -295,6 +306,10 @@ class Boundaries(Layer):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _blank_any(values: list) -> bool:
+    return any(is_blank(v) for v in values)
 
 
 def _no_unit_number(text: object) -> bool:
