@@ -130,14 +130,20 @@ class Boundaries(Layer):
                 parts[level].append(frame)
         ctx.filled.update(("name", *NAME_COLUMNS, "unit_type"))  # file, else stored, else the code table
         kel = self._kelurahan(_concat(parts["kelurahan"]), ctx)
-        for code, unit_type, name, row in zip(
-            kel["kelurahan_code"].tolist(),
-            kel["unit_type"].tolist(),
-            kel["name"].tolist(),
-            kel["src_row"].tolist(),
-            strict=True,
-        ):
-            ctx.places.kelurahan[code] = {"kelurahan_code": code, "unit_type": unit_type, "name": name, "src_row": row}
+        if len(kel):
+            for code, unit_type, name, row in zip(
+                kel["kelurahan_code"].tolist(),
+                kel["unit_type"].tolist(),
+                kel["name"].tolist(),
+                kel["src_row"].tolist(),
+                strict=True,
+            ):
+                ctx.places.kelurahan[code] = {
+                    "kelurahan_code": code,
+                    "unit_type": unit_type,
+                    "name": name,
+                    "src_row": row,
+                }
         rw = self._units(_concat(parts["rw"]), ctx)
         rt = self._rts(_concat(parts["rt"]), ctx)
         _duplicates(kel, ("kelurahan_code",), "kelurahan_code", "name", ctx)
