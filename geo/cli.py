@@ -113,6 +113,8 @@ def build_cli(lang: str) -> click.Group:
         "--tahun", "year", type=click.IntRange(2000, 2100), default=None, help=h("opt.import_year", lang)
     )
 
+    skip_opt = click.option("--skip-errors", is_flag=True, help=h("opt.skip_errors", lang))
+
     def import_options(
         crs: str | None,
         encoding: str | None,
@@ -120,9 +122,16 @@ def build_cli(lang: str) -> click.Group:
         within: str | None,
         tolerance_m: float,
         year: int | None,
+        skip_errors: bool = False,
     ) -> ImportOptions:
         return ImportOptions(
-            crs=crs, encoding=encoding, layers=tuple(layers), within=within, tolerance_m=tolerance_m, year=year
+            crs=crs,
+            encoding=encoding,
+            layers=tuple(layers),
+            within=within,
+            tolerance_m=tolerance_m,
+            year=year,
+            skip_errors=skip_errors,
         )
 
     @cli.command("import", help=h("cmd.import", lang))
@@ -134,6 +143,7 @@ def build_cli(lang: str) -> click.Group:
     @within_opt
     @tol_opt
     @year_opt
+    @skip_opt
     @click.pass_obj
     def import_cmd(obj: dict, layer: str, files: tuple[Path, ...], **opts: object) -> None:
         from geo.importer import import_file

@@ -458,6 +458,10 @@ MESSAGES.update(
             "id": "kriteria {criterion}: nilai terbitan {published}, hitungan petakampung {computed} (Permen PUPR 14/2018); yang dipakai hitungan petakampung",
             "en": "criterion {criterion}: published {published}, petakampung computes {computed} (Permen PUPR 14/2018); the computed value is used",
         },
+        "import.skipped": {
+            "id": "{n} baris bermasalah tidak diimpor (--skip-errors): baris {rows}; masalahnya tercantum di bawah",
+            "en": "{n} rows with errors were left out (--skip-errors): rows {rows}; their problems are listed below",
+        },
         "stage.hierarchy": {"id": "Memeriksa hierarki wilayah", "en": "Checking the hierarchy"},
         "level.provinsi": {"id": "provinsi", "en": "province"},
         "level.kota": {"id": "kabupaten/kota", "en": "regency/city"},
@@ -543,6 +547,10 @@ HELP: dict[str, dict[str, str]] = {
     "opt.import_year": {
         "id": "tahun data untuk baris yang tidak menyebutkannya (berkas tanpa kolom tahun)",
         "en": "the year of rows that give none (a file without a year column)",
+    },
+    "opt.skip_errors": {
+        "id": "baris yang salah dilewati (dicantumkan sebagai peringatan) dan sisanya diimpor",
+        "en": "leave out the rows with errors (listed as warnings) and import the rest",
     },
     "arg.files": {"id": "BERKAS...", "en": "FILE..."},
     "arg.name": {"id": "NAMA", "en": "NAME"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +45,7 @@ class ImportOptions:
     within: str | None = None
     tolerance_m: float = 3.0
     year: int | None = None
+    skip_errors: bool = False  # leave out the rows with errors (listed as warnings) and import the rest
 
 
 @dataclass
@@ -84,9 +85,10 @@ def validate_file(
     encoding: str | None = None,
     progress: Progress = _noop,
     options: ImportOptions | None = None,
+    skip: frozenset = frozenset(),
 ) -> tuple[ValidationReport, dict]:
     """Every problem of ``path`` (one file or several read as one) as ``layer_name``, and the rows
-    it would write."""
+    it would write.  Rows numbered in ``skip`` are left out (``--skip-errors``)."""
     options = options or ImportOptions(crs=crs, encoding=encoding)
     paths = _paths(path)
     layer = get_layer(layer_name)
@@ -103,6 +105,8 @@ def validate_file(
     report.rows_read = sum(len(t.frame) for t in source.tables)
     if within:
         _keep_within(source, within, report)
+    if skip:
+        _leave_out(source, skip)
     rows = sum(len(t.frame) for t in source.tables)
     progress("stage.validate", 0, rows)
     existing = {spec.name: store.read(spec.name) for spec in layer.tables if spec.name != "households"}
@@ -149,6 +153,51 @@ def _keep_within(source: Source, within: str, report: ValidationReport) -> None:
         table.rows = [r for r, k in zip(table.rows, keep, strict=True) if k]
     if left_out:
         report.add("import.within", severity="warning", n=left_out, within=within)
+
+
+def _leave_out(source: Source, skip: frozenset) -> None:
+    for table in source.tables:
+        keep = [r not in skip for r in table.rows]
+        if not all(keep):
+            table.frame = table.frame[keep].reset_index(drop=True)
+            table.rows = [r for r, k in zip(table.rows, keep, strict=True) if k]
+
+
+MAX_SKIP_ROUNDS = 3
+
+
+def _skipping_errors(validate: Callable[[frozenset], tuple[ValidationReport, dict]]) -> tuple[ValidationReport, dict]:
+    """Validate, leave out every row with an error, validate again (a row left out can make
+    another fail, e.g. an RT whose kelurahan was left out), at most a few rounds.  The rows left
+    out are listed as warnings with what was wrong; an error without a row (a missing column)
+    cannot be skipped."""
+    skipped: list[Problem] = []
+    skip: frozenset = frozenset()
+    for _ in range(MAX_SKIP_ROUNDS):
+        report, prepared = validate(skip)
+        if report.ok or any(p.row is None for p in report.errors):
+            break
+        skipped += [replace(p, severity="warning") for p in report.errors]
+        skip = skip | {p.row for p in report.errors}
+    report.problems[:0] = (
+        [
+            Problem("import.skipped", severity="warning", params={"n": len(skip), "rows": _rows_text(skip)}),
+            *skipped,
+        ]
+        if skip
+        else []
+    )
+    return report, prepared
+
+
+def _rows_text(rows: frozenset) -> str:
+    def key(row: object) -> tuple:
+        name, _, number = str(row).rpartition(" #")
+        return (name, int(number)) if number.isdigit() else ("", int(row) if isinstance(row, int) else 0)
+
+    ordered = sorted(rows, key=key)
+    text = ", ".join(map(str, ordered[:20]))
+    return text + (", ..." if len(ordered) > 20 else "")
 
 
 def _report_dropped(source: Source, ctx: ImportContext) -> None:
@@ -198,9 +247,12 @@ def import_file(
     to what is stored are left alone, so importing the same file twice changes nothing.  A
     :class:`HashKey` not yet saved is saved only when households are written.
     """
-    report, prepared = validate_file(
-        store, layer_name, path, hash_key=hash_key, crs=crs, encoding=encoding, progress=progress, options=options
-    )
+    options = options or ImportOptions(crs=crs, encoding=encoding)
+
+    def validate(skip: frozenset) -> tuple[ValidationReport, dict]:
+        return validate_file(store, layer_name, path, hash_key=hash_key, progress=progress, options=options, skip=skip)
+
+    report, prepared = _skipping_errors(validate) if options.skip_errors else validate(frozenset())
     if not report.ok:
         raise ValidationFailed(report)
     layer = prepared["layer"]
