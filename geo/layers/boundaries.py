@@ -204,11 +204,12 @@ class Boundaries(Layer):
         ]
         filled: dict[str, list] = {}
         for col in NAME_COLUMNS:
+            official = [table.parent_names(c).get(col) if table and c in table else None for c in codes]
             filled[col] = [
-                v
-                if not is_blank(v)
-                else o.get(col) or (table.parent_names(c).get(col) if table and c in table else None)
-                for c, v, o in zip(codes, given[col], old, strict=True)
+                _parent_name(file_value, stored.get(col), table_value, found_by_name)
+                for file_value, stored, table_value, found_by_name in zip(
+                    given[col], old, official, by_name, strict=True
+                )
             ]
         filled["unit_type"] = [v or o.get("unit_type") or "RW" for v, o in zip(given["unit_type"], old, strict=True)]
         for row, name in zip(kel["src_row"].tolist(), names, strict=True):
@@ -312,6 +313,16 @@ class Boundaries(Layer):
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _parent_name(file_value: object, stored: object, official: object, found_by_name: bool) -> object:
+    """A row found by its names gets the official names (the file's only served the lookup); else
+    the file's name, else what is stored, else the code table's."""
+    if found_by_name:
+        return official or file_value
+    if not is_blank(file_value):
+        return file_value
+    return stored or official
 
 
 def _blank_any(values: list) -> bool:
