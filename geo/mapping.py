@@ -244,6 +244,9 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     for key in opts.indicators:
         if key not in rt.columns:
             continue
+        if rt.empty:  # no RT polygons yet: no classes to show, only the outline
+            out[f"c_{key}"], out[f"v_{key}"] = [], []
+            continue
         classes = classify(key, rt[key])
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
