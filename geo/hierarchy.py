@@ -89,7 +89,7 @@ def area_m2(pieces: np.ndarray) -> np.ndarray:
 
 
 def measure(
-    pieces: np.ndarray, tolerance_m: float = 3.0, *, widths: bool = True
+    pieces: np.ndarray, tolerance_m: float = 3.0, *, widths: bool = True, report_width: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Area (m²), width (m: twice the radius of the largest circle inside) and whether it is wider
     than ``tolerance_m``, of each piece, measured in its own UTM zone."""
@@ -107,11 +107,11 @@ def measure(
         metric = shapely.transform(pieces[idx], lambda xy, t=to_m: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
         area[idx] = shapely.area(metric)
         if widths:
-            width[idx], wide[idx] = _widths(metric, tolerance_m)
+            width[idx], wide[idx] = _widths(metric, tolerance_m, report_width)
     return area, width, wide
 
 
-def _widths(pieces: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _widths(pieces: np.ndarray, tolerance_m: float, report_width: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Width (twice the largest inscribed radius, to about a tenth of the tolerance) and whether it
     exceeds ``tolerance_m``, decided exactly: a piece is wider than the tolerance when shrinking it
     by half the tolerance leaves something (a quick negative buffer; the circle search on long
@@ -131,7 +131,12 @@ def _widths(pieces: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndar
         np.logical_or.at(wide, owner[can_hold], shrunk)
     else:
         wide[owner] = True
-    radius = shapely.length(shapely.maximum_inscribed_circle(parts, max(tolerance_m / 10, 0.05)))
+    if not report_width:
+        return width, wide
+    # the circle search to a tenth of the tolerance on slivers, to half a percent of the size on
+    # big pieces (a 600 m wide piece needs no centimetres)
+    precision = np.maximum(max(tolerance_m / 10, 0.05), np.sqrt(shapely.area(parts)) / 200)
+    radius = shapely.length(shapely.maximum_inscribed_circle(parts, precision))
     np.maximum.at(width, owner, 2 * radius)
     return width, wide
 
@@ -328,7 +333,7 @@ def _gaps(kel: gpd.GeoDataFrame, children: gpd.GeoDataFrame, options: HierarchyO
         gap = shapely.difference(geom, shapely.union_all(children.geometry.to_numpy()[mine]))
         if gap.is_empty:
             continue
-        gap_area, _, gap_wide = measure(np.array([gap]), options.tolerance_m)
+        gap_area, _, gap_wide = measure(np.array([gap]), options.tolerance_m, report_width=False)
         total_area = area_m2(np.array([geom]))
         pct = 100.0 * gap_area[0] / total_area[0] if total_area[0] else 0.0
         if pct > options.gap_min_pct and gap_wide[0]:
