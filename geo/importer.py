@@ -110,9 +110,13 @@ def validate_file(
     rows = sum(len(t.frame) for t in source.tables)
     progress("stage.validate", 0, rows)
     existing = {spec.name: store.read(spec.name) for spec in layer.tables if spec.name != "households"}
+    if {"kelurahan", "rw", "rt"} <= set(existing):  # boundaries: the places are what was just read
+        places = PlaceIndex.from_frames(existing["kelurahan"], existing["rw"], existing["rt"])
+    else:
+        places = load_places(store)
     ctx = ImportContext(
         report=report,
-        places=load_places(store),
+        places=places,
         hash_key=hash_key.value if isinstance(hash_key, HashKey) else hash_key,
         crs=CRS.from_user_input(options.crs) if options.crs else None,
         existing=existing,
