@@ -24,7 +24,7 @@ import shapely
 
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, choices, is_blank, slug
-from geo.hierarchy import HierarchyOptions, area_m2, check_hierarchy
+from geo.hierarchy import HierarchyOptions, check_hierarchy
 from geo.layers.base import (
     KELURAHAN_FIELD,
     RT_FIELD,
@@ -39,6 +39,7 @@ from geo.layers.base import (
     geoframe,
     parse_rt,
 )
+from geo.layers.boundary_rows import duplicates, join_parts, no_unit_number, polygon_area_m2
 from geo.layers.placenames import KELURAHAN_NAME_ALIASES, PARENT_FIELDS, place_codes
 from geo.places import parse_unit_label, rt_label, unit_label
 from geo.schema import Column, TableSpec
@@ -146,9 +147,9 @@ class Boundaries(Layer):
                 }
         rw = self._units(_concat(parts["rw"]), ctx)
         rt = self._rts(_concat(parts["rt"]), ctx)
-        _duplicates(kel, ("kelurahan_code",), "kelurahan_code", "name", ctx)
-        rw = _join_parts(rw, ("kelurahan_code", "unit_number"), "rw", "unit_label", ctx)
-        _duplicates(rt, ("kelurahan_code", "unit_number", "rt_number"), "rt", "rt_label", ctx)  # an RT label typo
+        duplicates(kel, ("kelurahan_code",), "kelurahan_code", "name", ctx)
+        rw = join_parts(rw, ("kelurahan_code", "unit_number"), "rw", "unit_label", ctx)
+        duplicates(rt, ("kelurahan_code", "unit_number", "rt_number"), "rt", "rt_label", ctx)  # an RT label typo
         if ctx.progress is not None:
             ctx.progress("stage.hierarchy", 0, max(len(kel) + len(rw) + len(rt), 1))
         self._check_hierarchy(kel, rw, rt, ctx)  # always: row and hierarchy problems in one report
@@ -225,8 +226,8 @@ class Boundaries(Layer):
             if code not in ctx.places.kelurahan:
                 ctx.report.add("place.unknown_kelurahan", row=row, field="kelurahan_code", value=code, code=code)
                 continue
-            if _no_unit_number(text):
-                area = round(_area_m2(rec["geometry"]))
+            if no_unit_number(text):
+                area = round(polygon_area_m2(rec["geometry"]))
                 ctx.report.add("boundaries.no_unit", row=row, field="rw", value=text, severity="warning", area_m2=area)
                 continue
             try:
@@ -329,20 +330,6 @@ def _blank_any(values: list) -> bool:
     return any(is_blank(v) for v in values)
 
 
-def _no_unit_number(text: object) -> bool:
-    """An RW-level polygon with no RW number: empty, 'RW 0', or a named area ('Kawasan Industri ...')."""
-    if text is None or is_blank(text):
-        return True
-    digits = re.findall(r"\d+", str(text))
-    if digits:
-        return all(int(d) == 0 for d in digits)
-    return not re.fullmatch(r"(?i)\s*(rw|rk|lk|lingkungan|ling|dusun|dsn|ds)?[\s.:_-]*[ivxl]+\s*", str(text))
-
-
-def _area_m2(geom: shapely.Geometry) -> float:
-    return float(area_m2(np.array([geom], dtype=object))[0])
-
-
 def _empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"src_row": [], "kelurahan_code": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
 
@@ -369,65 +356,6 @@ def _stored(frame: gpd.GeoDataFrame, spec: TableSpec) -> gpd.GeoDataFrame:
     geoms = geoms.copy()
     geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
     return frame_with_geometry({c: frame[c].tolist() for c in spec.column_names}, geoms)
-
-
-def _duplicates(frame: gpd.GeoDataFrame, key: tuple[str, ...], field: str, label: str, ctx: ImportContext) -> None:
-    if not len(frame):
-        return
-    first: dict[tuple, Any] = {}
-    for rec in frame[[*key, "src_row", label]].itertuples(index=False):
-        k = tuple(getattr(rec, c) for c in key)
-        if k in first:
-            ctx.report.add("val.duplicate", row=rec.src_row, field=field, value=getattr(rec, label), other=first[k])
-        else:
-            first[k] = rec.src_row
-
-
-def _join_parts(
-    frame: gpd.GeoDataFrame, key: tuple[str, ...], field: str, label: str, ctx: ImportContext
-) -> gpd.GeoDataFrame:
-    """Rows of one RW drawn as several polygons (real files split an RW at a river or a road) are
-    joined into one MultiPolygon with a warning; rows of one unit that overlap are duplicates
-    (errors).  RTs are not joined: two RT rows with one label are a typo far more often."""
-    if not len(frame):
-        return frame
-    groups = frame.groupby(list(key), sort=False).indices
-    keep, joined = [], {}
-    for idx in groups.values():
-        keep.append(idx[0])
-        if len(idx) == 1:
-            continue
-        geoms = frame.geometry.to_numpy()[idx]
-        union = shapely.union_all(geoms)
-        rows = frame["src_row"].to_numpy()[idx]
-        overlap = sum(shapely.area(geoms)) - union.area
-        if overlap > 1e-9 * max(union.area, 1e-12) and _overlap_m2(geoms) >= 1.0:
-            for row in rows[1:]:
-                ctx.report.add("val.duplicate", row=row, field=field, value=frame[label].iloc[idx[0]], other=rows[0])
-            continue
-        ctx.report.add(
-            "boundaries.parts_joined",
-            row=rows[0],
-            field=field,
-            severity="warning",
-            value=frame[label].iloc[idx[0]],
-            unit=frame[label].iloc[idx[0]],
-            rows=", ".join(map(str, rows)),
-        )
-        joined[idx[0]] = union
-    out = frame.iloc[sorted(keep)].copy()
-    for i, geom in joined.items():
-        out.loc[i, "geometry"] = geom
-    return out.reset_index(drop=True)
-
-
-def _overlap_m2(geoms: np.ndarray) -> float:
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    if not keep.any():
-        return 0.0
-    return float(area_m2(shapely.intersection(geoms[left[keep]], geoms[right[keep]])).sum())
 
 
 def _merge(stored: list[dict[str, Any]], new: gpd.GeoDataFrame, key: tuple[str, ...]) -> gpd.GeoDataFrame:
