@@ -197,7 +197,8 @@ class Boundaries(Layer):
         codes = kel["kelurahan_code"].tolist()
         by_name = kel["by_name"].tolist()
         given = {c: kel[c].tolist() for c in ("name", *NAME_COLUMNS, "unit_type")}
-        table = code_table() if any(by_name) or any(_blank_any(given[c]) for c in given) else None
+        needs_table = any(by_name) or any(_blank_any(given[c]) for c in ("name", *NAME_COLUMNS))
+        table = code_table() if needs_table else None
         old = [stored_by_code.get(c, {}) for c in codes]
         names = [
             (None if b or is_blank(n) else n) or (table.name(c) if table else None) or o.get("name")
@@ -205,7 +206,11 @@ class Boundaries(Layer):
         ]
         filled: dict[str, list] = {}
         for col in NAME_COLUMNS:
-            official = [table.parent_names(c).get(col) if table and c in table else None for c in codes]
+            official = (
+                [table.parent_names(c).get(col) if c in table else None for c in codes]
+                if table
+                else [None] * len(codes)
+            )
             filled[col] = [
                 _parent_name(file_value, stored.get(col), table_value, found_by_name)
                 for file_value, stored, table_value, found_by_name in zip(
