@@ -76,29 +76,61 @@ def check_geometries(
 
     Returns a boolean mask of the rows whose geometry is usable.
     """
-    ok = np.ones(len(gdf), dtype=bool)
-    geoms = gdf.geometry.to_numpy()
-    for i, (row, geom) in enumerate(zip(rows, geoms, strict=True)):
-        if geom is None or geom.is_empty:
+    geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
+    ok = np.ones(len(geoms), dtype=bool)
+    # vectorised first (national files have 80,000+ polygons); per-row work only for the bad ones
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    types = np.asarray(shapely.get_type_id(geoms))
+    allowed_ids = [_TYPE_IDS[name] for name in allowed if name in _TYPE_IDS]
+    wrong_type = ~missing & ~np.isin(types, allowed_ids)
+    candidates = ~missing & ~wrong_type
+    valid = np.ones(len(geoms), dtype=bool)
+    valid[candidates] = _in_threads(shapely.is_valid, geoms[candidates])
+    bounds = np.full((len(geoms), 4), np.nan)
+    bounds[candidates] = shapely.bounds(geoms[candidates])
+    x0, y0, x1, y1 = INDONESIA_BOUNDS
+    inside = (bounds[:, 0] >= x0) & (bounds[:, 1] >= y0) & (bounds[:, 2] <= x1) & (bounds[:, 3] <= y1)
+    for i in np.flatnonzero(missing | wrong_type | ~valid | (candidates & ~inside)):
+        row, geom = rows[i], geoms[i]
+        if missing[i]:
             if required:
                 report.add("geom.missing", row=row, field="geometry")
                 ok[i] = False
             continue
-        if geom.geom_type not in allowed:
+        if wrong_type[i]:
             report.add("geom.type", row=row, field="geometry", got=geom.geom_type, expected=expected_label)
-            ok[i] = False
-            continue
-        if not geom.is_valid:
+        elif not valid[i]:
             report.add("geom.invalid", row=row, field="geometry", reason=shapely.is_valid_reason(geom))
-            ok[i] = False
-            continue
-        x0, y0, x1, y1 = geom.bounds
-        if not (in_indonesia(x0, y0) and in_indonesia(x1, y1)):
+        else:
             cx, cy = geom.representative_point().coords[0]
             code = "geom.swapped" if in_indonesia(cy, cx) else "geom.outside"
             report.add(code, row=row, field="geometry", lon=round(cx, 5), lat=round(cy, 5))
-            ok[i] = False
+        ok[i] = False
     return ok
+
+
+def _in_threads(func, geoms: np.ndarray, workers: int = 2) -> np.ndarray:
+    """A shapely array function over halves of a big array at once: GEOS releases the GIL, so a
+    national file's validity check takes half the time on two cores."""
+    if len(geoms) < 20_000:
+        return func(geoms)
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = np.array_split(geoms, workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.concatenate(list(pool.map(func, chunks)))
+
+
+_TYPE_IDS = {
+    "Point": 0,
+    "LineString": 1,
+    "LinearRing": 2,
+    "Polygon": 3,
+    "MultiPoint": 4,
+    "MultiLineString": 5,
+    "MultiPolygon": 6,
+    "GeometryCollection": 7,
+}
 
 
 def check_duplicates(

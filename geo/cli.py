@@ -16,6 +16,7 @@ import click
 
 from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
+from geo.importer import ImportOptions
 from geo.settings import Settings
 
 
@@ -97,17 +98,54 @@ def build_cli(lang: str) -> click.Group:
 
     layer_choice = click.Choice(list(LAYERS))
     layer_arg = click.argument("layer", type=layer_choice, metavar=h("arg.layer", lang))
-    file_arg = click.argument("file", type=click.Path(path_type=Path), metavar=h("arg.file", lang))
+    files_arg = click.argument(
+        "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=h("arg.files", lang)
+    )
     crs_opt = click.option("--crs", default=None, help=h("opt.crs", lang))
     enc_opt = click.option("--encoding", default=None, help=h("opt.encoding", lang))
+    layer_opt = click.option("--layer", "layers", multiple=True, help=h("opt.layer", lang))
+    within_opt = click.option("--within", default=None, help=h("opt.within", lang))
+    tol_opt = click.option(
+        "--tolerance-m", type=click.FloatRange(min=0), default=3.0, show_default=True, help=h("opt.tolerance_m", lang)
+    )
+
+    year_opt = click.option(
+        "--tahun", "year", type=click.IntRange(2000, 2100), default=None, help=h("opt.import_year", lang)
+    )
+
+    skip_opt = click.option("--skip-errors", is_flag=True, help=h("opt.skip_errors", lang))
+
+    def import_options(
+        crs: str | None,
+        encoding: str | None,
+        layers: tuple[str, ...],
+        within: str | None,
+        tolerance_m: float,
+        year: int | None,
+        skip_errors: bool = False,
+    ) -> ImportOptions:
+        return ImportOptions(
+            crs=crs,
+            encoding=encoding,
+            layers=tuple(layers),
+            within=within,
+            tolerance_m=tolerance_m,
+            year=year,
+            skip_errors=skip_errors,
+        )
 
     @cli.command("import", help=h("cmd.import", lang))
     @layer_arg
-    @file_arg
+    @files_arg
     @crs_opt
     @enc_opt
+    @layer_opt
+    @within_opt
+    @tol_opt
+    @year_opt
+    @skip_opt
     @click.pass_obj
-    def import_cmd(obj: dict, layer: str, file: Path, crs: str | None, encoding: str | None) -> None:
+    def import_cmd(obj: dict, layer: str, files: tuple[Path, ...], **opts: object) -> None:
         from geo.importer import import_file
         from geo.store import open_store
 
@@ -117,12 +155,11 @@ def build_cli(lang: str) -> click.Group:
             result = import_file(
                 store,
                 layer,
-                file,
-                hash_key=settings.hash_key_bytes(),
-                crs=crs,
-                encoding=encoding,
+                list(files),
+                hash_key=settings.household_key(),
                 progress=bar.update,
                 actor=_cli_actor(),
+                options=import_options(**opts),
             )
         if result.report.warnings:
             click.echo(result.report.render(lang, limit=50), err=True)
@@ -142,22 +179,51 @@ def build_cli(lang: str) -> click.Group:
 
     @cli.command("validate", help=h("cmd.validate", lang))
     @layer_arg
-    @file_arg
+    @files_arg
     @crs_opt
     @enc_opt
+    @layer_opt
+    @within_opt
+    @tol_opt
+    @year_opt
     @click.pass_obj
-    def validate_cmd(obj: dict, layer: str, file: Path, crs: str | None, encoding: str | None) -> None:
+    def validate_cmd(obj: dict, layer: str, files: tuple[Path, ...], **opts: object) -> None:
         from geo.importer import validate_file
         from geo.store import open_store
 
         settings: Settings = obj["settings"]
         report, _ = validate_file(
-            open_store(settings.store), layer, file, hash_key=b"validate-only", crs=crs, encoding=encoding
+            open_store(settings.store), layer, list(files), hash_key=b"validate-only", options=import_options(**opts)
         )
         if not report.ok:
             raise ValidationFailed(report)
         click.echo(report.render(lang, limit=50))
         click.echo(t("validate.ok", lang))
+
+    @cli.group("wilayah", cls=group_cls, help=h("cmd.wilayah", lang))
+    def wilayah_group() -> None:
+        pass
+
+    @wilayah_group.command("cari", help=h("cmd.wilayah_cari", lang))
+    @click.argument("name", nargs=-1, required=True, metavar=h("arg.name", lang))
+    @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help=h("opt.limit", lang))
+    def wilayah_cari(name: tuple[str, ...], limit: int) -> None:
+        from geo.wilayah import code_table
+
+        table = code_table()
+        text = " ".join(name)
+        hits = table.search(text, limit=limit)
+        if not hits:
+            from geo.errors import NotFoundError
+
+            raise NotFoundError("wilayah.none", name=text)
+        for place, score in hits[:limit]:
+            level = t(f"level.{place.level}", lang)
+            how = "" if score >= 100 else f"  ~{score:.0f}%"
+            click.echo(f"{place.describe(table)}  [{level}]{how}")
+        if len(hits) > limit:
+            click.echo(t("wilayah.more", lang, n=len(hits) - limit))
+        click.echo(t("wilayah.version", lang, version=table.version), err=True)
 
     @cli.command("export", help=h("cmd.export", lang))
     @layer_arg
@@ -205,15 +271,18 @@ def build_cli(lang: str) -> click.Group:
     @cli.command("score", help=h("cmd.score", lang))
     @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
     @click.option("--rt", "rt_text", default=None, help=h("opt.rt", lang))
+    @click.option("--detail", is_flag=True, help=h("opt.detail", lang))
     @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", help=h("opt.format", lang))
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
     )
     @click.pass_obj
-    def score_cmd(obj: dict, code: str, rt_text: str | None, fmt: str, output: Path | None) -> None:
+    def score_cmd(obj: dict, code: str, rt_text: str | None, detail: bool, fmt: str, output: Path | None) -> None:
         from geo.plan_report import score_output
 
-        score_output(_existing_store(obj["settings"]), code, rt_text=rt_text, fmt=fmt, output=output, lang=lang)
+        score_output(
+            _existing_store(obj["settings"]), code, rt_text=rt_text, fmt=fmt, output=output, lang=lang, detail=detail
+        )
 
     @cli.command("rank", help=h("cmd.rank", lang))
     @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))

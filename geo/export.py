@@ -74,6 +74,8 @@ def export_layer(
         raise SourceError("export.format", suffix=suffix or path.name)
     frames = public_frames(store, layer_name, k=k, code=code) if public else layer_frames(store, layer_name, code)
     main = MAIN_TABLE.get(layer_name) if MAIN_TABLE.get(layer_name) in frames else next(iter(frames))
+    if layer_name == "boundaries":  # the finest level there is: a freshly imported kelurahan has only its outline
+        main = next((t for t in ("rt", "rw", "kelurahan") if t in frames and len(frames[t])), main)
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".gpkg":
         path.unlink(missing_ok=True)

@@ -49,15 +49,27 @@ def find_column(columns: list[str], spec: FieldSpec, frame: pd.DataFrame | None 
 
     The field's own name wins over its aliases, and with ``frame`` a column that is entirely
     empty (KML's ``Name`` when the name sits in ExtendedData) gives way to one with values.
+    A name with a numbered copy suffix (``KEL_NAME_1``, ``KEL_NAME2``: what a GIS join leaves
+    behind) counts as that name when nothing matches exactly; the first such copy wins.
     """
     by_slug: dict[str, list[str]] = {}
+    copies: dict[str, list[str]] = {}
     for col in columns:
-        by_slug.setdefault(slug(col), []).append(col)
+        key = slug(col)
+        by_slug.setdefault(key, []).append(col)
+        base = _COPY_SUFFIX.sub("", key)
+        if base != key:
+            copies.setdefault(base, []).append(col)
     found = [c for n in spec.accepted_names() for c in by_slug.get(slug(n), [])]
+    if not found:
+        found = [c for n in spec.accepted_names() for c in copies.get(slug(n), [])]
     if frame is not None:
         filled = [c for c in found if not all(is_blank(v) for v in frame[c])]
         found = filled or found
     return found[0] if found else None
+
+
+_COPY_SUFFIX = re.compile(r"_?\d$")
 
 
 def is_blank(value: Any) -> bool:
@@ -124,10 +136,11 @@ def coerce(
     """Typed values for every spec'd field, problems into ``report``; bad cells become None.
 
     The result has one column per spec (absent optional columns are all None) and keeps the
-    index of ``frame``.
+    index of ``frame``; ``result.attrs["columns"]`` maps each field found to its source column.
     """
     columns = [str(c) for c in frame.columns]
     out: dict[str, list[Any]] = {}
+    found: dict[str, str] = {}
     for spec in specs:
         col = find_column(columns, spec, frame)
         if col is None:
@@ -135,10 +148,25 @@ def coerce(
                 report.add("col.missing", field=spec.name, aliases=", ".join(spec.accepted_names()))
             out[spec.name] = [None] * len(frame)
             continue
-        out[spec.name] = _coerce_column(frame[col].tolist(), spec, report, rows)
+        found[spec.name] = col
+        raw_values = frame[col].tolist()
+        if spec.kind == "text" and not spec.required:
+            out[spec.name] = [_text(v) for v in raw_values]
+        else:
+            out[spec.name] = _coerce_column(raw_values, spec, report, rows)
         if on_field is not None:
             on_field(len(out))
-    return pd.DataFrame(out, index=frame.index, dtype=object)
+    result = pd.DataFrame(out, index=frame.index, dtype=object)
+    result.attrs["columns"] = found
+    return result
+
+
+def _text(raw: Any) -> str | None:
+    """An optional text cell: stripped, None when blank (the common case, kept quick for big files)."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        return text or None
+    return None if is_blank(raw) else str(raw).strip()
 
 
 def _coerce_column(raws: list[Any], spec: FieldSpec, report: ValidationReport, rows: list[int]) -> list[Any]:
@@ -152,21 +180,26 @@ def _coerce_column(raws: list[Any], spec: FieldSpec, report: ValidationReport, r
         except TypeError:  # an unhashable cell (a list from a GIS file): parse it on its own
             hit = None
         if hit is None:
-            problems = ValidationReport(layer="", source="")
-            hit = (_coerce_one(raw, spec, problems, 0), problems.problems)
+            sink = _ProblemSink()
+            hit = (_coerce_one(raw, spec, sink, 0), sink.problems)  # type: ignore[arg-type]
             with contextlib.suppress(TypeError):
                 seen[raw] = hit
-        for problem in hit[1]:
-            report.add(
-                problem.code,
-                row=row,
-                field=problem.field,
-                value=problem.value,
-                severity=problem.severity,
-                **problem.params,
-            )
+        for code, params in hit[1]:
+            report.add(code, **{**params, "row": row})
         values.append(hit[0])
     return values
+
+
+class _ProblemSink:
+    """What :func:`_coerce_one` reports about one distinct value, replayed for each row holding it."""
+
+    __slots__ = ("problems",)
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, code: str, /, **params: Any) -> None:
+        self.problems.append((code, params))
 
 
 def _coerce_one(raw: Any, spec: FieldSpec, report: ValidationReport, row: int) -> Any:

@@ -172,12 +172,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{unit} has no polygon in kelurahan {code}; its RTs cannot be checked against it",
     },
     "place.outside": {
-        "id": "{child} keluar dari {parent} seluas {area_m2} m² (toleransi {tol_m} m)",
-        "en": "{child} extends {area_m2} m² outside {parent} (tolerance {tol_m} m)",
+        "id": "{child} keluar dari {parent} seluas {area_m2} m², selebar {width_m} m (toleransi {tol_m} m)",
+        "en": "{child} extends {area_m2} m² outside {parent}, {width_m} m wide (tolerance {tol_m} m)",
     },
     "place.overlap": {
-        "id": "{a} dan {b} bertumpang tindih seluas {area_m2} m² (toleransi {tol_m2} m²)",
-        "en": "{a} and {b} overlap by {area_m2} m² (tolerance {tol_m2} m²)",
+        "id": "{a} dan {b} bertumpang tindih seluas {area_m2} m², selebar {width_m} m (toleransi {tol_m} m)",
+        "en": "{a} and {b} overlap by {area_m2} m², {width_m} m wide (tolerance {tol_m} m)",
     },
     "place.gap": {
         "id": "{parent}: {area_m2} m² ({pct} %) tidak tercakup RT mana pun",
@@ -459,6 +459,108 @@ MESSAGES.update(
 )
 
 
+# --- real files: names, code table, hierarchy tolerance, published baselines (issue 9) -----------
+MESSAGES.update(
+    {
+        "col.dropped": {
+            "id": "kolom tidak dikenal, tidak diimpor (dibuang): {columns}",
+            "en": "unrecognised columns, not imported (dropped): {columns}",
+        },
+        "import.within": {
+            "id": "{n} baris di luar wilayah {within} tidak diimpor (--within)",
+            "en": "{n} rows outside {within} were left out (--within)",
+        },
+        "place.no_code": {
+            "id": "tidak ada kode kelurahan (kolom kelurahan_code) maupun nama kelurahan (kolom {name}); diharapkan salah satunya",
+            "en": "neither a kelurahan code (column kelurahan_code) nor a kelurahan name (column {name}); expected one of them",
+        },
+        "place.ambiguous": {
+            "id": "nama kelurahan cocok dengan lebih dari satu wilayah; tulis kode Kemendagri-nya atau tambahkan kolom kecamatan/kota. Calon: {candidates}",
+            "en": "the kelurahan name fits more than one place; give its Kemendagri code or add kecamatan/kota columns. Candidates: {candidates}",
+        },
+        "place.unknown_name": {
+            "id": "nama kelurahan tidak ada di tabel kode Kemendagri (nama induk yang tidak cocok: {unmatched}); diharapkan nama resmi atau kode. Yang mirip: {candidates}",
+            "en": "the kelurahan name is not in the Kemendagri code table (parent names that matched nothing: {unmatched}); expected an official name or a code. Closest: {candidates}",
+        },
+        "place.parent_ignored": {
+            "id": "nama kelurahan tidak ada di {parent} yang disebut berkas; ditemukan di {found}",
+            "en": "the kelurahan name is not in {parent} as the file says; found in {found}",
+        },
+        "place.near_name": {
+            "id": "ejaan nama kelurahan berbeda dari tabel kode; dianggap {found}",
+            "en": "the kelurahan name is spelled differently from the code table; taken as {found}",
+        },
+        "boundaries.other_level": {
+            "id": "lapisan '{layer}' berisi poligon kecamatan, kota/kabupaten atau provinsi ({n} fitur); tidak diimpor (yang disimpan: kelurahan, RW, RT)",
+            "en": "layer '{layer}' holds kecamatan, kota/kabupaten or provinsi polygons ({n} features); not imported (stored: kelurahan, RW, RT)",
+        },
+        "boundaries.no_unit": {
+            "id": "poligon tingkat RW tanpa nomor RW (kosong, 0 atau nama kawasan), {area_m2} m²; tidak diimpor",
+            "en": "an RW-level polygon without an RW number (empty, 0 or an area name), {area_m2} m²; not imported",
+        },
+        "boundaries.parts_joined": {
+            "id": "{unit} digambar dalam beberapa baris yang tidak bertumpang tindih (baris {rows}); digabung menjadi satu poligon",
+            "en": "{unit} is drawn in several rows that do not overlap (rows {rows}); joined into one polygon",
+        },
+        "place.outside_sliver": {
+            "id": "{child} keluar dari {parent} seluas {area_m2} m², selebar {width_m} m (di bawah toleransi {tol_m} m)",
+            "en": "{child} extends {area_m2} m² outside {parent}, {width_m} m wide (under the {tol_m} m tolerance)",
+        },
+        "place.overlap_sliver": {
+            "id": "{a} dan {b} bertumpang tindih seluas {area_m2} m², selebar {width_m} m (di bawah toleransi {tol_m} m)",
+            "en": "{a} and {b} overlap by {area_m2} m², {width_m} m wide (under the {tol_m} m tolerance)",
+        },
+        "place.overlap_neighbour": {
+            "id": "kelurahan bertetangga {a} dan {b} bertumpang tindih seluas {area_m2} m², selebar {width_m} m",
+            "en": "neighbouring kelurahan {a} and {b} overlap by {area_m2} m², {width_m} m wide",
+        },
+        "place.neighbour_slivers": {
+            "id": "{n} tumpang tindih tipis antar-kelurahan bertetangga (tidak lebih lebar dari {tol_m} m), seluruhnya {area_m2} m²",
+            "en": "{n} thin overlaps between neighbouring kelurahan (no wider than {tol_m} m), {area_m2} m² in all",
+        },
+        "place.neighbours_skipped": {
+            "id": "tumpang tindih antar-kelurahan tidak diperiksa untuk {n} kelurahan sekaligus (batas {limit}); periksa per kota dengan 'petakampung validate boundaries BERKAS --within KODE'",
+            "en": "overlaps between kelurahan were not checked for {n} kelurahan at once (limit {limit}); check a kota at a time with 'petakampung validate boundaries FILE --within CODE'",
+        },
+        "place.gap_rw": {
+            "id": "{parent}: {area_m2} m² ({pct} %) tidak tercakup RW mana pun",
+            "en": "{parent}: {area_m2} m² ({pct} %) is not covered by any RW",
+        },
+        "kumuh.location_unit": {
+            "id": "lokasi ini satu RW/lingkungan/dusun utuh ({label}), bukan RT; dinilai sebagai lokasi tersendiri",
+            "en": "this location is a whole RW/lingkungan/dusun ({label}), not an RT; scored as a location of its own",
+        },
+        "kumuh.location_area": {
+            "id": "lokasi ini kawasan bernama ({label}) tanpa nomor RT; dinilai sebagai lokasi tersendiri, bukan RT",
+            "en": "this location is a named area ({label}) with no RT number; scored as a location of its own, not an RT",
+        },
+        "kumuh.shares_fraction": {
+            "id": "persentase terbitan (p_*) ditulis sebagai pecahan 0-1; dibaca ×100 untuk dibandingkan",
+            "en": "the published percentages (p_*) are written as fractions 0-1; read ×100 for the comparison",
+        },
+        "kumuh.published_differs": {
+            "id": "kriteria {criterion}: nilai terbitan {published}, hitungan petakampung {computed} (Permen PUPR 14/2018); yang dipakai hitungan petakampung",
+            "en": "criterion {criterion}: published {published}, petakampung computes {computed} (Permen PUPR 14/2018); the computed value is used",
+        },
+        "import.skipped": {
+            "id": "{n} baris bermasalah tidak diimpor (--skip-errors): baris {rows}; masalahnya tercantum di bawah",
+            "en": "{n} rows with errors were left out (--skip-errors): rows {rows}; their problems are listed below",
+        },
+        "stage.hierarchy": {"id": "Memeriksa hierarki wilayah", "en": "Checking the hierarchy"},
+        "level.provinsi": {"id": "provinsi", "en": "province"},
+        "level.kota": {"id": "kabupaten/kota", "en": "regency/city"},
+        "level.kecamatan": {"id": "kecamatan", "en": "district"},
+        "level.kelurahan": {"id": "kelurahan/desa", "en": "kelurahan/village"},
+        "wilayah.none": {
+            "id": "tidak ada wilayah bernama '{name}' di tabel kode Kemendagri",
+            "en": "no place named '{name}' in the Kemendagri code table",
+        },
+        "wilayah.more": {"id": "... dan {n} lagi (pakai --limit)", "en": "... and {n} more (use --limit)"},
+        "wilayah.version": {"id": "Tabel kode: {version}", "en": "Code table: {version}"},
+    }
+)
+
+
 def normalize_lang(lang: str | None) -> str:
     """Return a supported language code; anything unknown becomes the default (Indonesian)."""
     if not lang:
@@ -521,10 +623,42 @@ HELP: dict[str, dict[str, str]] = {
     "opt.port": {"id": "port server", "en": "server port"},
     "opt.data_dir": {"id": "folder data contoh", "en": "demo data folder"},
     "cmd.import": {
-        "id": "Impor berkas ke sebuah lapisan (GeoPackage, GeoJSON, Shapefile ZIP, KML, CSV, XLSX). "
-        "Semua masalah dilaporkan; bila ada kesalahan tidak ada yang disimpan.",
-        "en": "Import a file into a layer (GeoPackage, GeoJSON, zipped Shapefile, KML, CSV, XLSX). "
-        "Every problem is reported; if there is any error nothing is saved.",
+        "id": "Impor satu berkas atau lebih ke sebuah lapisan (GeoPackage, GeoJSON, GeoParquet, Shapefile ZIP, KML, "
+        "CSV, XLSX). Semua masalah dilaporkan; bila ada kesalahan tidak ada yang disimpan.",
+        "en": "Import one or more files into a layer (GeoPackage, GeoJSON, GeoParquet, zipped Shapefile, KML, CSV, "
+        "XLSX). Every problem is reported; if there is any error nothing is saved.",
+    },
+    "opt.import_year": {
+        "id": "tahun data untuk baris yang tidak menyebutkannya (berkas tanpa kolom tahun)",
+        "en": "the year of rows that give none (a file without a year column)",
+    },
+    "opt.skip_errors": {
+        "id": "baris yang salah dilewati (dicantumkan sebagai peringatan) dan sisanya diimpor",
+        "en": "leave out the rows with errors (listed as warnings) and import the rest",
+    },
+    "arg.files": {"id": "BERKAS...", "en": "FILE..."},
+    "arg.name": {"id": "NAMA", "en": "NAME"},
+    "opt.layer": {
+        "id": "hanya lapisan GeoPackage ini (boleh diulang), mis. --layer kelurahan_jakarta --layer rw_jakarta",
+        "en": "only this GeoPackage layer (repeatable), e.g. --layer kelurahan_jakarta --layer rw_jakarta",
+    },
+    "opt.within": {
+        "id": "hanya wilayah dengan kode Kemendagri berawalan ini: provinsi (33), kota (33.75) atau kecamatan (33.75.01)",
+        "en": "only places whose Kemendagri code starts with this: provinsi (33), kota (33.75) or kecamatan (33.75.01)",
+    },
+    "opt.tolerance_m": {
+        "id": "tumpang tindih dan celah tipis yang tidak lebih lebar dari ini (meter) hanya peringatan",
+        "en": "overlaps and slivers no wider than this (metres) are warnings, not errors",
+    },
+    "cmd.wilayah": {"id": "Tabel kode wilayah Kemendagri.", "en": "The Kemendagri code table."},
+    "cmd.wilayah_cari": {
+        "id": "Cari kode wilayah dari namanya (atau nama dari kodenya), mis. 'petakampung wilayah cari Kaliawi Persada'.",
+        "en": "Look up a place's code by its name (or its name by its code), e.g. 'petakampung wilayah cari Kaliawi Persada'.",
+    },
+    "opt.limit": {"id": "paling banyak sekian hasil", "en": "at most this many results"},
+    "opt.detail": {
+        "id": "rincian 16 kriteria setiap RT dalam satu tabel panjang (satu baris per RT dan kriteria)",
+        "en": "every RT's 16-criterion breakdown in one long table (one row per RT and criterion)",
     },
     "cmd.validate": {
         "id": "Periksa berkas seperti impor, tanpa menyimpan apa pun.",

@@ -244,6 +244,9 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     for key in opts.indicators:
         if key not in rt.columns:
             continue
+        if rt.empty:  # no RT polygons yet: no classes to show, only the outline
+            out[f"c_{key}"], out[f"v_{key}"] = [], []
+            continue
         classes = classify(key, rt[key])
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
@@ -372,6 +375,12 @@ def build_map(data: KelurahanData, table: pd.DataFrame, opts: MapOptions | None 
     return fmap
 
 
+def _hover(frame: gpd.GeoDataFrame, **parts: object) -> dict[str, object]:
+    """Tooltip and popup of a layer, or none for a layer with no features (a kelurahan with only
+    its boundary): folium refuses fields that no feature carries."""
+    return parts if len(frame) else {}
+
+
 def _geojson(frame: gpd.GeoDataFrame, opts: MapOptions, layer: str) -> gpd.GeoDataFrame:
     """The layer's data; only its first feature when the rest is loaded by bounding box (folium
     needs one feature to know the popup fields)."""
@@ -399,8 +408,11 @@ def _rt_layer(fmap: folium.Map, rt: gpd.GeoDataFrame, opts: MapOptions) -> foliu
             "fillOpacity": 0.65,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=["rt_label", "value"], labels=False),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+        **_hover(
+            rt,
+            tooltip=folium.GeoJsonTooltip(fields=["rt_label", "value"], labels=False),
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+        ),
     )
     layer.add_to(fmap)
     return layer
@@ -413,7 +425,7 @@ def _boundary_layer(fmap: folium.Map, data: KelurahanData, lang: str) -> None:
     folium.GeoJson(
         _round(rw),
         style_function=lambda f: {"fill": False, "color": "#333333", "weight": 2, "dashArray": "6 4"},
-        tooltip=folium.GeoJsonTooltip(fields=["unit_label"], labels=False),
+        **_hover(rw, tooltip=folium.GeoJsonTooltip(fields=["unit_label"], labels=False)),
     ).add_to(group)
     folium.GeoJson(
         _round(data.kelurahan[["geometry"]]), style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}
@@ -463,8 +475,11 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, opts: MapOptions) ->
             "fillOpacity": 0.9,
         },
         marker=folium.CircleMarker(radius=8, weight=2, fill=True),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        **_hover(
+            works,
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        ),
     )
     layer.add_to(fmap)
     return layer
@@ -477,8 +492,11 @@ def _gardens_layer(fmap: folium.Map, gardens: gpd.GeoDataFrame, opts: MapOptions
         _geojson(gardens, opts, "gardens"),
         name=_l("gardens", lang),
         style_function=lambda f: {"color": "#1b7837", "weight": 1, "fillColor": "#5aae61", "fillOpacity": 0.8},
-        popup=folium.GeoJsonPopup(
-            fields=fields, aliases=[_l(a, lang) for a in ("kwt", "crops", "site", "area", "revenue")]
+        **_hover(
+            gardens,
+            popup=folium.GeoJsonPopup(
+                fields=fields, aliases=[_l(a, lang) for a in ("kwt", "crops", "site", "area", "revenue")]
+            ),
         ),
     )
     layer.add_to(fmap)
@@ -492,11 +510,14 @@ def _facilities_layer(fmap: folium.Map, facilities: gpd.GeoDataFrame, opts: MapO
         _geojson(facilities, opts, "facilities"),
         name=_l("facilities", lang),
         marker=folium.Marker(icon=folium.DivIcon(html="")),  # replaced by programme icons in _Registry
-        popup=folium.GeoJsonPopup(
-            fields=["name", "category_text", "programme_text"],
-            aliases=[_l(a, lang) for a in ("name", "category", "programme")],
+        **_hover(
+            facilities,
+            popup=folium.GeoJsonPopup(
+                fields=["name", "category_text", "programme_text"],
+                aliases=[_l(a, lang) for a in ("name", "category", "programme")],
+            ),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     )
     layer.add_to(fmap)
     return layer

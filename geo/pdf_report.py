@@ -70,9 +70,10 @@ def _map_png(kel) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metric = kel.rt.estimate_utm_crs()
+    metric = kel.kelurahan.estimate_utm_crs()  # the outline: a kelurahan may have no RT polygons yet
     fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
-    kel.rt.to_crs(metric).plot(ax=ax, facecolor="#f7f4ea", edgecolor="#999999", linewidth=0.5)
+    if len(kel.rt):
+        kel.rt.to_crs(metric).plot(ax=ax, facecolor="#f7f4ea", edgecolor="#999999", linewidth=0.5)
     kel.kelurahan.to_crs(metric).boundary.plot(ax=ax, color="#000000", linewidth=1.2)
     works = kel.works.to_crs(metric)
     for status, color in STATUS_COLORS.items():

@@ -61,9 +61,17 @@ def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
         raise SourceError("export.format", suffix=suffix or output.name)
 
 
-def score_output(store: Store, code: str, *, rt_text: str | None, fmt: str, output: Path | None, lang: str) -> None:
+def score_output(
+    store: Store, code: str, *, rt_text: str | None, fmt: str, output: Path | None, lang: str, detail: bool = False
+) -> None:
     code = normalize_kelurahan_code(code)
     table = scored_rts(store, code, lang=lang)
+    if detail and not rt_text:
+        long = detail_table(table)
+        if output is not None:
+            _write_plain(long, output)
+        click.echo(long.to_csv(index=False) if fmt == "csv" else long.to_string(index=False), nl=fmt != "csv")
+        return
     if rt_text:
         label = parse_rt(rt_text, None)
         row = table[(table["unit_number"] == label.unit_number) & (table["rt_number"] == label.rt_number)]
@@ -84,6 +92,67 @@ def score_output(store: Store, code: str, *, rt_text: str | None, fmt: str, outp
     click.echo(text, nl=fmt != "csv")
     summary = kelurahan_summary(store, code, lang=lang)
     click.echo(t("score.summary", lang, **summary), err=True)
+
+
+DETAIL_COLUMNS = [
+    "location",
+    "location_type",
+    "criterion",
+    "aspect",
+    "name",
+    "volume",
+    "unit",
+    "denominator_field",
+    "denominator",
+    "percentage",
+    "score",
+    "kumuh_total",
+    "kumuh_level",
+    "rule_id",
+]
+
+
+def detail_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Every location's 16-criterion breakdown (the baseline, before works) in one long table:
+    one row per location and criterion, in the locations' order."""
+    from geo.criteria import load_rule
+    from geo.kumuh import score
+
+    rule = load_rule()
+    scored = score(table)
+    parts = []
+    for crit in rule.criteria:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "order": range(len(table)),
+                    "location": table["rt_label"].to_numpy(),
+                    "location_type": table["location_type"].to_numpy(),
+                    "criterion": crit.id,
+                    "aspect": rule.aspects[crit.aspect],
+                    "name": crit.name,
+                    "volume": table[f"v_{crit.id}"].astype(float).to_numpy(),
+                    "unit": crit.unit,
+                    "denominator_field": crit.denominator,
+                    "denominator": table[crit.denominator].astype(float).to_numpy(),
+                    "percentage": scored[f"p_{crit.id}"].to_numpy(),
+                    "score": scored[f"s_{crit.id}"].to_numpy(),
+                    "kumuh_total": scored["total"].to_numpy(),
+                    "kumuh_level": scored["level"].to_numpy(),
+                    "rule_id": rule.id,
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    order = {c.id: i for i, c in enumerate(rule.criteria)}
+    long = long.sort_values(["order", "criterion"], key=lambda s: s.map(order) if s.name == "criterion" else s)
+    return long[DETAIL_COLUMNS].reset_index(drop=True)
+
+
+def _write_plain(frame: pd.DataFrame, output: Path) -> None:
+    if output.suffix.lower() != ".csv":
+        raise SourceError("export.format", suffix=output.suffix or output.name)
+    frame.to_csv(output, index=False)
 
 
 def parse_weights(text: str | None) -> dict[str, float] | None:

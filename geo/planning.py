@@ -17,32 +17,46 @@ from geo.store import Store
 KEY = ["unit_number", "rt_number"]
 
 
-def latest_baseline(store: Store, code: str) -> pd.DataFrame:
+def latest_baseline(store: Store, code: str, *, rts_only: bool = False) -> pd.DataFrame:
+    """The latest baseline row of every location (RTs first, then whole units and named areas)."""
     base = store.read("kumuh_baseline", kelurahan_code=code)
+    if rts_only:
+        base = base[base["location_type"].fillna("rt") == "rt"]
     if base.empty:
         raise NotFoundError("plan.no_baseline", code=code)
-    base = base.sort_values("year").groupby(KEY, as_index=False).tail(1)
-    for col in KEY:
-        base[col] = base[col].astype(int)
-    return base.reset_index(drop=True)
+    base = base.assign(location=base["location"].fillna("").astype(object))
+    base = base.sort_values("year").groupby("location", as_index=False, dropna=False).tail(1)
+    base = base.assign(location_type=base["location_type"].fillna("rt"))
+    rts = base[base["location_type"] == "rt"].astype(dict.fromkeys(KEY, int))
+    others = base[base["location_type"] != "rt"]
+    return pd.concat([rts, others], ignore_index=True) if len(others) else rts.reset_index(drop=True)
 
 
-def scored_rts(store: Store, code: str, *, lang: str = "id", options: ScoreOptions | None = None) -> pd.DataFrame:
-    """Per RT: scores before and after the completed works done since the baseline year."""
+def scored_rts(
+    store: Store, code: str, *, lang: str = "id", options: ScoreOptions | None = None, rts_only: bool = False
+) -> pd.DataFrame:
+    """Per location: scores before and after the completed works done since the baseline year.
+
+    Works are placed by RT, so a whole-unit or named-area location is scored as published.  An
+    RT needs no polygon: its label comes from the RT table when there is one, else from the
+    baseline."""
     code = normalize_kelurahan_code(code)
     options = options or ScoreOptions()
-    base = latest_baseline(store, code)
+    base = latest_baseline(store, code, rts_only=rts_only)
     works = store.read("works", kelurahan_code=code)
     works = works[works["year"].astype(float) > base["year"].min()]
     works = works.assign(unit_number=works["unit_number"].astype(float), rt_number=works["rt_number"].astype(float))
     handled = handled_volumes(works, KEY, options.rule_id)
     for col in KEY:
         handled[col] = handled[col].astype(int)
-    now = after_works(base, handled, KEY, options.rule_id)
+    is_rt = (base["location_type"] == "rt").to_numpy()
+    now = pd.concat([after_works(base[is_rt], handled, KEY, options.rule_id), base[~is_rt]], ignore_index=True)
     before, after = score(base, options), score(now, options)
     rt = store.read("rt", kelurahan_code=code)[["unit_number", "rt_number", "rt_label"]]
-    rt = rt.assign(unit_number=rt["unit_number"].astype(int), rt_number=rt["rt_number"].astype(int))
-    out = now.merge(rt, on=KEY, how="left")
+    rt = rt.assign(unit_number=rt["unit_number"].astype(float), rt_number=rt["rt_number"].astype(float))
+    keyed = now.assign(unit_number=now["unit_number"].astype(float), rt_number=now["rt_number"].astype(float))
+    out = now.assign(rt_label=keyed.merge(rt, on=KEY, how="left")["rt_label"].to_numpy())
+    out["rt_label"] = out["rt_label"].where(out["rt_label"].notna() & is_rt, out["location"])
     out["kumuh_total_before"] = before["total"].to_numpy()
     out["kumuh_level_before"] = before["level"].to_numpy()
     out["kumuh_total"] = after["total"].to_numpy()
@@ -68,7 +82,7 @@ def planning_table(
 ) -> pd.DataFrame:
     """Everything a ranking needs, per RT.  With ``public`` the poverty share is the suppressed one."""
     code = normalize_kelurahan_code(code)
-    table = scored_rts(store, code, lang=lang)
+    table = scored_rts(store, code, lang=lang, rts_only=True)  # works and ranking are by RT
     ind = indicators(store, code, public=public, k=k).table[[*KEY, "poor_share", "kk_total"]]
     ind = ind.assign(unit_number=ind["unit_number"].astype(int), rt_number=ind["rt_number"].astype(int))
     table = table.merge(ind, on=KEY, how="left")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -93,6 +94,16 @@ class Settings(BaseSettings):
             fh.write(key + "\n")
         return key
 
+    def household_key(self) -> HashKey:
+        """The household key, not yet written anywhere: an import saves a new one only when it
+        writes households (:meth:`HashKey.save`), so a failed import leaves no key file."""
+        if self.hash_key:
+            return HashKey(self.hash_key.encode(), None)
+        path = self.key_path()
+        if path.exists():
+            return HashKey(path.read_text().strip().encode(), None)
+        return HashKey(secrets.token_hex(32).encode(), path)
+
     def hash_key_bytes(self) -> bytes:
         """The key for :func:`geo.layers.base.keyed_hash`.
 
@@ -111,6 +122,30 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w") as fh:
             fh.write(key + "\n")
         return key.encode()
+
+
+@dataclass
+class HashKey:
+    """A household hashing key and, while it is new, the file it is to be saved to."""
+
+    value: bytes
+    path: Path | None  # None: from PETAKAMPUNG_HASH_KEY or already saved
+
+    def save(self) -> None:
+        """Write a new key to ``<store>.key`` (mode 600); nothing when it is not new."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another import saved one first: households must use that one
+            if self.path.read_text().strip().encode() != self.value:
+                raise
+            self.path = None
+            return
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.value.decode() + "\n")
+        self.path = None
 
 
 def hazard_raster(settings: Settings, code: str) -> Path | None:

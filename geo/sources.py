@@ -1,4 +1,4 @@
-"""Reading input files: GeoPackage, GeoJSON, zipped Shapefile, KML, CSV and XLSX.
+"""Reading input files: GeoPackage, GeoJSON, zipped Shapefile, KML, GeoParquet, CSV and XLSX.
 
 Everything that reads a user's file lives here.  A file that cannot be read at all raises
 :class:`SourceError` with a message code; row-level problems are left to the layers.
@@ -7,6 +7,7 @@ Everything that reads a user's file lives here.  A file that cannot be read at a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import sqlite3
@@ -14,10 +15,12 @@ import time
 import warnings
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyproj import CRS
@@ -35,6 +38,7 @@ SPATIAL_SUFFIXES = {
     ".shp": "Shapefile",
 }
 TABULAR_SUFFIXES = {".csv": "CSV", ".txt": "CSV", ".xlsx": "XLSX"}
+PARQUET_SUFFIXES = {".parquet": "GeoParquet", ".geoparquet": "GeoParquet"}
 
 
 @dataclass
@@ -55,9 +59,35 @@ class Source:
     sha256: str
 
 
-def read_source(path: str | Path, *, encoding: str | None = None, crs: str | None = None) -> Source:
-    """Read every table of ``path``.  ``crs`` declares the CRS of a file that has none (or of
-    x/y columns in a CSV); ``encoding`` reads a CSV that is not UTF-8."""
+def read_sources(
+    paths: Sequence[str | Path],
+    *,
+    encoding: str | None = None,
+    crs: str | None = None,
+    layers: Sequence[str] = (),
+) -> Source:
+    """Several files read as one source (e.g. the two parts of the national GeoParquet): their
+    tables in order, each row numbered within its own file and table."""
+    if len(paths) == 1:
+        return read_source(paths[0], encoding=encoding, crs=crs, layers=layers)
+    sources = [read_source(p, encoding=encoding, crs=crs, layers=layers) for p in paths]
+    tables = []
+    for src in sources:
+        for table in src.tables:
+            if not isinstance(table.rows[0] if table.rows else "", str):  # one table per file: say which file
+                table.rows = [f"{src.path.name} #{n}" for n in table.rows]
+            tables.append(table)
+    digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
+    kind = ", ".join(dict.fromkeys(s.kind for s in sources))
+    return Source(path=sources[0].path, kind=kind, tables=tables, sha256=digest)
+
+
+def read_source(
+    path: str | Path, *, encoding: str | None = None, crs: str | None = None, layers: Sequence[str] = ()
+) -> Source:
+    """Read every table of ``path`` (or only the GeoPackage ``layers`` named).  ``crs`` declares the
+    CRS of a file that has none (or of x/y columns in a CSV); ``encoding`` reads a CSV that is not
+    UTF-8."""
     from geo.store import sha256_of
 
     path = Path(path)
@@ -74,12 +104,15 @@ def read_source(path: str | Path, *, encoding: str | None = None, crs: str | Non
     if suffix in TABULAR_SUFFIXES:
         tables = [_read_tabular(path, data, suffix, encoding)]
         kind = TABULAR_SUFFIXES[suffix]
+    elif suffix in PARQUET_SUFFIXES:
+        kind = PARQUET_SUFFIXES[suffix]
+        tables = [_read_parquet(path, data, declared)]
     elif suffix in SPATIAL_SUFFIXES:
         kind = SPATIAL_SUFFIXES[suffix]
         if suffix == ".gpkg":
             check_gpkg_budget(path)
         target = _zip_target(path, data) if suffix == ".zip" else str(path)
-        tables = _read_spatial(target, kind, declared)
+        tables = _read_spatial(target, kind, declared, layers)
     else:
         raise SourceError("source.format", suffix=suffix or path.name)
     if not any(len(t.frame) for t in tables):
@@ -173,11 +206,17 @@ def check_gpkg_budget(path: Path, seconds: float = READ_BUDGET_S) -> None:
         con.close()
 
 
-def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTable]:
+def _read_spatial(target: str, kind: str, declared: CRS | None, wanted: Sequence[str] = ()) -> list[SourceTable]:
     try:
         layers = [name for name, _ in pyogrio.list_layers(target)]
     except Exception as exc:  # GDAL raises several error types for broken files
         raise SourceError("source.unreadable", kind=kind, detail=_short(exc, target)) from exc
+    if wanted:
+        by_name = {str(n).lower(): n for n in layers}
+        for name in wanted:
+            if name.lower() not in by_name:
+                raise SourceError("source.layers", layers=", ".join(layers), wanted=name)
+        layers = [by_name[name.lower()] for name in wanted]
     tables = []
     for layer in layers:
         try:
@@ -192,15 +231,40 @@ def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTa
             rows = list(range(1, len(frame) + 1))
             tables.append(SourceTable(layer, pd.DataFrame(frame), rows, spatial=False))
             continue
-        if frame.crs is None:
-            if declared is None:
-                raise SourceError("source.no_crs")
-            frame = frame.set_crs(declared)
-        frame = frame.to_crs(4326)
-        _check_duplicate_columns(list(frame.columns))
-        frame = frame.reset_index(drop=True)
-        tables.append(SourceTable(layer, frame, list(range(1, len(frame) + 1)), spatial=True))
+        tables.append(SourceTable(layer, _in_storage_crs(frame, declared), list(range(1, len(frame) + 1)), True))
     return tables
+
+
+def _in_storage_crs(frame: gpd.GeoDataFrame, declared: CRS | None) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        if declared is None:
+            raise SourceError("source.no_crs")
+        frame = frame.set_crs(declared)
+    if not frame.crs.equals(CRS.from_epsg(4326)):
+        frame = frame.to_crs(4326)
+    _check_duplicate_columns(list(frame.columns))
+    return frame.reset_index(drop=True)
+
+
+def _read_parquet(path: Path, data: bytes, declared: CRS | None) -> SourceTable:
+    """GeoParquet (GeoArrow or WKB encoded) through pyarrow; a Parquet file without geometry
+    metadata is read as a table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError) as exc:
+        raise SourceError("source.unreadable", kind="GeoParquet", detail=_short(exc, str(path))) from exc
+    if b"geo" not in (table.schema.metadata or {}):
+        frame = table.to_pandas()
+        return SourceTable(path.stem, frame, list(range(1, len(frame) + 1)), spatial=False)
+    try:
+        frame = gpd.GeoDataFrame.from_arrow(table)
+    except (ValueError, TypeError, pa.ArrowException) as exc:
+        raise SourceError("source.unreadable", kind="GeoParquet", detail=_short(exc, str(path))) from exc
+    frame = _in_storage_crs(frame, declared)
+    return SourceTable(path.stem, frame, list(range(1, len(frame) + 1)), spatial=True)
 
 
 def _short(exc: Exception, target: str = "") -> str:
@@ -240,14 +304,23 @@ def _read_tabular(path: Path, data: bytes, suffix: str, encoding: str | None) ->
         except csv.Error:
             sep = ","
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True)
+            # blank lines are kept as rows so that every row keeps the number a spreadsheet shows
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise SourceError("source.unreadable", kind="CSV", detail=_short(exc)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_duplicate_columns(list(frame.columns))
-    frame = frame.dropna(how="all").reset_index(drop=True)
-    # spreadsheet row numbers: the header is row 1
-    return SourceTable(path.stem, frame, list(range(2, len(frame) + 2)), spatial=False)
+    # spreadsheet row numbers: the header is row 1, and a blank row still counts
+    numbers = np.arange(2, len(frame) + 2)
+    filled = ~frame.map(_blank_cell).all(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    frame = frame[filled].reset_index(drop=True)
+    return SourceTable(path.stem, frame, numbers[filled].tolist(), spatial=False)
+
+
+def _blank_cell(value: object) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return isinstance(value, str) and not value.strip()
 
 
 def _decode(data: bytes, encoding: str | None) -> str:

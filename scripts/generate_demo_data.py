@@ -754,16 +754,28 @@ KALIAWI_FACILITIES = [
 ]
 
 
+# Kampung Kranggan Mandiri (DOMAIN.md section 6): each RW develops a flagship product; the story's
+# status in May 2020.  Bank sampah is RW 01's proposal.  One balai per product, every product once.
+FLAGSHIP_PRODUCTS = (
+    ("bank sampah", "diusulkan, belum dibahas"),
+    ("otomotif", "berjalan"),
+    ("kuliner", "sedang dibentuk"),
+    ("perikanan", "sedang dibentuk"),
+    ("peternakan", "sedang disiapkan"),
+    ("konveksi", "diusulkan, belum dibahas"),
+)
+
+
 def jatirangga_facilities() -> list[tuple]:
-    products = ["otomotif", "kuliner", "perikanan", "peternakan", "bank sampah", "konveksi"]
+    rws = range(1, 17, 3)  # RW 01, 04, 07, 10, 13, 16
     items = [
         (
             (u, 1),
             "balai_warga",
             "Kampung Kranggan Mandiri",
-            f"Balai RW {u:02d} (produk unggulan: {products[(u - 1) % len(products)]})",
+            f"Balai RW {u:02d} (produk unggulan: {product}; {status})",
         )
-        for u in range(1, 17, 3)
+        for u, (product, status) in zip(rws, FLAGSHIP_PRODUCTS, strict=True)
     ]
     items += [
         ((5, 2), "bank_sampah", "Kampung Kranggan Mandiri", "Bank Sampah Kranggan Lestari"),

@@ -16,7 +16,7 @@ import pytest
 from geo.cli import build_cli
 from tests.conftest import KALIAWI, ROOT, run
 
-COMMANDS = ["import", "validate", "export", "indicators", "demo", "map", "serve", "kelurahan", "layers"]
+COMMANDS = ["import", "validate", "export", "indicators", "demo", "map", "serve", "kelurahan", "layers", "wilayah"]
 
 
 @pytest.mark.parametrize(

@@ -79,3 +79,35 @@ def test_demo_outline_sits_on_the_real_kelurahan(demo_store_path, code: str) -> 
     assert real.area.iloc[0] == pytest.approx(ours.area.iloc[0], rel=0.01)
     assert real.centroid.iloc[0].distance(ours.centroid.iloc[0]) < 300
     assert ours.geometry.iloc[0].intersection(real.geometry.iloc[0]).area / ours.area.iloc[0] > 0.5
+
+
+def test_kranggan_flagship_products_follow_the_story(demo_store_path) -> None:
+    """DOMAIN.md section 6: six flagship products, each in its own RW (not two values cycling),
+    bank sampah proposed by RW 01, otomotif running, kuliner and perikanan being formed,
+    peternakan being prepared, konveksi proposed."""
+    import re
+
+    facilities = open_store(demo_store_path).read("facilities", kelurahan_code=JATIRANGGA)
+    balai = facilities[facilities["name"].str.contains("produk unggulan")]
+    found = {
+        int(m["rw"]): (m["product"], m["status"])
+        for m in (
+            re.search(r"Balai RW (?P<rw>\d+) \(produk unggulan: (?P<product>[^;]+); (?P<status>.+)\)", n)
+            for n in balai["name"]
+        )
+    }
+    products = [p for p, _ in found.values()]
+    assert sorted(products) == sorted(["otomotif", "kuliner", "perikanan", "peternakan", "bank sampah", "konveksi"])
+    assert found[1] == ("bank sampah", "diusulkan, belum dibahas")
+    status = dict(found.values())
+    assert status["otomotif"] == "berjalan"
+    assert status["kuliner"] == status["perikanan"] == "sedang dibentuk"
+    assert status["peternakan"] == "sedang disiapkan"
+    assert status["konveksi"] == "diusulkan, belum dibahas"
+    assert all(1 <= rw <= 16 for rw in found)
+
+
+def test_jatirangga_poor_households_match_the_story(demo_store_path) -> None:
+    households = open_store(demo_store_path).read("households", kelurahan_code=JATIRANGGA)
+    assert len(households) == 3600
+    assert int((households["decile"] <= 4).sum()) == 910

@@ -41,6 +41,8 @@ UI: dict[str, dict[str, str]] = {
         "show_on_map": "lihat di peta",
         "all_works": "Semua pekerjaan",
         "rts": "Profil RT",
+        "no_rts": "Belum ada batas RT untuk kelurahan ini. Impor poligon RT (lapisan 'boundaries') "
+        "agar indikator per RT tampil di peta dan di sini.",
         "downloads": "Unduh data publik",
         "kk": "KK",
         "poor": "KK miskin",
@@ -161,6 +163,8 @@ UI: dict[str, dict[str, str]] = {
         "show_on_map": "show on map",
         "all_works": "All works",
         "rts": "RT profiles",
+        "no_rts": "No RT boundaries for this kelurahan yet. Import RT polygons (layer 'boundaries') "
+        "to see indicators per RT on the map and here.",
         "downloads": "Download public data",
         "kk": "Households",
         "poor": "Poor households",

@@ -21,9 +21,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo.checks import check_duplicates, check_geometries, points_from_columns
+from geo.checks import LAT, LON, X, Y, check_duplicates, check_geometries, points_from_columns
 from geo.errors import PlaceError
-from geo.fields import FieldSpec, coerce
+from geo.fields import FieldSpec, coerce, find_column
 from geo.places import RtLabel, normalize_kelurahan_code, parse_rt_label, parse_unit_label, rt_label
 from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
@@ -95,6 +95,18 @@ class ImportContext:
     lang: str = "id"
     existing: dict[str, pd.DataFrame] = field(default_factory=dict)  # this layer's stored tables
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total) for long files
+    tolerance_m: float = 3.0  # overlaps and slivers narrower than this are warnings, not errors
+    within: str | None = None  # only places whose Kemendagri code starts with this (e.g. "33.75")
+    year: int | None = None  # the year of rows whose file has no year column (a baseline named "..._2019")
+    # what the file had: source columns used per table, and which fields were found / looked for
+    used_columns: dict[str, set[str]] = field(default_factory=dict)
+    fields_found: set[str] = field(default_factory=set)
+    fields_asked: set[str] = field(default_factory=set)
+    filled: set[str] = field(default_factory=set)  # fields the layer completes itself (from the store, ...)
+
+    def use(self, table: SourceTable, columns: Sequence[str]) -> None:
+        """Mark source columns as read, so they are not reported as dropped."""
+        self.used_columns.setdefault(table.name, set()).update(str(c) for c in columns)
 
 
 class Layer(ABC):
@@ -121,7 +133,10 @@ class Layer(ABC):
 def geoframe(table: SourceTable, ctx: ImportContext) -> gpd.GeoDataFrame:
     """A GeoDataFrame in EPSG:4326 for a spatial table, or points from lat/lon columns."""
     if table.spatial:
+        ctx.use(table, [table.frame.geometry.name])
         return table.frame
+    columns = [str(c) for c in table.frame.columns]
+    ctx.use(table, [c for spec in (LAT, LON, X, Y) if (c := find_column(columns, spec)) is not None])
     return points_from_columns(table.frame, table.rows, ctx.report, ctx.crs)
 
 
@@ -288,7 +303,12 @@ def coerce_table(table: SourceTable, fields: tuple[FieldSpec, ...], ctx: ImportC
         if ctx.progress is not None:
             ctx.progress("stage.validate", n * done_fields // len(fields), n)
 
-    return coerce(table.frame, fields, ctx.report, table.rows, on_field=tick)
+    values = coerce(table.frame, fields, ctx.report, table.rows, on_field=tick)
+    found = values.attrs.get("columns", {})
+    ctx.use(table, list(found.values()))
+    ctx.fields_found.update(found)
+    ctx.fields_asked.update(spec.name for spec in fields)
+    return values
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
