@@ -216,8 +216,9 @@ def build_cli(lang: str) -> click.Group:
         score_output(_existing_store(obj["settings"]), code, rt_text=rt_text, fmt=fmt, output=output, lang=lang)
 
     @cli.command("rank", help=h("cmd.rank", lang))
-    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
-    @click.option("--budget", type=float, required=True, help=h("opt.budget", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
+    @click.option("--kota", default=None, help=h("opt.kota_rank", lang))
+    @click.option("--budget", required=True, help=h("opt.budget", lang))
     @click.option("--weights", default=None, help=h("opt.weights", lang))
     @click.option(
         "--ahp", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help=h("opt.ahp", lang)
@@ -236,32 +237,57 @@ def build_cli(lang: str) -> click.Group:
         default=None,
         help=h("opt.unit_costs", lang),
     )
+    @click.option("--time-limit", type=float, default=20.0, help=h("opt.time_limit", lang))
+    @click.option("--limit", type=click.IntRange(0, None), default=50, help=h("opt.limit_rows", lang))
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
     )
     @click.pass_obj
     def rank_cmd(
         obj: dict,
-        code: str,
-        budget: float,
+        code: str | None,
+        kota: str | None,
+        budget: str,
         weights: str | None,
         ahp: Path | None,
         hazard: Path | None,
         threshold: float,
         all_land: bool,
         unit_costs: Path | None,
+        time_limit: float,
+        limit: int,
         output: Path | None,
     ) -> None:
+        from geo.errors import RequestError
         from geo.places import normalize_kelurahan_code
         from geo.plan_report import rank_output
+        from geo.selection import parse_budget
         from geo.settings import hazard_raster
 
+        if (code is None) == (kota is None):
+            raise RequestError("plan.one_place")
         settings: Settings = obj["settings"]
+        if kota is not None:
+            _rank_kota(
+                settings,
+                kota,
+                parse_budget(budget),
+                weights,
+                ahp,
+                threshold,
+                all_land,
+                unit_costs,
+                time_limit,
+                limit,
+                output,
+                lang,
+            )
+            return
         hazard = hazard or hazard_raster(settings, normalize_kelurahan_code(code))
         rank_output(
             _existing_store(settings),
             code,
-            budget=budget,
+            budget=parse_budget(budget),
             weights=weights,
             ahp=ahp,
             hazard=hazard,
@@ -432,6 +458,50 @@ def build_cli(lang: str) -> click.Group:
         )
 
     return cli
+
+
+def _rank_kota(
+    settings: Settings,
+    kota: str,
+    budget: float,
+    weights,
+    ahp,
+    threshold,
+    all_land,
+    unit_costs,
+    time_limit: float,
+    limit: int,
+    output: Path | None,
+    lang: str,
+) -> None:
+    """``rank --kota``: every kelurahan's planning table (restricted data, as ``--kelurahan``), one budget."""
+    from geo.errors import RequestError
+    from geo.plan_report import plan_options, rank_kota_output
+    from geo.planning import planning_table
+    from geo.settings import hazard_raster
+
+    if not (0.1 <= time_limit <= 3600):
+        raise RequestError("plan.time_limit", low=0.1, high=3600, value=time_limit)
+    store = _existing_store(settings)
+    options = plan_options(weights=weights, ahp=ahp, legal_only=not all_land, unit_costs=unit_costs, lang=lang)
+
+    def build(code: str):
+        hazard = hazard_raster(settings, code)
+        return planning_table(
+            store, code, public=False, k=settings.suppression_k, hazard=hazard, threshold=threshold, lang=lang
+        )
+
+    rank_kota_output(
+        store,
+        kota,
+        budget=budget,
+        options=options,
+        build=build,
+        output=output,
+        lang=lang,
+        time_limit_s=time_limit,
+        limit=limit,
+    )
 
 
 def _cli_actor() -> str:

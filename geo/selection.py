@@ -8,6 +8,7 @@ The optimiser never sees a GeoDataFrame.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,7 @@ DEFAULT_UNIT_COSTS = {
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
 MAX_BUDGET_IDR = 10**15  # Rp 1.000 triliun: far above any city's upgrading budget
+_MAX_TEXT = f"{MAX_BUDGET_IDR:,}".replace(",", ".")
 SLUM_MIN_TOTAL = 16  # the lowest kumuh band (ringan) of Permen PUPR 14/2018
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
@@ -140,6 +142,7 @@ class Plan:
     total_cost: float
     sensitivity: dict[str, dict[str, list[str]]] | None  # factor -> {"+20%": changed RTs, ...}; None: not run
     solution: Solution | None = None
+    sensitivity_unproven: list[str] = field(default_factory=list)  # "+20% kumuh" runs stopped by the time limit
 
 
 def plan(
@@ -168,25 +171,41 @@ def plan(
     )
     chosen = solution.chosen
     ranked["chosen"] = chosen
-    ranked["why"] = [why(row, lang) if ok else "" for ok, (_, row) in zip(chosen, ranked.iterrows(), strict=True)]
-    sens = None
+    ranked["why"] = ""
+    ranked.loc[chosen, "why"] = [why(row, lang) for _, row in ranked.loc[chosen].iterrows()]
+    sens, unproven = None, []
     if with_sensitivity:
-        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=time_limit_s)
+        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=time_limit_s, unproven=unproven)
     return Plan(
         ranking=ranked,
         budget=budget,
         total_cost=float(ranked.loc[chosen, "cost_idr"].sum()),
         sensitivity=sens,
         solution=solution,
+        sensitivity_unproven=unproven,
     )
 
 
 def check_budget(budget: float) -> None:
     """A budget is a finite number of rupiah above 0 and at most :data:`MAX_BUDGET_IDR`."""
     if not math.isfinite(budget) or budget > MAX_BUDGET_IDR:
-        raise RequestError("plan.budget_range", value=str(budget), max=f"{MAX_BUDGET_IDR:,}".replace(",", "."))
+        raise RequestError("plan.budget_range", value=str(budget)[:40], max=_MAX_TEXT)
     if budget <= 0:
         raise RequestError("plan.budget")
+
+
+def parse_budget(text: str | float) -> float:
+    """A budget as people write it: ``1500000000``, ``1.500.000.000``, ``Rp 1.5e9``; checked."""
+    raw = str(text).strip()
+    clean = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):  # Indonesian thousands separators
+        clean = clean.replace(".", "")
+    try:
+        budget = float(clean)
+    except ValueError:
+        raise RequestError("plan.budget_range", value=raw[:40], max=_MAX_TEXT) from None
+    check_budget(budget)
+    return budget
 
 
 def sensitivity(
@@ -196,13 +215,14 @@ def sensitivity(
     *,
     label: str = "rt_label",
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    unproven: list[str] | None = None,
 ) -> dict[str, dict[str, list[str]]]:
     """Which RTs enter or leave the choice when one weight moves by +/-20 % (the others as
     they are).  ``ranked`` is a :func:`rank` result with its ``chosen`` column.
 
     Only the priorities change with the weights (factor values, eligibility and costs do not),
     so each run recomputes them from the factor values once computed, and starts from the base
-    choice as a feasible solution."""
+    choice as a feasible solution.  Runs that hit ``time_limit_s`` are named in ``unproven``."""
     values = factor_values(ranked)
     eligible = ranked["eligible"].to_numpy(dtype=bool)
     cost_idr = ranked["cost_idr"].to_numpy(dtype=float)
@@ -216,9 +236,10 @@ def sensitivity(
                 continue
             weights = normalised_weights({**options.weights, f: options.weights[f] * factor})
             priority = values.mul(pd.Series(weights)).sum(axis=1).round(6).to_numpy()  # as rank() computes it
-            pick = solve(
-                np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base
-            ).chosen
+            run = solve(np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base)
+            if run.status != "optimal" and unproven is not None:
+                unproven.append(f"{f} {change}")
+            pick = run.chosen
             changed = sorted(base_set ^ set(labels[pick]))
             if changed:
                 sens.setdefault(f, {})[change] = changed
