@@ -675,3 +675,26 @@ HELP.update(
         },
     }
 )
+MESSAGES.update(
+    {
+        "kota.page_title": {"id": "Perencanaan kota: {kota_name}", "en": "City planning: {kota_name}"},
+        "kota.page_intro": {
+            "id": "Satu anggaran untuk seluruh {n} kelurahan di {kota_name}: RT dipilih yang memberi total prioritas "
+            "terbesar dalam anggaran (knapsack eksak; skor kumuh Permen PUPR 14/2018; data publik). Bagian KK miskin "
+            "yang disembunyikan diganti nilai tengah kota.",
+            "en": "One budget across all {n} kelurahan of {kota_name}: the RTs chosen give the largest total "
+            "priority within the budget (exact knapsack; Permen PUPR 14/2018 slum scores; public data). Suppressed "
+            "poor-household shares are replaced by the city median.",
+        },
+        "kota.page_per_kelurahan": {"id": "Per kelurahan", "en": "Per kelurahan"},
+        "kota.page_more": {
+            "id": "{shown} dari {total} RT ditampilkan (semua RT terpilih dan peringkat teratas lainnya).",
+            "en": "{shown} of {total} RTs shown (every chosen RT and the next in rank).",
+        },
+        "kota.page_csv": {"id": "Seluruh peringkat (CSV)", "en": "The whole ranking (CSV)"},
+        "kota.page_sensitivity": {"id": "Uji kepekaan bobot (±20 %)", "en": "Weight sensitivity (±20 %)"},
+        "kota.page_kota_map": {"id": "Peta kota", "en": "City map"},
+        "kota.page_computing": {"id": "Menghitung…", "en": "Calculating…"},
+        "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
+    }
+)

@@ -16,7 +16,7 @@ from geo.store import open_store
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
-from web.routers import account, api, downloads, lkm, ogc, pages, static
+from web.routers import account, api, downloads, lkm, ogc, pages, plan, static
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     add_exception_handlers(app)
-    for module in (static, account, lkm, pages, api, ogc, downloads):
+    for module in (static, account, lkm, pages, api, plan, ogc, downloads):
         app.include_router(module.router)
     return app
 
