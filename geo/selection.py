@@ -203,7 +203,9 @@ def parse_budget(text: str | float) -> float:
     try:
         budget = float(clean)
     except ValueError:
-        raise RequestError("plan.budget_range", value=raw[:40], max=_MAX_TEXT) from None
+        budget = math.nan
+    if not math.isfinite(budget) or budget > MAX_BUDGET_IDR:  # say it back as it was written
+        raise RequestError("plan.budget_range", value=raw[:40], max=_MAX_TEXT)
     check_budget(budget)
     return budget
 
