@@ -178,7 +178,9 @@ def _sensitivity_lines(sensitivity: dict[str, dict[str, list[str]]], lang: str) 
 
 def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
     """How sure the choice is, in words: proven optimal, or the gap at the time limit."""
-    seconds = f"{solution.seconds:.2f}" if lang == "en" else f"{solution.seconds:.2f}".replace(".", ",")
+    seconds = f"{solution.seconds:.3f}" if solution.seconds >= 0.001 else "< 0.001"
+    if lang == "id":
+        seconds = seconds.replace(".", ",")
     if solution.status == "optimal":
         return t("plan.solved_optimal", lang, candidates=solution.candidates, core=solution.core, seconds=seconds)
     return t(
