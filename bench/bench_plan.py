@@ -126,7 +126,7 @@ def main() -> None:
         assert cost[pick].sum() <= budget
         gain = sol.objective / priority[pick].sum()
         print(
-            f"Rp {budget / 1e9:>12,.1f} mil {t_exact:>8.2f} {sol.status:>8} {sol.gap:>9.2e} {sol.core:>6} "
+            f"Rp {budget / 1e9:>9,.1f} miliar {t_exact:>8.2f} {sol.status:>8} {sol.gap:>9.2e} {sol.core:>6} "
             f"{int(sol.chosen.sum()):>7} {t_greedy:>9.3f} {t_exact / t_greedy:>6.0f}x {gain:>18.6f}x"
         )
     budget = float(round(0.10 * eligible_cost, -6))

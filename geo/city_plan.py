@@ -15,7 +15,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -237,10 +236,3 @@ def rt_outlines(rt: gpd.GeoDataFrame, code: str, *, tolerance_deg: float = 5e-6)
     geoms = shapely.set_precision(shapely.simplify(rt.geometry.to_numpy(), tolerance_deg), 1e-6)
     ids = [f"{code}-{int(u)}-{int(r)}" for u, r in zip(rt["unit_number"], rt["rt_number"], strict=True)]
     return gpd.GeoSeries(np.asarray(geoms), index=pd.Index(ids, name="rt_id"), crs=4326)
-
-
-def hazard_for(settings: Any) -> Callable[[str], Path | None]:
-    """The flood raster of each kelurahan, when there is one (:func:`geo.settings.hazard_raster`)."""
-    from geo.settings import hazard_raster
-
-    return lambda code: hazard_raster(settings, code)

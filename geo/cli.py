@@ -11,12 +11,16 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
 from geo.settings import Settings
+
+if TYPE_CHECKING:
+    from geo.selection import PlanOptions
 
 
 def _detect_lang(argv: Sequence[str]) -> str:
@@ -268,20 +272,11 @@ def build_cli(lang: str) -> click.Group:
             raise RequestError("plan.one_place")
         settings: Settings = obj["settings"]
         if kota is not None:
-            _rank_kota(
-                settings,
-                kota,
-                parse_budget(budget),
-                weights,
-                ahp,
-                threshold,
-                all_land,
-                unit_costs,
-                time_limit,
-                limit,
-                output,
-                lang,
-            )
+            from geo.plan_report import plan_options
+
+            options = plan_options(weights=weights, ahp=ahp, legal_only=not all_land, unit_costs=unit_costs, lang=lang)
+            budget_idr = parse_budget(budget)
+            _rank_kota(settings, kota, budget_idr, options, hazard, threshold, time_limit, limit, output, lang)
             return
         hazard = hazard or hazard_raster(settings, normalize_kelurahan_code(code))
         rank_output(
@@ -464,31 +459,34 @@ def _rank_kota(
     settings: Settings,
     kota: str,
     budget: float,
-    weights,
-    ahp,
-    threshold,
-    all_land,
-    unit_costs,
+    options: PlanOptions,
+    hazard: Path | None,
+    threshold: float,
     time_limit: float,
     limit: int,
     output: Path | None,
     lang: str,
 ) -> None:
-    """``rank --kota``: every kelurahan's planning table (restricted data, as ``--kelurahan``), one budget."""
+    """``rank --kota``: every kelurahan's planning table (restricted data, as ``--kelurahan``),
+    one budget.  ``hazard`` (one raster for the whole city) or each kelurahan's own raster."""
     from geo.errors import RequestError
-    from geo.plan_report import plan_options, rank_kota_output
+    from geo.plan_report import rank_kota_output
     from geo.planning import planning_table
     from geo.settings import hazard_raster
 
     if not (0.1 <= time_limit <= 3600):
         raise RequestError("plan.time_limit", low=0.1, high=3600, value=time_limit)
     store = _existing_store(settings)
-    options = plan_options(weights=weights, ahp=ahp, legal_only=not all_land, unit_costs=unit_costs, lang=lang)
 
     def build(code: str):
-        hazard = hazard_raster(settings, code)
         return planning_table(
-            store, code, public=False, k=settings.suppression_k, hazard=hazard, threshold=threshold, lang=lang
+            store,
+            code,
+            public=False,
+            k=settings.suppression_k,
+            hazard=hazard or hazard_raster(settings, code),
+            threshold=threshold,
+            lang=lang,
         )
 
     rank_kota_output(
