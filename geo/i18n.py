@@ -693,7 +693,7 @@ MESSAGES.update(
         },
         "kota.page_csv": {"id": "Seluruh peringkat (CSV)", "en": "The whole ranking (CSV)"},
         "kota.page_sensitivity": {"id": "Uji kepekaan bobot (±20 %)", "en": "Weight sensitivity (±20 %)"},
-        "kota.page_kota_map": {"id": "Peta kota", "en": "City map"},
+        "kota.page_kota_map": {"id": "Peta", "en": "Map of"},
         "kota.page_computing": {"id": "Menghitung…", "en": "Calculating…"},
         "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
     }

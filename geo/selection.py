@@ -175,7 +175,9 @@ def plan(
     ranked.loc[chosen, "why"] = [why(row, lang) for _, row in ranked.loc[chosen].iterrows()]
     sens, unproven = None, []
     if with_sensitivity:
-        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=time_limit_s, unproven=unproven)
+        # the 14 runs share twice the time limit: a hard city never makes a request wait 15 limits
+        each = time_limit_s / 7
+        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=each, unproven=unproven)
     return Plan(
         ranking=ranked,
         budget=budget,

@@ -157,6 +157,7 @@ def test_api_kota_plan_is_optimal_within_budget_and_says_how_sure(client: TestCl
         for labels in sens.values():
             assert all(label.endswith(("Kaliawi Persada", SECOND_NAME)) for label in labels)
     assert not {"kk_poor", "decile", "kk_key", "nik"} & set(rows.columns)  # public data only
+    assert body["factor_labels"]["kumuh"] == "skor kumuh"
     assert all(row["rt_url"].startswith("/kelurahan/18.71.06.") for row in body["ranking"])
 
 

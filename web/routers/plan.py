@@ -236,6 +236,7 @@ def _body(request: Request, city: CityPlan, *, limit: int, time_limit: float) ->
         },
         "message": city.message,
         "sensitivity": city.plan.sensitivity,
+        "factor_labels": {f: FACTOR_LABELS[f][0 if lang == "id" else 1] for f in FACTOR_LABELS},
         "sensitivity_unproven": city.plan.sensitivity_unproven,
         "kelurahan": records(city.kelurahan),
         "missing_baseline": city.missing,

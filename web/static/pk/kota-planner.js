@@ -60,7 +60,7 @@
     keys.forEach(function (f) {
       Object.keys(plan.sensitivity[f]).forEach(function (change) {
         var item = document.createElement("li");
-        item.textContent = f + " " + change + ": " + plan.sensitivity[f][change].join("; ");
+        item.textContent = (plan.factor_labels[f] || f) + " " + change + ": " + plan.sensitivity[f][change].join("; ");
         sens.appendChild(item);
       });
     });
