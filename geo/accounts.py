@@ -9,7 +9,9 @@ is disabled, which ends every session signed for the old version.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,8 +43,19 @@ _HASHER = PasswordHasher()
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 _KOTA = re.compile(r"^\d{2}\.\d{2}$")
 MIN_PASSWORD = 10
-# verified against when the user does not exist, so a wrong name takes as long as a wrong password
-_DUMMY_HASH = _HASHER.hash("petakampung-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name takes as long as a wrong
+    password.  Made on first use, not at import: the command line starts without an Argon2 run."""
+    return _HASHER.hash("petakampung-no-such-user")
+
+
+def canonical_username(name: str) -> str:
+    """The account name a login means: NFKC-normalised, trimmed and case-folded, so that
+    ``"Lkm.A "``, ``"\tlkm.a"`` and ``"lkm.a\u00a0"`` are all ``"lkm.a"`` (one rate-limit count, one account)."""
+    return unicodedata.normalize("NFKC", name or "").strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -164,10 +177,18 @@ def disable_user(store: Store, username: str, *, actor: str = "system") -> None:
     _update(store, username, actor, active=0)
 
 
+def end_sessions(store: Store, username: str, *, actor: str | None = None) -> None:
+    """Log out: a new ``session_version`` makes every cookie signed for the old one worthless,
+    including a copy an attacker captured before the logout."""
+    _update(store, username, actor or username)
+
+
 def authenticate(store: Store, username: str, password: str) -> User | None:
-    """The active user with this name and password, else None (in about the same time)."""
-    rows = store.read(USERS.name, username=username) if store.exists() else None
-    stored = rows.iloc[0]["password_hash"] if rows is not None and len(rows) else _DUMMY_HASH
+    """The active user with this name (see :func:`canonical_username`) and password, else None
+    (in about the same time)."""
+    username = canonical_username(username)
+    rows = store.read(USERS.name, username=username) if store.exists() and _NAME.match(username) else None
+    stored = rows.iloc[0]["password_hash"] if rows is not None and len(rows) else _dummy_hash()
     try:
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

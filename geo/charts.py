@@ -20,7 +20,7 @@ def kurva_s_png(curve: pd.DataFrame, *, title: str, labels: dict[str, str]) -> b
     ax.plot(dates, curve["keuangan_pct"], color="#2c7bb6", linestyle=":", linewidth=2, label=labels["keuangan"])
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title.replace("$", r"\$"), fontsize=10)  # plain text: a '$' in a name is not mathtext
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     fig.autofmt_xdate()

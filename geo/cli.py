@@ -443,13 +443,18 @@ def build_cli(lang: str) -> click.Group:
         settings: Settings = obj["settings"]
         os.environ["PETAKAMPUNG_STORE"] = str(settings.store.resolve())
         os.environ["PETAKAMPUNG_LANG"] = lang
-        # A string reference: the domain library never imports the web layer.
+        # The app warns at start when the session secret sits beside the store.
+        # A string reference: the domain library never imports the web layer.  uvicorn's own
+        # proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1): the app
+        # applies them only for PETAKAMPUNG_TRUSTED_PROXIES.
         uvicorn.run(
             "web.app:create_app_from_env",
             factory=True,
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",
+            proxy_headers=False,
+            server_header=False,
         )
 
     return cli

@@ -73,3 +73,25 @@ class ValidationFailed(GeoError, ValueError):  # noqa: N818 - reads as a sentenc
 
     def message(self, lang: str = "id") -> str:
         return self.report.render(lang)
+
+
+class Gone(NotFoundError):  # noqa: N818 - reads as a sentence at call sites
+    """A record that exists but can no longer be served (a stored photo that cannot be decoded): 410."""
+
+
+class Conflict(GeoError, ValueError):  # noqa: N818
+    """A request that contradicts an earlier one with the same idempotency key: 409."""
+
+
+class TooLarge(GeoError, ValueError):  # noqa: N818
+    """A request body above the limit of its route: 413."""
+
+
+class Busy(GeoError, RuntimeError):  # noqa: N818
+    """An expensive route (or the password check) is at its concurrency limit: 503 with Retry-After.
+
+    ``seconds`` is both in the message and in the ``Retry-After`` header."""
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.params.get("seconds", 5))

@@ -22,6 +22,7 @@ MAIN_TABLE = {
     "infrastructure": "works",
     "gardens": "gardens",
     "facilities": "facilities",
+    "kumuh": "kumuh_baseline",
 }
 FORMATS = (".gpkg", ".geojson", ".json", ".csv")
 
@@ -72,7 +73,7 @@ def export_layer(
     if suffix not in FORMATS:
         raise SourceError("export.format", suffix=suffix or path.name)
     frames = public_frames(store, layer_name, k=k, code=code) if public else layer_frames(store, layer_name, code)
-    main = MAIN_TABLE[layer_name] if MAIN_TABLE[layer_name] in frames else next(iter(frames))
+    main = MAIN_TABLE.get(layer_name) if MAIN_TABLE.get(layer_name) in frames else next(iter(frames))
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".gpkg":
         path.unlink(missing_ok=True)
@@ -84,7 +85,7 @@ def export_layer(
             _plain(frames[main]), path, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": 7, "RFC7946": "YES"}
         )
     else:
-        to_csv(frames[main]).to_csv(path, index=False)
+        formula_safe(to_csv(frames[main])).to_csv(path, index=False)
     return len(frames[main])
 
 
@@ -99,6 +100,20 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_gpkg_layer(frame: pd.DataFrame, path: Path, name: str) -> None:
     pyogrio.write_dataframe(_plain(frame), path, layer=name, driver="GPKG", append=path.exists())
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a leading ``'`` (an imported ``=HYPERLINK(...)`` is
+    shown as text in Excel or LibreOffice, not followed).  Numbers are left as they are."""
+    out = pd.DataFrame(frame).copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
 
 
 def to_csv(frame: pd.DataFrame) -> pd.DataFrame:

@@ -313,7 +313,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "bobot harus 0 atau lebih dan tidak semuanya 0",
         "en": "weights must be 0 or more and not all 0",
     },
-    "plan.budget": {"id": "anggaran harus lebih dari 0 rupiah", "en": "the budget must be more than 0 rupiah"},
+    "plan.budget": {
+        "id": "anggaran harus lebih dari 0 rupiah dan paling banyak {max} rupiah",
+        "en": "the budget must be more than 0 rupiah and at most {max} rupiah",
+    },
     "plan.ahp": {
         "id": "matriks AHP harus persegi, positif dan resiprokal (a_ij = 1/a_ji)",
         "en": "the AHP matrix must be square, positive and reciprocal (a_ij = 1/a_ji)",
@@ -357,8 +360,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "photo.size": {"id": "foto '{name}' lebih dari {mb} MB", "en": "photo '{name}' is larger than {mb} MB"},
     "photo.type": {"id": "berkas '{name}' bukan foto JPEG atau PNG", "en": "file '{name}' is not a JPEG or PNG photo"},
     "photo.broken": {
-        "id": "foto '{name}' rusak dan tidak dapat dibuka",
-        "en": "photo '{name}' is damaged and cannot be opened",
+        "id": "foto '{name}' rusak atau terpotong dan tidak dapat dibuka sampai akhir; unggah ulang berkas aslinya",
+        "en": "photo '{name}' is damaged or truncated and cannot be read to the end; upload the original file again",
     },
     "photo.count": {"id": "paling banyak {n} foto per catatan", "en": "at most {n} photos per record"},
     "progress.future": {
@@ -383,6 +386,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "* suppressed: fewer than {k} households or derivable from totals",
     },
 }
+
+
+# --- hardening (issue 8): limits, photos, idempotency, budgets --------------------------------------
+MESSAGES.update(
+    {
+        "auth.busy": {
+            "id": "server sedang memeriksa banyak kata sandi; coba lagi dalam {seconds} detik",
+            "en": "the server is checking many passwords right now; try again in {seconds} seconds",
+        },
+        "busy.route": {
+            "id": "halaman '{path}' sedang banyak diminta; coba lagi dalam {seconds} detik",
+            "en": "'{path}' is in high demand right now; try again in {seconds} seconds",
+        },
+        "body.too_large": {
+            "id": "kiriman ke '{path}' terlalu besar ({size}); batasnya {limit}",
+            "en": "the request to '{path}' is too large ({size}); the limit is {limit}",
+        },
+        "method.not_allowed": {
+            "id": "metode {method} tidak dapat dipakai untuk '{path}'; yang bisa: {allow}",
+            "en": "method {method} cannot be used on '{path}'; allowed: {allow}",
+        },
+        "photo.pixels": {
+            "id": "foto '{name}' terlalu besar: {width} x {height} piksel ({mp} MP); batasnya {limit} MP",
+            "en": "photo '{name}' is too large: {width} x {height} pixels ({mp} MP); the limit is {limit} MP",
+        },
+        "photo.unavailable": {
+            "id": "foto '{photo_id}' tidak dapat ditampilkan: berkas yang tersimpan rusak",
+            "en": "photo '{photo_id}' cannot be shown: the stored file is damaged",
+        },
+        "req.year": {
+            "id": "parameter '{field}': '{value}' bukan tahun; gunakan 4 angka (mis. 2024) atau 'semua'",
+            "en": "parameter '{field}': '{value}' is not a year; use 4 digits (e.g. 2024) or 'all'",
+        },
+        "req.budget": {
+            "id": "parameter 'budget': anggaran harus angka lebih dari 0 dan paling banyak {max} rupiah",
+            "en": "parameter 'budget': the budget must be a number above 0 and at most {max} rupiah",
+        },
+        "req.weights": {
+            "id": "parameter {names}: bobot harus angka 0 sampai {max}",
+            "en": "parameter {names}: weights must be numbers from 0 to {max}",
+        },
+        "idem.key": {
+            "id": "kunci idempotensi ('{field}') tidak sah: 16-100 huruf, angka, '-' atau '_'",
+            "en": "the idempotency key ('{field}') is not valid: 16-100 letters, digits, '-' or '_'",
+        },
+        "idem.mismatch": {
+            "id": "formulir ini sudah pernah dikirim dengan isi lain; muat ulang halaman untuk mencatat yang baru",
+            "en": "this form was already sent with different content; reload the page to record a new one",
+        },
+        "source.zip_budget": {
+            "id": "ZIP terlalu besar setelah dibuka: {size} MB (batas {limit} MB)",
+            "en": "the ZIP is too large once unpacked: {size} MB (limit {limit} MB)",
+        },
+        "source.zip_ratio": {
+            "id": "berkas '{name}' di dalam ZIP mengembang {ratio}x (batas {limit}x); kemungkinan bom ZIP",
+            "en": "file '{name}' in the ZIP expands {ratio}x (limit {limit}x); probably a ZIP bomb",
+        },
+        "source.zip_members": {
+            "id": "ZIP berisi {n} berkas (batas {limit})",
+            "en": "the ZIP holds {n} files (limit {limit})",
+        },
+        "source.too_slow": {
+            "id": "lapisan '{layer}' tidak selesai dibaca dalam {seconds} detik (view berulang?); hapus atau perbaiki lapisan itu",
+            "en": "layer '{layer}' could not be read within {seconds} seconds (a recursive view?); remove or fix that layer",
+        },
+        "secret.beside_store": {
+            "id": "kunci sesi {path} ada di folder yang sama dengan store: salinan folder data dapat memalsukan sesi admin. Setel PETAKAMPUNG_SECRET_KEY atau PETAKAMPUNG_SECRET_FILE di luar folder itu.",
+            "en": "the session secret {path} is in the same folder as the store: a copy of the data folder can forge an admin session. Set PETAKAMPUNG_SECRET_KEY or PETAKAMPUNG_SECRET_FILE outside that folder.",
+        },
+    }
+)
 
 
 def normalize_lang(lang: str | None) -> str:

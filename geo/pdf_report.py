@@ -1,10 +1,16 @@
 """A printable A4 progress report of a kelurahan, in Bahasa Indonesia (or English), for a
-musyawarah kelurahan: map, works table, Kurva S and the latest progress photos."""
+musyawarah kelurahan: map, works table, Kurva S and the latest progress photos.
+
+ReportLab's Paragraph parses its text as markup (``<img src=...>`` embeds a local file, ``<a
+href=...>`` makes a link): every text that comes from data goes through :func:`para`, which
+escapes it, so an imported name is always shown as the letters it is.  Photos come from their
+stored renditions; one that cannot be shown is left out with a note, never an error."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
+from xml.sax.saxutils import escape
 
 import pandas as pd
 
@@ -26,6 +32,7 @@ TEXT = {
         "photos": "Foto progres terbaru",
         "cols": ["Pekerjaan", "Jenis", "Tahun", "Dana", "Anggaran", "Status", "Fisik"],
         "none": "Belum ada foto.",
+        "skipped": "{n} foto tidak dapat ditampilkan (berkas rusak) dan dilewati.",
         "planned": "Rencana",
         "fisik": "Realisasi fisik",
         "keuangan": "Keuangan",
@@ -41,12 +48,20 @@ TEXT = {
         "photos": "Latest progress photos",
         "cols": ["Work", "Type", "Year", "Funding", "Budget", "Status", "Physical"],
         "none": "No photos yet.",
+        "skipped": "{n} photo(s) could not be shown (damaged file) and were left out.",
         "planned": "Planned",
         "fisik": "Physical progress",
         "keuangan": "Financial",
         "summary": "Total budget {budget}; weighted physical progress {fisik:.1f} %; {n} works.",
     },
 }
+
+
+def para(text: object, style):
+    """A Paragraph of plain text: ``<``, ``>`` and ``&`` are escaped, never read as markup."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(str(text)), style)
 
 
 def _map_png(kel) -> bytes:
@@ -88,7 +103,7 @@ def kelurahan_report(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Image, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
     today = today or date.today()
     text = TEXT[lang]
@@ -99,17 +114,17 @@ def kelurahan_report(
     history = kel.progress[kel.progress["work_id"].isin(works["work_id"])]
     styles = getSampleStyleSheet()
     story = [
-        Paragraph(text["title"], styles["Title"]),
-        Paragraph(
+        para(text["title"], styles["Title"]),
+        para(
             f"{text['kel']} {info['name']} ({info['kelurahan_code']}), {info['kecamatan']}, {info['kota']}",
             styles["Heading3"],
         ),
-        Paragraph(f"{text['date']}: {today.isoformat()}", styles["Normal"]),
+        para(f"{text['date']}: {today.isoformat()}", styles["Normal"]),
     ]
     active = works[works["status"] != "batal"]
     weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
     story.append(
-        Paragraph(
+        para(
             text["summary"].format(
                 budget=idr(works["budget_idr"].sum()),
                 fisik=float((weights * active["progress_fisik"].fillna(0)).sum()),
@@ -120,12 +135,12 @@ def kelurahan_report(
     )
     story += [
         Spacer(1, 0.3 * cm),
-        Paragraph(text["map"], styles["Heading2"]),
+        para(text["map"], styles["Heading2"]),
         Image(io.BytesIO(_map_png(kel)), width=16 * cm, height=11.4 * cm),
     ]
     rows = [text["cols"]] + [
         [
-            Paragraph(str(w["name"] or w["work_id"]), styles["BodyText"]),
+            para(w["name"] or w["work_id"], styles["BodyText"]),
             WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en,
             str(w["year"]),
             str(w["funding"]),
@@ -149,10 +164,10 @@ def kelurahan_report(
     )
     story += [
         PageBreak(),
-        Paragraph(text["works"], styles["Heading2"]),
+        para(text["works"], styles["Heading2"]),
         table,
         Spacer(1, 0.4 * cm),
-        Paragraph(text["kurva"], styles["Heading2"]),
+        para(text["kurva"], styles["Heading2"]),
     ]
     curve = kurva_s(active, history, today=today)
     if len(curve):
@@ -162,7 +177,7 @@ def kelurahan_report(
             labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
         )
         story.append(Image(io.BytesIO(png), width=16 * cm, height=7.3 * cm))
-    story.append(Paragraph(text["photos"], styles["Heading2"]))
+    story.append(para(text["photos"], styles["Heading2"]))
     story += _photos(store, works, styles, text)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -180,29 +195,36 @@ def kelurahan_report(
 
 
 def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
-    from PIL import Image as PILImage
+    """The latest six photos of the works, from their stored thumbnails (made once for a photo
+    stored before thumbnails existed); a photo that cannot be shown is counted in a note."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, Paragraph, Table
+    from reportlab.platypus import Image, Table
 
-    photos = store.read("progress_photos", work_id=list(works["work_id"]))  # no bytes: read below, six at most
+    from geo.photos import read_rendition, render_stored_photo
+
+    photos = store.read("progress_photos", work_id=list(works["work_id"]))  # no bytes: BLOBs only when named
     if photos.empty:
-        return [Paragraph(text["none"], styles["Normal"])]
+        return [para(text["none"], styles["Normal"])]
     records = store.read("progress_records", record_id=list(photos["record_id"])).set_index("record_id")
     photos = photos.assign(day=photos["record_id"].map(records["record_date"])).sort_values("day").tail(6)
-    data = store.read("progress_photos", photo_id=list(photos["photo_id"]), columns=["photo_id", "data"])
-    photos = photos.merge(data, on="photo_id")
-    cells = []
+    cells, skipped = [], 0
     for rec in photos.to_dict("records"):
-        with PILImage.open(io.BytesIO(bytes(rec["data"]))) as img:  # re-encoded: no EXIF in the report
-            img.thumbnail((800, 800))
-            out = io.BytesIO()
-            img.convert("RGB").save(out, format="JPEG", quality=80)
-            w, h = img.size
+        thumb = read_rendition(store, rec["photo_id"], "thumb")
+        if thumb is None and render_stored_photo(store, rec["photo_id"]):
+            thumb = read_rendition(store, rec["photo_id"], "thumb")
+        if thumb is None or thumb["status"] != "ok":
+            skipped += 1
+            continue
         width = 5.5 * cm
         cells.append(
             [
-                Image(io.BytesIO(out.getvalue()), width=width, height=width * h / w),
-                Paragraph(f"{rec['work_id']} · {rec['day']}", styles["BodyText"]),
+                Image(io.BytesIO(bytes(thumb["data"])), width=width, height=width * thumb["height"] / thumb["width"]),
+                para(f"{rec['work_id']} · {rec['day']}", styles["BodyText"]),
             ]
         )
-    return [Table([cells[i : i + 3] and [c[0] for c in cells[i : i + 3]] for i in range(0, len(cells), 3)])]
+    out: list = []
+    if cells:
+        out.append(Table([cells[i : i + 3] for i in range(0, len(cells), 3)]))  # each cell: photo and caption
+    if skipped:
+        out.append(para(text["skipped"].format(n=skipped), styles["Normal"]))
+    return out

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo.city_plan import rupiah
 from geo.errors import RequestError, SourceError
+from geo.export import formula_safe
 from geo.i18n import t
 from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
@@ -52,7 +53,7 @@ def _idr(x: float) -> str:
 def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
     suffix = output.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(output, index=False)
+        formula_safe(frame).to_csv(output, index=False)
     elif suffix == ".gpkg":
         rt = store.read("rt", kelurahan_code=code)[["unit_number", "rt_number", "geometry"]]
         rt = rt.assign(unit_number=rt["unit_number"].astype(int), rt_number=rt["rt_number"].astype(int))
@@ -77,12 +78,13 @@ def score_output(store: Store, code: str, *, rt_text: str | None, fmt: str, outp
             f"[{rec['rule_id']}]"
         )
         detail = breakdown(rec)
-        click.echo(detail.to_csv(index=False) if fmt == "csv" else detail.to_string(index=False))
+        click.echo(formula_safe(detail).to_csv(index=False) if fmt == "csv" else detail.to_string(index=False))
         return
     shown = table[SCORE_COLUMNS]
     if output is not None:
         _write(table, store, code, output)
-    click.echo(shown.to_csv(index=False) if fmt == "csv" else shown.to_string(index=False), nl=fmt != "csv")
+    text = formula_safe(shown).to_csv(index=False) if fmt == "csv" else shown.to_string(index=False)
+    click.echo(text, nl=fmt != "csv")
     summary = kelurahan_summary(store, code, lang=lang)
     click.echo(t("score.summary", lang, **summary), err=True)
 

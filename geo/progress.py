@@ -9,18 +9,20 @@ the weighted sum of each work's latest % fisik; % keuangan is funds spent over t
 from __future__ import annotations
 
 import hashlib
-import io
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geo import idempotency
 from geo.errors import Forbidden, NotFoundError, RequestError
 from geo.gpkg import now_iso
+from geo.idempotency import IDEMPOTENCY_KEYS, Repeat
+from geo.photos import MAX_PIXELS, PHOTO_RENDITIONS, check_and_render, rendition_rows
 from geo.schema import Column, TableSpec
 
 PROGRESS_RECORDS = TableSpec(
@@ -59,7 +61,7 @@ PROGRESS_PHOTOS = TableSpec(
         Column("lon", "REAL"),
         Column("distance_m", "REAL"),
         Column("flags", "TEXT"),
-        Column("data", "BLOB"),
+        Column("data", "BLOB", "the original as uploaded (restricted); the public sees renditions only"),
     ),
     key=("photo_id",),
     public=False,
@@ -85,9 +87,8 @@ MAINTENANCE_LOG = TableSpec(
     public=False,
     description="KPP operation and maintenance log",
 )
-PROGRESS_TABLES = (PROGRESS_RECORDS, PROGRESS_PHOTOS, MAINTENANCE_LOG)
-
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PROGRESS_TABLES = (PROGRESS_RECORDS, PROGRESS_PHOTOS, MAINTENANCE_LOG, PHOTO_RENDITIONS, IDEMPOTENCY_KEYS)
+PHOTO_COLUMNS = tuple(c for c in PROGRESS_PHOTOS.column_names if c != "data")  # every column but the bytes
 MAX_PHOTOS = 6
 FAR_M = 100.0
 KINDS = ("inspeksi", "perbaikan")
@@ -120,25 +121,18 @@ def _parse_date(text: str) -> date:
         raise RequestError("val.date") from None
 
 
-def check_photo(photo: Photo, work_geom: shapely.Geometry | None, start: date | None, end: date | None) -> dict:
-    """Type, size and EXIF checks of one photo; flags (not refusals) for place and time."""
-    from PIL import Image, UnidentifiedImageError
-
-    if len(photo.data) > MAX_PHOTO_BYTES:
-        raise RequestError("photo.size", name=photo.filename, mb=MAX_PHOTO_BYTES // 2**20)
-    magic = photo.data[:8]
-    kind = "image/jpeg" if magic[:3] == b"\xff\xd8\xff" else "image/png" if magic == b"\x89PNG\r\n\x1a\n" else None
-    if kind is None or (photo.content_type and photo.content_type not in ("image/jpeg", "image/png", "image/jpg")):
-        raise RequestError("photo.type", name=photo.filename)
-    try:
-        with Image.open(io.BytesIO(photo.data)) as img:
-            img.verify()
-        with Image.open(io.BytesIO(photo.data)) as img:
-            width, height = img.size
-            exif = img.getexif()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise RequestError("photo.broken", name=photo.filename) from None
-    taken, lat, lon = _exif_time_place(exif)
+def check_photo(
+    photo: Photo,
+    work_geom: shapely.Geometry | None,
+    start: date | None,
+    end: date | None,
+    *,
+    max_pixels: int = MAX_PIXELS,
+) -> tuple[dict, pd.DataFrame]:
+    """Type, size, pixel and full-decode checks of one photo (refusals), flags for place and time
+    (not refusals); returns the photo's row (without its id) and its renditions."""
+    checked = check_and_render(photo.data, photo.filename, declared_type=photo.content_type, max_pixels=max_pixels)
+    taken, lat, lon = checked.taken_at, checked.lat, checked.lon
     flags, distance = [], None
     if lat is not None and lon is not None and work_geom is not None:
         distance = _distance_m(work_geom, lon, lat)
@@ -148,38 +142,18 @@ def check_photo(photo: Photo, work_geom: shapely.Geometry | None, start: date | 
         flags.append("tanpa_gps")
     if taken is not None and start is not None and end is not None and not start <= taken.date() <= end:
         flags.append("di_luar_periode")
-    return {
-        "content_type": kind,
-        "sha256": hashlib.sha256(photo.data).hexdigest(),
-        "width": width,
-        "height": height,
+    row = {
+        "content_type": checked.content_type,
+        "sha256": checked.sha256,
+        "width": checked.width,
+        "height": checked.height,
         "taken_at": taken.isoformat() if taken else None,
         "lat": lat,
         "lon": lon,
         "distance_m": round(distance, 1) if distance is not None else None,
         "flags": ",".join(flags),
     }
-
-
-def _exif_time_place(exif) -> tuple[datetime | None, float | None, float | None]:
-    taken = None
-    raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, else DateTime
-    if raw:
-        try:
-            taken = datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
-        except ValueError:
-            taken = None
-    gps = exif.get_ifd(0x8825)
-    lat = lon = None
-    if gps and 2 in gps and 4 in gps:
-
-        def deg(v) -> float:
-            d, m, s = (float(x) for x in v)
-            return d + m / 60 + s / 3600
-
-        lat = deg(gps[2]) * (-1 if gps.get(1) == "S" else 1)
-        lon = deg(gps[4]) * (-1 if gps.get(3) == "W" else 1)
-    return taken, lat, lon
+    return row, rendition_rows("", checked.renditions)
 
 
 def _distance_m(geom: shapely.Geometry, lon: float, lat: float) -> float:
@@ -190,11 +164,42 @@ def _distance_m(geom: shapely.Geometry, lon: float, lat: float) -> float:
     return float(g.distance(shapely.Point(x, y)))
 
 
-def record_progress(store, user, code: str, inp: ProgressInput, *, today: date | None = None) -> str:
-    """Append one progress record (and its photos) in one transaction; returns its id."""
+def _progress_fingerprint(inp: ProgressInput) -> str:
+    return idempotency.fingerprint(
+        {
+            "work_id": inp.work_id,
+            "record_date": inp.record_date,
+            "fisik_pct": inp.fisik_pct,
+            "volume_done": inp.volume_done,
+            "spent_idr": inp.spent_idr,
+            "note": inp.note,
+            "corrects": inp.corrects,
+            "photos": [hashlib.sha256(p.data).hexdigest() for p in inp.photos],
+        }
+    )
+
+
+def record_progress(
+    store,
+    user,
+    code: str,
+    inp: ProgressInput,
+    *,
+    today: date | None = None,
+    idempotency_key: str | None = None,
+    max_pixels: int = MAX_PIXELS,
+) -> str:
+    """Append one progress record (its photos and their renditions) in one transaction; returns
+    its id.  With ``idempotency_key``, a repeat of the same request returns the first record's id
+    and writes nothing."""
     today = today or date.today()
     if not user.can_record(code):
         raise Forbidden("auth.forbidden")
+    sha = _progress_fingerprint(inp) if idempotency_key else ""
+    if idempotency_key:
+        earlier = idempotency.earlier_result(store, user.username, idempotency_key, "progress", sha)
+        if earlier is not None:
+            return earlier
     works = store.read("works", kelurahan_code=code)
     hit = works[works["work_id"] == inp.work_id]
     if hit.empty:
@@ -218,9 +223,9 @@ def record_progress(store, user, code: str, inp: ProgressInput, *, today: date |
         raise RequestError("photo.count", n=MAX_PHOTOS)
     start = _parse_date(work["planned_start"]) if work["planned_start"] else None
     end = _parse_date(work["planned_end"]) if work["planned_end"] else None
-    checked = [check_photo(p, work.geometry, start, end) for p in inp.photos]
+    checked = [check_photo(p, work.geometry, start, end, max_pixels=max_pixels) for p in inp.photos]
     record_id = uuid.uuid4().hex
-    flags = sorted({f for c in checked for f in c["flags"].split(",") if f})
+    flags = sorted({f for c, _ in checked for f in c["flags"].split(",") if f})
     row = {
         "record_id": record_id,
         "work_id": inp.work_id,
@@ -235,14 +240,27 @@ def record_progress(store, user, code: str, inp: ProgressInput, *, today: date |
         "recorded_by": user.username,
         "recorded_at": now_iso(),
     }
-    photos = [
-        {"photo_id": uuid.uuid4().hex, "record_id": record_id, "work_id": inp.work_id, **c, "data": p.data}
-        for p, c in zip(inp.photos, checked, strict=True)
-    ]
-    with store.transaction(actor=user.username) as writer:
-        writer.upsert(PROGRESS_RECORDS, pd.DataFrame([row]))
-        if photos:
-            writer.upsert(PROGRESS_PHOTOS, pd.DataFrame(photos))
+    photos, renditions = [], []
+    for p, (c, shown) in zip(inp.photos, checked, strict=True):
+        photo_id = uuid.uuid4().hex
+        photos.append({"photo_id": photo_id, "record_id": record_id, "work_id": inp.work_id, **c, "data": p.data})
+        renditions.append(shown.assign(photo_id=photo_id))
+    try:
+        with store.transaction(actor=user.username) as writer:
+            if idempotency_key:  # checked again under the write lock: a concurrent twin cannot slip in
+                earlier = idempotency.earlier_result(store, user.username, idempotency_key, "progress", sha)
+                if earlier is not None:
+                    raise Repeat(earlier)
+                idempotency.remember(writer, user.username, idempotency_key, "progress", sha, record_id)
+            writer.upsert(PROGRESS_RECORDS, pd.DataFrame([row]))
+            # new ids: plain INSERTs (an upsert would first read every stored photo's bytes to compare)
+            for photo in photos:
+                writer.append(PROGRESS_PHOTOS, photo)
+            for shown in renditions:
+                for rendition in shown.to_dict("records"):
+                    writer.append(PHOTO_RENDITIONS, rendition)
+    except Repeat as repeat:
+        return repeat.result_id
     return record_id
 
 
@@ -258,9 +276,17 @@ def record_maintenance(
     cost_idr: int | None,
     user_fee_idr: int | None,
     note: str = "",
+    idempotency_key: str | None = None,
 ) -> str:
+    """Append one KPP log entry; with ``idempotency_key`` a repeat returns the first entry's id."""
     if not user.can_record(code):
         raise Forbidden("auth.forbidden")
+    asked = {"work_id": work_id, "log_date": log_date, "kind": kind, "condition": condition}
+    sha = idempotency.fingerprint({**asked, "cost_idr": cost_idr, "user_fee_idr": user_fee_idr, "note": note})
+    if idempotency_key:
+        earlier = idempotency.earlier_result(store, user.username, idempotency_key, "maintenance", sha)
+        if earlier is not None:
+            return earlier
     works = store.read("works", kelurahan_code=code)
     hit = works[works["work_id"] == work_id]
     if hit.empty:
@@ -283,8 +309,16 @@ def record_maintenance(
         "recorded_by": user.username,
         "recorded_at": now_iso(),
     }
-    with store.transaction(actor=user.username) as writer:
-        writer.upsert(MAINTENANCE_LOG, pd.DataFrame([row]))
+    try:
+        with store.transaction(actor=user.username) as writer:
+            if idempotency_key:
+                earlier = idempotency.earlier_result(store, user.username, idempotency_key, "maintenance", sha)
+                if earlier is not None:
+                    raise Repeat(earlier)
+                idempotency.remember(writer, user.username, idempotency_key, "maintenance", sha, log_id)
+            writer.upsert(MAINTENANCE_LOG, pd.DataFrame([row]))
+    except Repeat as repeat:
+        return repeat.result_id
     return log_id
 
 

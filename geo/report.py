@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 
+from geo.export import formula_safe
 from geo.indicators import PUBLIC_CSV_COLUMNS
 
 TABLE_COLUMNS = {
@@ -64,5 +65,5 @@ def indicator_csv(table: pd.DataFrame) -> str:
     """CSV with the documented columns first, then every other indicator."""
     rest = [c for c in table.columns if c not in PUBLIC_CSV_COLUMNS]
     buf = io.StringIO()
-    table[PUBLIC_CSV_COLUMNS + rest].to_csv(buf, index=False)
+    formula_safe(table[PUBLIC_CSV_COLUMNS + rest]).to_csv(buf, index=False)
     return buf.getvalue()

@@ -17,6 +17,7 @@ import pandas as pd
 from geo.errors import RequestError
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 
+MAX_BUDGET_IDR = 1e15  # Rp 1.000 triliun: about a third of the national budget; anything above is a typo
 FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial")
 DEFAULT_WEIGHTS = {
     "kumuh": 0.35,
@@ -57,8 +58,7 @@ DEFAULT_UNIT_COSTS = {
     "7b": 400_000,
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
-MAX_BUDGET_IDR = 10**15  # Rp 1.000 triliun: far above any city's upgrading budget
-_MAX_TEXT = f"{MAX_BUDGET_IDR:,}".replace(",", ".")
+_MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
 SLUM_MIN_TOTAL = 16  # the lowest kumuh band (ringan) of Permen PUPR 14/2018
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
@@ -193,7 +193,7 @@ def check_budget(budget: float) -> None:
     if not math.isfinite(budget) or budget > MAX_BUDGET_IDR:
         raise RequestError("plan.budget_range", value=str(budget)[:40], max=_MAX_TEXT)
     if budget <= 0:
-        raise RequestError("plan.budget")
+        raise RequestError("plan.budget", max=_MAX_TEXT)
 
 
 def parse_budget(text: str | float) -> float:

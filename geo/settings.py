@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_STORE = Path("petakampung.gpkg")
 
@@ -27,21 +29,58 @@ class Settings(BaseSettings):
     hazard_dir: Path | None = Field(
         None, description="folder of flood rasters named <kelurahan code>_flood.tif; default: the demo data's"
     )
-    secret_key: str | None = Field(None, description="signs session cookies; else a key file beside the store")
+    secret_key: str | None = Field(None, description="signs session cookies; else secret_file, else <store>.secret")
+    secret_file: Path | None = Field(
+        None, description="file holding the session secret (created if missing); keep it outside the data folder"
+    )
     cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only (set behind HTTPS)")
     login_max_failures: int = Field(5, ge=1, description="failed logins per name and address before a pause")
     login_window_s: int = Field(900, ge=1, description="the pause and the counting window, in seconds")
+    login_concurrency: int = Field(
+        2, ge=1, le=64, description="password checks (Argon2, 64 MiB each) at once; more tries get 503 at once"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For is believed; default none",
+    )
+    photo_max_pixels: int = Field(
+        50_000_000, ge=1_000_000, description="largest photo accepted, in pixels (width x height)"
+    )
+    busy_retry_after_s: int = Field(5, ge=1, description="Retry-After of a 503 from a busy expensive route")
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        """``PETAKAMPUNG_TRUSTED_PROXIES=10.0.0.5,192.168.1.0/24``: addresses or networks, comma-separated."""
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        for item in value if isinstance(value, list) else []:
+            ipaddress.ip_network(str(item), strict=False)  # ValueError names the bad entry
+        return value
 
     def key_path(self) -> Path:
         return self.store.with_suffix(".key")
 
+    def secret_path(self) -> Path | None:
+        """Where the session secret is kept on disk (None when it comes from the environment)."""
+        if self.secret_key:
+            return None
+        return self.secret_file or self.store.with_suffix(".secret")
+
+    def secret_beside_store(self) -> bool:
+        """True when the session secret sits in the store's folder: a copy of the data folder could
+        then forge any session, an admin's included."""
+        path = self.secret_path()
+        return path is not None and path.resolve().parent == self.store.resolve().parent
+
     def session_secret(self) -> str:
-        """The key that signs session cookies: PETAKAMPUNG_SECRET_KEY, else ``<store>.secret``."""
+        """The key that signs session cookies: PETAKAMPUNG_SECRET_KEY, else PETAKAMPUNG_SECRET_FILE,
+        else ``<store>.secret`` beside the store (created, readable by its owner only)."""
         if self.secret_key:
             return self.secret_key
-        path = self.store.with_suffix(".secret")
+        path = self.secret_file or self.store.with_suffix(".secret")
         if path.exists():
             return path.read_text().strip()
         path.parent.mkdir(parents=True, exist_ok=True)

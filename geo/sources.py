@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
+import time
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -73,6 +76,8 @@ def read_source(path: str | Path, *, encoding: str | None = None, crs: str | Non
         kind = TABULAR_SUFFIXES[suffix]
     elif suffix in SPATIAL_SUFFIXES:
         kind = SPATIAL_SUFFIXES[suffix]
+        if suffix == ".gpkg":
+            check_gpkg_budget(path)
         target = _zip_target(path, data) if suffix == ".zip" else str(path)
         tables = _read_spatial(target, kind, declared)
     else:
@@ -100,14 +105,72 @@ def _zip_target(path: Path, data: bytes) -> str:
                 p = PurePosixPath(name)
                 if p.is_absolute() or ".." in p.parts or "\\" in name:
                     raise SourceError("source.zip_unsafe", name=name)
-            if zf.testzip() is not None:
-                raise SourceError("source.zip_broken")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            check_zip_budget(zf)
+            shps = [n for n in names if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
+            if not shps:
+                raise SourceError("source.zip_no_shp")
+            _check_crc(zf, [n for n in names if n.rsplit(".", 1)[0] == shps[0].rsplit(".", 1)[0]])
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
         raise SourceError("source.zip_broken") from exc
-    shps = [n for n in names if n.lower().endswith(".shp") and not n.startswith("__MACOSX")]
-    if not shps:
-        raise SourceError("source.zip_no_shp")
     return f"/vsizip/{path.resolve()}/{shps[0]}"
+
+
+# --- budgets for hostile files: zip bombs and GeoPackages that never finish reading -------------
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # deflate tops out near 1000:1; real shapefiles and spreadsheets stay far below
+ZIP_RATIO_FROM_BYTES = 1024 * 1024  # small members may compress as well as they like
+MAX_ZIP_MEMBERS = 1000
+READ_BUDGET_S = 10.0
+
+
+def check_zip_budget(zf: zipfile.ZipFile) -> None:
+    """Refuse a ZIP (or XLSX) whose members would unpack too large, too many, or at a bomb's ratio,
+    from the sizes in its directory: nothing is decompressed here."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise SourceError("source.zip_members", n=len(infos), limit=MAX_ZIP_MEMBERS)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        raise SourceError("source.zip_budget", size=total // 2**20, limit=MAX_UNZIPPED_BYTES // 2**20)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > ZIP_RATIO_FROM_BYTES and ratio > MAX_ZIP_RATIO:
+            raise SourceError("source.zip_ratio", name=info.filename, ratio=round(ratio), limit=MAX_ZIP_RATIO)
+
+
+def _check_crc(zf: zipfile.ZipFile, names: list[str]) -> None:
+    """Decompress the members that will be read, checking their CRC: a truncated or altered
+    archive is named as such.  zipfile stops at each member's declared size, checked above."""
+    for name in names:
+        with zf.open(name) as member:
+            while member.read(1 << 20):
+                pass
+
+
+def check_gpkg_budget(path: Path, seconds: float = READ_BUDGET_S) -> None:
+    """Count the rows of every table and view of a GeoPackage within ``seconds``: a view that
+    never ends (``WITH RECURSIVE`` without a limit) is refused by name before GDAL runs it."""
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # not SQLite at all: GDAL's own error says so
+    deadline = time.monotonic() + seconds
+    con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    current = "sqlite_master"
+    try:
+        rows = con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()
+        for (name,) in rows:
+            current = name
+            quoted = '"' + str(name).replace('"', '""') + '"'
+            con.execute(f"SELECT count(*) FROM {quoted}").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc).lower():
+            raise SourceError("source.too_slow", layer=current, seconds=round(seconds)) from None
+        # anything else (a function only GDAL knows, a damaged page): GDAL reports it when reading
+    except sqlite3.DatabaseError:
+        pass
+    finally:
+        con.close()
 
 
 def _read_spatial(target: str, kind: str, declared: CRS | None) -> list[SourceTable]:
@@ -160,6 +223,11 @@ def _check_duplicate_columns(columns: list[str]) -> None:
 
 def _read_tabular(path: Path, data: bytes, suffix: str, encoding: str | None) -> SourceTable:
     if suffix == ".xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:  # an XLSX is a ZIP: the same bomb budget
+                check_zip_budget(zf)
+        except zipfile.BadZipFile as exc:
+            raise SourceError("source.unreadable", kind="XLSX", detail=_short(exc)) from exc
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
         except Exception as exc:

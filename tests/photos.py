@@ -1,8 +1,10 @@
-"""Test photos made in code: JPEGs with EXIF place and time, PNGs without."""
+"""Test photos made in code: JPEGs with EXIF place and time, PNGs without, PNG pixel bombs."""
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from datetime import datetime
 
 from PIL import Image
@@ -42,3 +44,16 @@ def png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 80, 80)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def png_bomb(width: int, height: int, bits: int = 8) -> bytes:
+    """A valid grayscale PNG of width x height pixels, all black: tiny on disk, huge decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (1 + (width * bits + 7) // 8)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, bits, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -10,16 +12,31 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
-from geo.i18n import LANGS
+from geo.i18n import LANGS, t
+from geo.photos import MAX_PHOTO_BYTES
+from geo.progress import MAX_PHOTOS
 from geo.public import PublicData
 from geo.store import open_store
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
+from web.limits import (
+    GATE_LIMITS,
+    MIB,
+    BodyLimitMiddleware,
+    BodyRule,
+    Gate,
+    HeadMiddleware,
+    ResultCache,
+    SecurityHeadersMiddleware,
+)
 from web.routers import account, api, downloads, lkm, ogc, pages, plan, static
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
+log = logging.getLogger("petakampung.web")
+# a progress record: up to six photos of 5 MB plus the form fields (logged-in recorders only)
+UPLOAD_RULE = BodyRule(re.compile(r"/kelurahan/[^/]+/pekerjaan/[^/]+/progres"), MAX_PHOTOS * MAX_PHOTO_BYTES + MIB)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -34,8 +51,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.public = PublicData(app.state.store, k=settings.suppression_k)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
+    app.state.password_gate = Gate(settings.login_concurrency, settings.busy_retry_after_s)
+    app.state.gates = {name: Gate(n, settings.busy_retry_after_s) for name, n in GATE_LIMITS.items()}
+    app.state.result_cache = ResultCache()
+    if settings.secret_beside_store():
+        log.warning(t("secret.beside_store", settings.lang, path=settings.secret_path()))
+    # middleware added later runs earlier (outside): gzip, HEAD, body caps, session, language,
+    # security headers, then (outermost) the trusted proxies' X-Forwarded-For
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    # added last, so it runs first: the session is there for every handler and error page
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,))
+    # the session is there for the body caps, every handler and every error page
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -55,6 +81,11 @@ def create_app(settings: Settings) -> FastAPI:
             response.set_cookie(COOKIE, asked.lower(), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_proxies:  # uvicorn's middleware, with our list; `serve` turns uvicorn's own off
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     add_exception_handlers(app)
     for module in (static, account, lkm, pages, api, plan, ogc, downloads):
         app.include_router(module.router)

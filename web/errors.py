@@ -12,18 +12,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo.errors import (
     AuthRequired,
+    Busy,
+    Conflict,
     Forbidden,
     GeoError,
+    Gone,
     NotFoundError,
     PlaceError,
     RequestError,
     SchemaError,
     SourceError,
     StoreError,
+    TooLarge,
     TooManyAttempts,
     ValidationFailed,
 )
 from geo.i18n import t
+from geo.selection import MAX_BUDGET_IDR
 from web.i18n import page_lang, ui
 
 log = logging.getLogger("petakampung.web")
@@ -32,7 +37,11 @@ STATUS: dict[type[GeoError], int] = {
     AuthRequired: 401,
     Forbidden: 403,
     TooManyAttempts: 429,
+    Gone: 410,
     NotFoundError: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Busy: 503,
     PlaceError: 404,  # a malformed code names no kelurahan
     RequestError: 400,
     SchemaError: 400,
@@ -64,8 +73,19 @@ def error_response(request: Request, exc: GeoError, status: int | None = None) -
     status = status or status_of(exc)
     message = exc.message(page_lang(request))
     if _wants_json(request):
-        return JSONResponse({"error": exc.code, "detail": message}, status_code=status)
-    return _page(request, status, message)
+        response: Response = JSONResponse({"error": exc.code, "detail": message}, status_code=status)
+    else:
+        response = _page(request, status, message)
+    if isinstance(exc, Busy):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+INVALID_PARAMS = {
+    ("limit",): lambda: RequestError("req.limit", max=10_000),
+    ("offset",): lambda: RequestError("req.offset"),
+    ("budget",): lambda: RequestError("req.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")),
+}
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -79,10 +99,10 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        if names == ["limit"]:
-            return error_response(request, RequestError("req.limit", max=10_000), 400)
-        if names == ["offset"]:
-            return error_response(request, RequestError("req.offset"), 400)
+        if tuple(names) in INVALID_PARAMS:
+            return error_response(request, INVALID_PARAMS[tuple(names)](), 400)
+        if names and all(n.startswith("w_") for n in names):
+            return error_response(request, RequestError("req.weights", names=", ".join(names), max=100), 400)
         message = ui(page_lang(request))["err_invalid"].format(names=", ".join(names))
         if _wants_json(request):
             return JSONResponse({"error": "req.invalid", "detail": message}, status_code=400)
@@ -91,12 +111,25 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         lang = page_lang(request)
-        message = (
-            ui(lang)["err_notfound"] if exc.status_code == 404 else t("err.internal", lang, detail=exc.status_code)
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 404:
+            message = ui(lang)["err_notfound"]
+        elif exc.status_code == 405:  # say what is allowed, in the body and in the Allow header
+            allowed = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+            if "GET" in allowed and "HEAD" not in allowed:
+                allowed.append("HEAD")  # web.limits.HeadMiddleware answers HEAD on every GET route
+            headers["Allow"] = ", ".join(sorted(allowed))
+            method = "HEAD" if request.scope.get("state", {}).get("head") else request.method
+            message = t("method.not_allowed", lang, method=method, path=request.url.path[:100], allow=headers["Allow"])
+        else:
+            message = t("err.internal", lang, detail=exc.status_code)
         if _wants_json(request):
-            return JSONResponse({"error": exc.status_code, "detail": message}, status_code=exc.status_code)
-        return _page(request, exc.status_code, message)
+            body = {"error": exc.status_code, "detail": message}
+            response: Response = JSONResponse(body, status_code=exc.status_code)
+        else:
+            response = _page(request, exc.status_code, message)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

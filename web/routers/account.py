@@ -7,10 +7,10 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from geo.accounts import authenticate
-from geo.errors import TooManyAttempts
+from geo.accounts import authenticate, end_sessions
+from geo.errors import Busy, TooManyAttempts
 from geo.i18n import t
-from web.auth import check_csrf, csrf_token, current_user, log_in
+from web.auth import check_csrf, client_address, csrf_token, current_user, log_in
 from web.deps import page_lang
 from web.render import render
 
@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200, username: str = "") -> Response:
-    return render(
+    return render(  # the name is shown back as typed (escaped by Jinja2); it is never trusted
         request,
         "login.html",
         status,
@@ -49,26 +49,39 @@ def login(
     csrf_token_: str = Form("", alias="csrf_token"),
     next_: str = Form("/lkm", alias="next"),
 ) -> Response:
+    """The limiter admits (and counts) the try first; only then is Argon2 spent, at most
+    ``login_concurrency`` at once: a try above that gets 503 at once and is not counted."""
     check_csrf(request, csrf_token_)
     limiter = request.app.state.login_limiter
-    address = request.client.host if request.client else "?"
     lang = page_lang(request)
     try:
-        limiter.check(username, address)
+        attempt = limiter.check(username, client_address(request))
     except TooManyAttempts as exc:
         return _login_page(request, exc.message(lang), 429, username)
-    user = authenticate(request.app.state.store, username.strip(), password)
+    try:
+        with request.app.state.password_gate.admit("auth.busy"):
+            user = authenticate(request.app.state.store, username, password)
+    except Busy as exc:
+        limiter.release(attempt)
+        response = _login_page(request, exc.message(lang), 503, username)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if user is None:
-        limiter.failed(username, address)
+        limiter.fail(attempt)
         return _login_page(request, t("auth.failed", lang), 401, username)
-    limiter.succeeded(username, address)
+    limiter.succeed(attempt)
     log_in(request, user)
     return RedirectResponse(_safe_next(next_), status_code=303)
 
 
 @router.post("/keluar")
 def logout(request: Request, csrf_token_: str = Form("", alias="csrf_token")) -> Response:
+    """Ends the session for good: the user's session version moves on, so a copy of the cookie
+    taken before the logout no longer works (this logs the user out on every device)."""
     check_csrf(request, csrf_token_)
+    user = current_user(request)
+    if user is not None:
+        end_sessions(request.app.state.store, user.username)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

@@ -8,8 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from geo.report import indicator_csv
+from geo.selection import MAX_BUDGET_IDR
 from web.deps import public_data
 from web.features import MAX_LIMIT, features, records
+from web.limits import cached
+
+MAX_WEIGHT = 100.0
 
 router = APIRouter(prefix="/api", tags=["API"])
 
@@ -74,11 +78,14 @@ def works(
     type: str | None = Query(None, description="work type, e.g. drainase"),
     status: str | None = Query(None, description="rencana, berjalan, selesai, batal"),
     funding: str | None = Query(None, description="BPM, APBD, CSR, swadaya, ..."),
-) -> JSONResponse:
-    frame = filter_works(
-        public_data(request).kelurahan(code).works, year=year, work_type=type, status=status, funding=funding
-    )
-    return _geojson(frame, "work_id")
+) -> Response:
+    kel = public_data(request).kelurahan(code)
+    frame = filter_works(kel.works, year=year, work_type=type, status=status, funding=funding)
+    return _cached_geojson(request, frame, "work_id", kel.info["kelurahan_code"])
+
+
+def _cached_geojson(request: Request, frame, id_column: str, code: str) -> Response:
+    return cached(request, "geojson", (request.url.query,), lambda: _geojson(frame, id_column), code=code)
 
 
 def filter_works(frame, *, year: int | None, work_type: str | None, status: str | None, funding: str | None):
@@ -94,13 +101,15 @@ def filter_works(frame, *, year: int | None, work_type: str | None, status: str 
 
 
 @router.get("/kelurahan/{code}/gardens", summary="KWT gardens as GeoJSON", response_class=JSONResponse)
-def gardens(request: Request, code: str) -> JSONResponse:
-    return _geojson(public_data(request).kelurahan(code).gardens, "garden_id")
+def gardens(request: Request, code: str) -> Response:
+    kel = public_data(request).kelurahan(code)
+    return _cached_geojson(request, kel.gardens, "garden_id", kel.info["kelurahan_code"])
 
 
 @router.get("/kelurahan/{code}/facilities", summary="Facilities as GeoJSON", response_class=JSONResponse)
-def facilities(request: Request, code: str) -> JSONResponse:
-    return _geojson(public_data(request).kelurahan(code).facilities, "facility_id")
+def facilities(request: Request, code: str) -> Response:
+    kel = public_data(request).kelurahan(code)
+    return _cached_geojson(request, kel.facilities, "facility_id", kel.info["kelurahan_code"])
 
 
 @router.get("/kelurahan/{code}/works/{work_id}/progress", summary="Progress history of one work")
@@ -128,7 +137,7 @@ MAP_LAYERS = {
 )
 def map_layer(
     request: Request, code: str, layer: str, bbox: str | None = Query(None), limit: int = Query(1000, ge=1, le=10_000)
-) -> JSONResponse:
+) -> Response:
     from geo import mapping
     from geo.errors import NotFoundError
     from geo.public import filter_frame
@@ -139,9 +148,13 @@ def map_layer(
         raise NotFoundError("ogc.unknown_collection", collection=layer)
     id_column, builder = MAP_LAYERS[layer]
     kel = public_data(request).kelurahan(code)
-    frame = filter_frame(getattr(kel, layer), parse_bbox(bbox), {}).head(limit)
-    shown = getattr(mapping, builder)(frame, page_lang(request))
-    return _geojson(shown, id_column)
+    box = parse_bbox(bbox)
+
+    def build() -> Response:
+        frame = filter_frame(getattr(kel, layer), box, {}).head(limit)
+        return _geojson(getattr(mapping, builder)(frame, page_lang(request)), id_column)
+
+    return cached(request, "geojson", (request.url.query,), build, code=kel.info["kelurahan_code"])
 
 
 RANK_FIELDS = [
@@ -167,17 +180,21 @@ RANK_FIELDS = [
 def rank_sites(
     request: Request,
     code: str,
-    budget: float = Query(..., gt=0, description="budget in rupiah"),
-    w_kumuh: float = Query(0.35, ge=0),
-    w_poverty: float = Query(0.25, ge=0),
-    w_flood: float = Query(0.15, ge=0),
-    w_population: float = Query(0.10, ge=0),
-    w_strategis: float = Query(0.05, ge=0),
-    w_kependudukan: float = Query(0.05, ge=0),
-    w_sosial: float = Query(0.05, ge=0),
+    budget: float = Query(
+        ..., gt=0, le=MAX_BUDGET_IDR, allow_inf_nan=False, description="budget in rupiah (at most 10^15)"
+    ),
+    w_kumuh: float = Query(0.35, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_poverty: float = Query(0.25, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_flood: float = Query(0.15, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_population: float = Query(0.10, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_strategis: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_kependudukan: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_sosial: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
-) -> dict[str, Any]:
+) -> Response:
+    """Answered from the cache for a question asked before at this data version; at most two
+    computed at once (else 503 + Retry-After)."""
     from geo.planning import planning_table
     from geo.selection import PlanOptions, plan
     from geo.settings import hazard_raster
@@ -187,18 +204,6 @@ def rank_sites(
     code = data.kelurahan(code).info["kelurahan_code"]
     settings = request.app.state.settings
     lang = page_lang(request)
-    table = data.memo(  # the public planning table of this data version
-        code,
-        ("planning", lang),
-        lambda _: planning_table(
-            request.app.state.store,
-            code,
-            public=True,
-            k=settings.suppression_k,
-            hazard=hazard_raster(settings, code),
-            lang=lang,
-        ),
-    )
     weights = {
         "kumuh": w_kumuh,
         "poverty": w_poverty,
@@ -208,15 +213,33 @@ def rank_sites(
         "kependudukan": w_kependudukan,
         "sosial": w_sosial,
     }
-    result = plan(
-        table, budget, PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only), lang=lang
-    )
-    ranking = result.ranking[RANK_FIELDS]
-    return {
-        "budget_idr": budget,
-        "total_cost_idr": result.total_cost,
-        "chosen": int(ranking["chosen"].sum()),
-        "sensitivity": result.sensitivity,
-        "rule_id": "permen-pupr-14-2018",
-        "ranking": records(ranking),
-    }
+
+    def build() -> Response:
+        table = data.memo(  # the public planning table of this data version
+            code,
+            ("planning", lang),
+            lambda _: planning_table(
+                request.app.state.store,
+                code,
+                public=True,
+                k=settings.suppression_k,
+                hazard=hazard_raster(settings, code),
+                lang=lang,
+            ),
+        )
+        options = PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only)
+        result = plan(table, budget, options, lang=lang)
+        ranking = result.ranking[RANK_FIELDS]
+        return JSONResponse(
+            {
+                "budget_idr": budget,
+                "total_cost_idr": result.total_cost,
+                "chosen": int(ranking["chosen"].sum()),
+                "sensitivity": result.sensitivity,
+                "rule_id": "permen-pupr-14-2018",
+                "ranking": records(ranking),
+            }
+        )
+
+    asked = (budget, tuple(sorted(weights.items())), legal_only, slum_only)
+    return cached(request, "rank", asked, build, code=code)

@@ -6,20 +6,22 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 
 from geo.errors import NotFoundError
 from geo.export import export_layer
 from geo.layers import LAYERS
 from geo.places import normalize_kelurahan_code
+from web.limits import cached
 
 router = APIRouter(tags=["Downloads"])
 MEDIA = {"gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json", "csv": "text/csv"}
 
 
-@router.get("/unduh/{layer}.{fmt}", summary="Download a public layer", response_class=FileResponse)
-def download(request: Request, layer: str, fmt: str, kelurahan: str | None = Query(None)) -> FileResponse:
+@router.get("/unduh/{layer}.{fmt}", summary="Download a public layer", response_class=Response)
+def download(request: Request, layer: str, fmt: str, kelurahan: str | None = Query(None)) -> Response:
+    """Written once per data version (then from the cache); at most two written at once, else 503
+    with Retry-After."""
     if layer not in LAYERS or fmt not in MEDIA:
         raise NotFoundError(
             "download.layer", layer=f"{layer}.{fmt}", choices=", ".join(f"{n}.{f}" for n in LAYERS for f in MEDIA)
@@ -28,13 +30,13 @@ def download(request: Request, layer: str, fmt: str, kelurahan: str | None = Que
     if code is not None:
         request.app.state.public.kelurahan(code)  # 404 for an unknown kelurahan
     settings = request.app.state.settings
-    folder = Path(tempfile.mkdtemp(prefix="pk-unduh-"))
     name = f"petakampung_{layer}{'_' + code if code else ''}.{fmt}"
-    path = folder / name
-    export_layer(request.app.state.store, layer, path, public=True, k=settings.suppression_k, code=code)
 
-    def cleanup() -> None:
-        path.unlink(missing_ok=True)
-        folder.rmdir()
+    def build() -> Response:
+        with tempfile.TemporaryDirectory(prefix="pk-unduh-") as folder:
+            path = Path(folder) / name
+            export_layer(request.app.state.store, layer, path, public=True, k=settings.suppression_k, code=code)
+            body = path.read_bytes()
+        return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-    return FileResponse(path, media_type=MEDIA[fmt], filename=name, background=BackgroundTask(cleanup))
+    return cached(request, "download", (code,), build, code=code)

@@ -3,24 +3,27 @@ maintenance log, the kelurahan dashboard, photos, the audit log and restricted d
 
 from __future__ import annotations
 
-import io
 import tempfile
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
-from geo.errors import NotFoundError
-from geo.export import export_layer
+from geo import idempotency
+from geo.errors import Gone, NotFoundError, RequestError
+from geo.export import export_layer, formula_safe
 from geo.layers import LAYERS
 from geo.layers.infrastructure import WORK_TYPES
 from geo.places import normalize_kelurahan_code
 from geo.progress import (
     CONDITIONS,
     KINDS,
+    PHOTO_COLUMNS,
     Photo,
     ProgressInput,
     deviation_today,
@@ -32,7 +35,8 @@ from geo.progress import (
 )
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
 from web.charts import KURVA_LABELS, kurva_s_svg
-from web.deps import page_lang, public_data
+from web.deps import ALL_YEARS, page_lang, parse_year, public_data
+from web.limits import UPLOAD_WAIT_S, cached
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +55,7 @@ def _public_records(request: Request, work_id: str) -> list[dict]:
     """Progress records as the public sees them: never who recorded them."""
     store = request.app.state.store
     records = store.read("progress_records", work_id=work_id)
-    photos = store.read("progress_photos", work_id=work_id)
+    photos = store.read("progress_photos", columns=PHOTO_COLUMNS, work_id=work_id)  # never the bytes
     corrected = set(records["corrects"].dropna())
     out = []
     for rec in records.sort_values(["record_date", "recorded_at"]).to_dict("records"):
@@ -96,6 +100,9 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
         today=date.today().isoformat(),
         kinds=KINDS,
         conditions=CONDITIONS,
+        # one key per rendered form: sending it twice (double click, retry after a timeout) writes once
+        idem_progress=uuid.uuid4().hex,
+        idem_maintenance=uuid.uuid4().hex,
     )
 
 
@@ -112,6 +119,11 @@ def _num(text: str | None, cast=float):
     return cast(float(text)) if text else None
 
 
+def _idempotency_key(request: Request, sent: str) -> str | None:
+    """The form's hidden key, else an API client's ``Idempotency-Key`` header."""
+    return idempotency.check_key(sent or request.headers.get(idempotency.HEADER))
+
+
 @router.post("/kelurahan/{code}/pekerjaan/{work_id}/progres")
 async def add_progress(
     request: Request,
@@ -124,13 +136,13 @@ async def add_progress(
     spent_idr: str = Form(""),
     note: str = Form(""),
     corrects: str = Form(""),
+    idempotency_key: str = Form(""),
     photos: list[UploadFile] = File(default=[]),
 ) -> Response:
     code = normalize_kelurahan_code(code)
     check_csrf(request, csrf_token_)
     user = require_recorder(request, code)
-    from geo.errors import RequestError
-
+    key = _idempotency_key(request, idempotency_key)
     try:
         inp = ProgressInput(
             work_id=work_id,
@@ -144,9 +156,17 @@ async def add_progress(
         )
     except ValueError:
         raise RequestError("val.number") from None
-    record_id = record_progress(request.app.state.store, user, code, inp)
+    state = request.app.state
+
+    def write() -> str:  # photos are decoded here: in a worker thread, never on the event loop
+        with state.gates["upload"].admit(wait_s=UPLOAD_WAIT_S, path=request.url.path):
+            return record_progress(
+                state.store, user, code, inp, idempotency_key=key, max_pixels=state.settings.photo_max_pixels
+            )
+
+    record_id = await run_in_threadpool(write)
     if "application/json" in request.headers.get("accept", ""):
-        return Response(f'{{"record_id": "{record_id}"}}', media_type="application/json", status_code=201)
+        return JSONResponse({"record_id": record_id}, status_code=201)
     return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}", status_code=303)
 
 
@@ -162,11 +182,17 @@ def add_maintenance(
     cost_idr: str = Form(""),
     user_fee_idr: str = Form(""),
     note: str = Form(""),
+    idempotency_key: str = Form(""),
 ) -> Response:
     code = normalize_kelurahan_code(code)
     check_csrf(request, csrf_token_)
     user = require_recorder(request, code)
-    record_maintenance(
+    key = _idempotency_key(request, idempotency_key)
+    try:
+        cost, fee = _num(cost_idr, int), _num(user_fee_idr, int)
+    except ValueError:
+        raise RequestError("val.number") from None
+    log_id = record_maintenance(
         request.app.state.store,
         user,
         code,
@@ -174,20 +200,23 @@ def add_maintenance(
         log_date=log_date,
         kind=kind,
         condition=condition,
-        cost_idr=_num(cost_idr, int),
-        user_fee_idr=_num(user_fee_idr, int),
+        cost_idr=cost,
+        user_fee_idr=fee,
         note=note,
+        idempotency_key=key,
     )
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"log_id": log_id}, status_code=201)
     return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan", status_code=303)
 
 
 def _year(request: Request, works: pd.DataFrame) -> int | None:
     """?tahun=2019 picks a package, ?tahun=semua all works; by default the current package."""
     asked = request.query_params.get("tahun")
-    if asked in ("semua", "all"):
+    if asked in ALL_YEARS:
         return None
-    if asked and asked.isdigit():
-        return int(asked)
+    if asked:
+        return parse_year(asked, "tahun")
     return package_year(works)
 
 
@@ -212,31 +241,50 @@ def kurva(request: Request, code: str, fmt: str, work_id: str | None = None) -> 
     name = f"kurva_s_{kel.info['kelurahan_code']}{'_' + work_id if work_id else ''}"
     if fmt == "csv":
         return Response(
-            curve.to_csv(index=False),
+            formula_safe(curve).to_csv(index=False),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
     if fmt == "png":
         title = f"{KURVA_LABELS[lang]['title']}: {work_id or kel.info['name']}"
-        return Response(kurva_s_png(curve, title=title, labels=KURVA_LABELS[lang]), media_type="image/png")
+        return cached(
+            request,
+            "chart",
+            (work_id, request.query_params.get("tahun"), date.today()),  # today's point moves daily
+            lambda: Response(kurva_s_png(curve, title=title, labels=KURVA_LABELS[lang]), media_type="image/png"),
+            code=kel.info["kelurahan_code"],
+        )
     raise NotFoundError("download.layer", layer=f"kurva-s.{fmt}", choices="kurva-s.csv, kurva-s.png")
 
 
-@router.get("/foto/{photo_id}")
-def photo(request: Request, photo_id: str) -> Response:
-    """A progress photo for the public: re-encoded without EXIF (no camera owner, no device data)."""
-    from PIL import Image
+PHOTO_SIZES = {"besar": "display", "kecil": "thumb", "display": "display", "thumb": "thumb"}
 
-    rows = request.app.state.store.read("progress_photos", photo_id=photo_id, columns=["content_type", "data"])
-    if rows.empty:
-        raise NotFoundError("ogc.unknown_feature", feature=photo_id, collection="foto")
-    rec = rows.iloc[0]
-    with Image.open(io.BytesIO(bytes(rec["data"]))) as img:
-        img.thumbnail((1600, 1600))
-        buf = io.BytesIO()
-        fmt = "PNG" if rec["content_type"] == "image/png" else "JPEG"
-        img.convert("RGB" if fmt == "JPEG" else img.mode).save(buf, format=fmt, quality=85)
-    return Response(buf.getvalue(), media_type=rec["content_type"], headers={"Cache-Control": "public, max-age=86400"})
+
+@router.get("/foto/{photo_id}")
+def photo(request: Request, photo_id: str, ukuran: str = Query("besar", pattern="^(besar|kecil|display|thumb)$")):
+    """A progress photo for the public: its stored rendition (at most 1600 px, or 400 px with
+    ``?ukuran=kecil``), re-encoded on upload without any metadata.  Never decoded here; a photo
+    stored before renditions existed gets them made once, and one that cannot be decoded is 410."""
+    from geo.photos import read_rendition, render_stored_photo
+
+    state = request.app.state
+    kind = PHOTO_SIZES[ukuran]
+    shown = read_rendition(state.store, photo_id, kind)  # one small BLOB by its key: cheap, not gated
+    if shown is None:
+        if state.store.read("progress_photos", columns=["photo_id"], photo_id=photo_id).empty:
+            raise NotFoundError("ogc.unknown_feature", feature=photo_id[:40], collection="foto")
+        with state.gates["photo_render"].admit(path="/foto"):
+            shown = read_rendition(state.store, photo_id, kind)  # made while this request waited?
+            if shown is None:
+                render_stored_photo(state.store, photo_id, max_pixels=state.settings.photo_max_pixels)
+                shown = read_rendition(state.store, photo_id, kind)
+    if shown is None or shown["status"] != "ok":
+        raise Gone("photo.unavailable", photo_id=photo_id[:40])
+    return Response(
+        bytes(shown["data"]),
+        media_type=shown["content_type"],
+        headers={"Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'"},
+    )
 
 
 @router.get("/kelurahan/{code}/dasbor", response_class=HTMLResponse)
@@ -285,9 +333,10 @@ def dashboard(request: Request, code: str) -> Response:
 def audit(request: Request) -> Response:
     require_admin(request)
     log = request.app.state.store.read("pk_audit").sort_values("at", ascending=False)
+    log = log.astype(object).where(log.notna(), None)  # missing "before"/"after" as None, never NaN
     if request.url.path.endswith(".csv"):
         return Response(
-            log.to_csv(index=False),
+            formula_safe(log).to_csv(index=False),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
         )
@@ -317,18 +366,27 @@ def restricted_download(request: Request, layer: str, fmt: str, kelurahan: str) 
 
 @router.get("/kelurahan/{code}/laporan.pdf")
 def report_pdf(request: Request, code: str) -> Response:
+    """The public PDF report: one at a time (else 503 + Retry-After), cached per data version."""
     from geo.pdf_report import kelurahan_report
 
     code = public_data(request).kelurahan(code).info["kelurahan_code"]
     asked = request.query_params.get("tahun")
-    pdf = kelurahan_report(
-        request.app.state.store,
-        code,
-        lang=page_lang(request),
-        k=request.app.state.settings.suppression_k,
-        year=int(asked) if asked and asked.isdigit() else None,
-        all_years=asked in ("semua", "all"),
-    )
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="laporan_{code}.pdf"'}
-    )
+    year = parse_year(asked, "tahun") if asked and asked not in ALL_YEARS else None
+    lang = page_lang(request)
+
+    def build() -> Response:
+        pdf = kelurahan_report(
+            request.app.state.store,
+            code,
+            lang=lang,
+            k=request.app.state.settings.suppression_k,
+            year=year,
+            all_years=asked in ALL_YEARS,
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="laporan_{code}.pdf"'},
+        )
+
+    return cached(request, "report", (code, asked, date.today()), build, code=code)  # dated report

@@ -7,15 +7,17 @@ QGIS, ArcGIS and GDAL's OAPIF driver add ``/ogc`` as a source.  Coordinates are 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from geo.errors import NotFoundError, RequestError
 from geo.gpkg import now_iso
 from geo.public import COLLECTIONS
 from web.deps import page_lang, public_data
 from web.features import MAX_LIMIT, check_limit, features, parse_bbox, unknown_params
+from web.limits import cached
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -107,7 +109,9 @@ def items(
     bbox: str | None = Query(None, description="minx,miny,maxx,maxy in CRS84"),
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0),
-) -> JSONResponse:
+) -> Response:
+    """Cached per data version and full URL (the links name the host asked for); at most four
+    pages built at once (else 503 + Retry-After)."""
     if collection_id not in COLLECTIONS:
         raise NotFoundError("ogc.unknown_collection", collection=collection_id)
     check_limit(limit, offset)
@@ -120,14 +124,27 @@ def items(
         if asked is not None and asked != CRS84:
             raise RequestError("req.crs", crs=asked[:80], supported=CRS84)
     equals = {k: v for k, v in request.query_params.items() if k in queryables}
-    page, matched = data.collection_page(
-        collection_id, bbox=parse_bbox(bbox), equals=equals, limit=limit, offset=offset
+    box = parse_bbox(bbox)
+    return cached(
+        request,
+        "geojson",
+        (str(request.url),),
+        lambda: _items_page(request, collection_id, box, equals, limit, offset),
+        code=None,
+    )
+
+
+def _items_page(
+    request: Request, collection_id: str, box: tuple | None, equals: dict[str, str], limit: int, offset: int
+) -> JSONResponse:
+    page, matched = public_data(request).collection_page(
+        collection_id, bbox=box, equals=equals, limit=limit, offset=offset
     )
     base = f"{_base(request)}/collections/{collection_id}/items"
-    keep = {k: v for k, v in request.query_params.items() if k not in ("limit", "offset")}
+    keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
 
     def link(rel: str, off: int) -> dict[str, str]:
-        query = "&".join([*(f"{k}={v}" for k, v in keep.items()), f"limit={limit}", f"offset={off}"])
+        query = urlencode([*keep, ("limit", limit), ("offset", off)])  # a value with '&' or '#' stays one value
         return {"href": f"{base}?{query}", "rel": rel, "type": GEOJSON}
 
     links = [link("self", offset)]

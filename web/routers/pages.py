@@ -16,7 +16,7 @@ from geo.layers.infrastructure import FUNDING, WORK_TYPES
 from geo.mapping import INDICATORS, MapOptions, build_map, indicator_label, map_parts
 from geo.public import KelurahanPublic, PublicData
 from web.charts import compare_bars
-from web.deps import page_lang, public_data
+from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
 from web.render import render
 from web.routers.api import filter_works
@@ -225,7 +225,7 @@ def works_page(
     all_works = kel.works
     shown = filter_works(
         all_works,
-        year=int(year) if year.isdigit() else None,
+        year=parse_year(year, "year") if year else None,
         work_type=type or None,
         status=status or None,
         funding=funding or None,

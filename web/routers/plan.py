@@ -7,6 +7,7 @@ Planning tables are built per kelurahan and kept by data version (:class:`geo.ci
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -122,18 +123,20 @@ def _plan(
         hit = state.results.get(key)
     if hit is not None:
         return hit
-    table, outlines, missing = state.parts.table(codes, names, lang)
     options = PlanOptions(weights=weights, legal_only=flags["legal_only"], slum_only=flags["slum_only"])
-    city = plan_city(
-        table,
-        budget,
-        options,
-        kota=kota,
-        lang=lang,
-        time_limit_s=flags["time_limit"],
-        with_sensitivity=flags["sensitivity"],
-        missing=missing,
-    )
+    gates = getattr(request.app.state, "gates", None)  # the site's limit on expensive routes (issue 8)
+    with gates["rank"].admit(path=request.url.path) if gates else contextlib.nullcontext():
+        table, outlines, missing = state.parts.table(codes, names, lang)
+        city = plan_city(
+            table,
+            budget,
+            options,
+            kota=kota,
+            lang=lang,
+            time_limit_s=flags["time_limit"],
+            with_sensitivity=flags["sensitivity"],
+            missing=missing,
+        )
     with state.lock:
         state.results[key] = (city, outlines)
         while len(state.results) > RESULTS_KEPT:
