@@ -327,3 +327,13 @@ def test_bad_kota_codes(text) -> None:
 def test_other_kotas_are_untouched(client: TestClient) -> None:
     body = client.get("/api/kota/18.71/rank?budget=1e10").json()
     assert not {NOT_SLUM, NO_BASELINE, JATIRANGGA} & {r["kelurahan_code"] for r in body["ranking"]}
+
+
+def test_city_plans_share_the_sites_rank_gate(client: TestClient) -> None:
+    """Two plans already being computed: a third gets 503 with Retry-After at once, not a queue."""
+    gate = client.app.state.gates["rank"]
+    with gate.admit(), gate.admit():
+        r = client.get("/api/kota/18.71/rank?budget=2345678901&lang=id")
+    assert r.status_code == 503
+    assert "Retry-After" in r.headers
+    assert client.get("/api/kota/18.71/rank?budget=2345678901").status_code == 200
