@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
 from geo.importer import ImportOptions
 from geo.settings import Settings
+
+if TYPE_CHECKING:
+    from geo.selection import PlanOptions
 
 
 def _detect_lang(argv: Sequence[str]) -> str:
@@ -285,8 +289,9 @@ def build_cli(lang: str) -> click.Group:
         )
 
     @cli.command("rank", help=h("cmd.rank", lang))
-    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
-    @click.option("--budget", type=float, required=True, help=h("opt.budget", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
+    @click.option("--kota", default=None, help=h("opt.kota_rank", lang))
+    @click.option("--budget", required=True, help=h("opt.budget", lang))
     @click.option("--weights", default=None, help=h("opt.weights", lang))
     @click.option(
         "--ahp", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help=h("opt.ahp", lang)
@@ -305,32 +310,48 @@ def build_cli(lang: str) -> click.Group:
         default=None,
         help=h("opt.unit_costs", lang),
     )
+    @click.option("--time-limit", type=float, default=20.0, help=h("opt.time_limit", lang))
+    @click.option("--limit", type=click.IntRange(0, None), default=50, help=h("opt.limit_rows", lang))
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.output_plan", lang)
     )
     @click.pass_obj
     def rank_cmd(
         obj: dict,
-        code: str,
-        budget: float,
+        code: str | None,
+        kota: str | None,
+        budget: str,
         weights: str | None,
         ahp: Path | None,
         hazard: Path | None,
         threshold: float,
         all_land: bool,
         unit_costs: Path | None,
+        time_limit: float,
+        limit: int,
         output: Path | None,
     ) -> None:
+        from geo.errors import RequestError
         from geo.places import normalize_kelurahan_code
         from geo.plan_report import rank_output
+        from geo.selection import parse_budget
         from geo.settings import hazard_raster
 
+        if (code is None) == (kota is None):
+            raise RequestError("plan.one_place")
         settings: Settings = obj["settings"]
+        if kota is not None:
+            from geo.plan_report import plan_options
+
+            options = plan_options(weights=weights, ahp=ahp, legal_only=not all_land, unit_costs=unit_costs, lang=lang)
+            budget_idr = parse_budget(budget)
+            _rank_kota(settings, kota, budget_idr, options, hazard, threshold, time_limit, limit, output, lang)
+            return
         hazard = hazard or hazard_raster(settings, normalize_kelurahan_code(code))
         rank_output(
             _existing_store(settings),
             code,
-            budget=budget,
+            budget=parse_budget(budget),
             weights=weights,
             ahp=ahp,
             hazard=hazard,
@@ -506,6 +527,53 @@ def build_cli(lang: str) -> click.Group:
         )
 
     return cli
+
+
+def _rank_kota(
+    settings: Settings,
+    kota: str,
+    budget: float,
+    options: PlanOptions,
+    hazard: Path | None,
+    threshold: float,
+    time_limit: float,
+    limit: int,
+    output: Path | None,
+    lang: str,
+) -> None:
+    """``rank --kota``: every kelurahan's planning table (restricted data, as ``--kelurahan``),
+    one budget.  ``hazard`` (one raster for the whole city) or each kelurahan's own raster."""
+    from geo.errors import RequestError
+    from geo.plan_report import rank_kota_output
+    from geo.planning import planning_table
+    from geo.settings import hazard_raster
+
+    if not (0.1 <= time_limit <= 3600):
+        raise RequestError("plan.time_limit", low=0.1, high=3600, value=time_limit)
+    store = _existing_store(settings)
+
+    def build(code: str):
+        return planning_table(
+            store,
+            code,
+            public=False,
+            k=settings.suppression_k,
+            hazard=hazard or hazard_raster(settings, code),
+            threshold=threshold,
+            lang=lang,
+        )
+
+    rank_kota_output(
+        store,
+        kota,
+        budget=budget,
+        options=options,
+        build=build,
+        output=output,
+        lang=lang,
+        time_limit_s=time_limit,
+        limit=limit,
+    )
 
 
 def _cli_actor() -> str:

@@ -801,3 +801,108 @@ def h(key: str, lang: str) -> str:
     """Help text for the command line."""
     entry = HELP[key]
     return entry.get(lang) or entry[DEFAULT_LANG]
+
+
+# --- city-wide planning (issue 10): one budget across every kelurahan of a kota ---------------------
+MESSAGES.update(
+    {
+        "kota.format": {
+            "id": "kode kota/kabupaten harus berbentuk PP.KK (4 angka), mis. 18.71; diterima: '{value}'",
+            "en": "a kota/kabupaten code must look like PP.KK (4 digits), e.g. 18.71; got '{value}'",
+        },
+        "kota.unknown": {
+            "id": "kota/kabupaten {kota} tidak ada di penyimpanan (tidak ada kelurahan berkode {kota}.CC.DDDD)",
+            "en": "kota/kabupaten {kota} is not in the store (no kelurahan coded {kota}.CC.DDDD)",
+        },
+        "kota.no_baseline": {
+            "id": "belum ada kelurahan di {kota} yang punya baseline kumuh; impor lapisan 'kumuh' dulu",
+            "en": "no kelurahan of {kota} has a slum baseline yet; import the 'kumuh' layer first",
+        },
+        "kota.no_eligible": {
+            "id": "tidak ada RT yang memenuhi syarat di {kota} ({n} RT dinilai): semuanya di bawah skor kumuh 16 "
+            "atau lahannya tidak jelas/tidak sesuai RTRW; coba tanpa saringan itu",
+            "en": "no RT of {kota} is eligible ({n} RTs scored): all score below 16 or have unclear land or lie "
+            "outside the spatial plan; try without those filters",
+        },
+        "kota.nothing_fits": {
+            "id": "Anggaran {budget} lebih kecil dari biaya RT termurah yang memenuhi syarat ({cheapest}): "
+            "tidak ada RT yang terpilih.",
+            "en": "The budget of {budget} is smaller than the cheapest eligible RT ({cheapest}): no RT is chosen.",
+        },
+        "kota.chosen": {
+            "id": "Terpilih {n} RT di {k} kelurahan, biaya {cost} dari anggaran {budget}.",
+            "en": "Chose {n} RTs in {k} kelurahan costing {cost} of a {budget} budget.",
+        },
+        "kota.missing": {
+            "id": "Tanpa baseline kumuh, tidak ikut dinilai: {names}",
+            "en": "No slum baseline, left out: {names}",
+        },
+        "plan.budget_range": {
+            "id": "anggaran harus angka rupiah lebih dari 0 dan paling banyak Rp {max}; diterima: '{value}'",
+            "en": "the budget must be a number of rupiah above 0 and at most Rp {max}; got '{value}'",
+        },
+        "plan.time_limit": {
+            "id": "batas waktu harus antara {low} dan {high} detik; diterima: '{value}'",
+            "en": "the time limit must be between {low} and {high} seconds; got '{value}'",
+        },
+        "plan.solved_optimal": {
+            "id": "Optimal (terbukti): knapsack eksak, {candidates} RT kandidat, {core} ditimbang satu per satu; "
+            "waktu hitung {seconds} detik.",
+            "en": "Optimal (proven): exact knapsack, {candidates} candidate RTs, {core} weighed one by one; "
+            "solve time {seconds} s.",
+        },
+        "plan.solved_gap": {
+            "id": "Batas waktu {limit} detik tercapai: pilihan terbaik yang ditemukan, paling jauh {gap} di bawah "
+            "optimum (total prioritas {objective}, batas atas {bound}); waktu hitung {seconds} detik.",
+            "en": "Time limit of {limit} s reached: the best choice found, at most {gap} below the optimum "
+            "(total priority {objective}, upper bound {bound}); solve time {seconds} s.",
+        },
+        "plan.unproven": {
+            "id": "Uji kepekaan berhenti di batas waktu (belum terbukti optimal) untuk: {runs}",
+            "en": "The sensitivity runs stopped at the time limit (not proven optimal) for: {runs}",
+        },
+        "plan.one_place": {
+            "id": "sebutkan tepat satu: --kelurahan KODE atau --kota PP.KK",
+            "en": "give exactly one of --kelurahan CODE or --kota PP.KK",
+        },
+    }
+)
+HELP.update(
+    {
+        "opt.kota_rank": {
+            "id": "satu anggaran untuk seluruh kelurahan sebuah kota/kabupaten PP.KK, mis. 18.71",
+            "en": "one budget across every kelurahan of a kota/kabupaten PP.KK, e.g. 18.71",
+        },
+        "opt.time_limit": {
+            "id": "batas waktu pencarian optimum dalam detik (bawaan 20); bila tercapai, selisihnya disebutkan",
+            "en": "time limit of the search for the optimum in seconds (default 20); when reached, the gap is stated",
+        },
+        "opt.limit_rows": {
+            "id": "tampilkan paling banyak N baris peringkat selain RT terpilih (bawaan 50; semua ada di -o)",
+            "en": "show at most N ranking rows besides the chosen RTs (default 50; all of them go to -o)",
+        },
+    }
+)
+MESSAGES.update(
+    {
+        "kota.page_title": {"id": "Perencanaan kota: {kota_name}", "en": "City planning: {kota_name}"},
+        "kota.page_intro": {
+            "id": "Satu anggaran untuk seluruh {n} kelurahan di {kota_name}: RT dipilih yang memberi total prioritas "
+            "terbesar dalam anggaran (knapsack eksak; skor kumuh Permen PUPR 14/2018; data publik). Bagian KK miskin "
+            "yang disembunyikan diganti nilai tengah kota.",
+            "en": "One budget across all {n} kelurahan of {kota_name}: the RTs chosen give the largest total "
+            "priority within the budget (exact knapsack; Permen PUPR 14/2018 slum scores; public data). Suppressed "
+            "poor-household shares are replaced by the city median.",
+        },
+        "kota.page_per_kelurahan": {"id": "Per kelurahan", "en": "Per kelurahan"},
+        "kota.page_more": {
+            "id": "{shown} dari {total} RT ditampilkan (semua RT terpilih dan peringkat teratas lainnya).",
+            "en": "{shown} of {total} RTs shown (every chosen RT and the next in rank).",
+        },
+        "kota.page_csv": {"id": "Seluruh peringkat (CSV)", "en": "The whole ranking (CSV)"},
+        "kota.page_sensitivity": {"id": "Uji kepekaan bobot (±20 %)", "en": "Weight sensitivity (±20 %)"},
+        "kota.page_kota_map": {"id": "Peta", "en": "Map of"},
+        "kota.page_computing": {"id": "Menghitung…", "en": "Calculating…"},
+        "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
+    }
+)

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import click
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
+from geo.city_plan import rupiah
 from geo.errors import RequestError, SourceError
 from geo.export import formula_safe
 from geo.i18n import t
+from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
 from geo.layers.base import parse_rt
 from geo.places import PlaceError, normalize_kelurahan_code
@@ -187,6 +190,24 @@ def read_unit_costs(path: Path | None) -> dict[str, float]:
     return costs
 
 
+def plan_options(
+    *, weights: str | None, ahp: Path | None, legal_only: bool, unit_costs: Path | None, lang: str
+) -> PlanOptions:
+    """The options ``rank`` was given: weights (or an AHP matrix), land filter, unit costs."""
+    chosen_weights = parse_weights(weights)
+    if ahp is not None:
+        matrix = pd.read_csv(ahp, index_col=0)
+        w, cr = ahp_weights(matrix.to_numpy(dtype=float))
+        chosen_weights = dict(zip([str(c) for c in matrix.columns], w.round(4).tolist(), strict=True))
+        warn = "" if cr < 0.1 else (" (> 0.1: periksa kembali perbandingan)" if lang == "id" else " (> 0.1: revisit)")
+        click.echo(t("plan.ahp_cr", lang, weights=chosen_weights, cr=cr, warn=warn), err=True)
+    options = PlanOptions(legal_only=legal_only, unit_costs=read_unit_costs(unit_costs))
+    if chosen_weights is not None:
+        weights_used = {f: chosen_weights.get(f, 0.0) for f in set(chosen_weights) | set(FACTORS)}
+        options = PlanOptions(weights=weights_used, legal_only=legal_only, unit_costs=options.unit_costs)
+    return options
+
+
 def rank_output(
     store: Store,
     code: str,
@@ -203,19 +224,7 @@ def rank_output(
     unit_costs: Path | None = None,
 ) -> None:
     code = normalize_kelurahan_code(code)
-    chosen_weights = parse_weights(weights)
-    if ahp is not None:
-        matrix = pd.read_csv(ahp, index_col=0)
-        w, cr = ahp_weights(matrix.to_numpy(dtype=float))
-        chosen_weights = dict(zip([str(c) for c in matrix.columns], w.round(4).tolist(), strict=True))
-        warn = "" if cr < 0.1 else (" (> 0.1: periksa kembali perbandingan)" if lang == "id" else " (> 0.1: revisit)")
-        click.echo(t("plan.ahp_cr", lang, weights=chosen_weights, cr=cr, warn=warn), err=True)
-    weights_used = (
-        None if chosen_weights is None else {f: chosen_weights.get(f, 0.0) for f in set(chosen_weights) | set(FACTORS)}
-    )
-    options = PlanOptions(legal_only=legal_only, unit_costs=read_unit_costs(unit_costs))
-    if weights_used is not None:
-        options = PlanOptions(weights=weights_used, legal_only=legal_only, unit_costs=options.unit_costs)
+    options = plan_options(weights=weights, ahp=ahp, legal_only=legal_only, unit_costs=unit_costs, lang=lang)
     table = planning_table(store, code, public=False, k=k, hazard=hazard, threshold=threshold, lang=lang)
     result = plan(table, budget, options, lang=lang)
     ranking = result.ranking
@@ -227,8 +236,93 @@ def rank_output(
     click.echo(
         t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
     )
-    if not result.sensitivity:
+    _sensitivity_lines(result.sensitivity or {}, lang)
+
+
+def _sensitivity_lines(sensitivity: dict[str, dict[str, list[str]]], lang: str) -> None:
+    if not sensitivity:
         click.echo(t("plan.stable", lang))
-    for factor, changes in result.sensitivity.items():
+    for factor, changes in sensitivity.items():
         for change, rts in changes.items():
-            click.echo(t("plan.sensitive", lang, factor=factor, change=change, rts=", ".join(rts)))
+            click.echo(t("plan.sensitive", lang, factor=factor, change=change, rts="; ".join(rts)))
+
+
+def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
+    """How sure the choice is, in words: proven optimal, or the gap at the time limit."""
+    seconds = f"{solution.seconds:.3f}" if solution.seconds >= 0.001 else "< 0.001"
+    if lang == "id":
+        seconds = seconds.replace(".", ",")
+    if solution.status == "optimal":
+        return t("plan.solved_optimal", lang, candidates=solution.candidates, core=solution.core, seconds=seconds)
+    return t(
+        "plan.solved_gap",
+        lang,
+        limit=f"{time_limit_s:g}",
+        gap=f"{100 * solution.gap:.4f} %",
+        objective=f"{solution.objective:.4f}",
+        bound=f"{solution.bound:.4f}",
+        seconds=seconds,
+    )
+
+
+def rank_kota_output(
+    store: Store,
+    kota: str,
+    *,
+    budget: float,
+    options: PlanOptions,
+    build,
+    output: Path | None,
+    lang: str,
+    time_limit_s: float,
+    limit: int,
+) -> None:
+    """``petakampung rank --kota``: one budget across every kelurahan of the city."""
+    from geo.city_plan import load_city_table, normalize_kota_code, plan_city
+
+    kota = normalize_kota_code(kota)
+    table, missing = load_city_table(store, kota, build=build)
+    city = plan_city(table, budget, options, kota=kota, lang=lang, time_limit_s=time_limit_s, missing=missing)
+    ranking = city.plan.ranking
+    if output is not None:
+        _write_city(ranking, store, output)
+    shown = ranking[ranking["chosen"] | (np.cumsum(~ranking["chosen"].to_numpy()) <= limit)]
+    shown = shown[["rank", "kelurahan_name", *RANK_COLUMNS[1:]]].copy()
+    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
+    click.echo(shown.to_string(index=False))
+    if len(shown) < len(ranking):
+        click.echo(f"... {len(ranking) - len(shown)} RT " + ("lagi" if lang == "id" else "more"))
+    chosen = city.chosen
+    click.echo(
+        t(
+            "kota.chosen",
+            lang,
+            n=len(chosen),
+            k=chosen["kelurahan_code"].nunique(),
+            cost=rupiah(city.plan.total_cost),
+            budget=rupiah(budget),
+        )
+    )
+    click.echo(solver_text(city.plan.solution, lang, time_limit_s=time_limit_s))
+    if city.message:
+        click.echo(city.message)
+    if missing:
+        click.echo(t("kota.missing", lang, names=", ".join(f"{m['name']} ({m['kelurahan_code']})" for m in missing)))
+    _sensitivity_lines(city.plan.sensitivity or {}, lang)
+    if city.plan.sensitivity_unproven:
+        click.echo(t("plan.unproven", lang, runs=", ".join(city.plan.sensitivity_unproven)))
+
+
+def _write_city(frame: pd.DataFrame, store: Store, output: Path) -> None:
+    suffix = output.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(output, index=False)
+        return
+    if suffix != ".gpkg":
+        raise SourceError("export.format", suffix=suffix or output.name)
+    key = ["kelurahan_code", "unit_number", "rt_number"]
+    rt = store.read("rt", kelurahan=sorted(frame["kelurahan_code"].unique()), columns=[*key, "geometry"])
+    rt = rt.assign(unit_number=rt["unit_number"].astype(int), rt_number=rt["rt_number"].astype(int))
+    out = gpd.GeoDataFrame(rt.merge(frame, on=key), geometry="geometry", crs=4326)
+    output.unlink(missing_ok=True)
+    out.to_file(output, driver="GPKG", layer="plan")

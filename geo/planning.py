@@ -79,11 +79,19 @@ def planning_table(
     hazard: str | Path | None = None,
     threshold: float = 0.5,
     lang: str = "id",
+    public_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Everything a ranking needs, per RT.  With ``public`` the poverty share is the suppressed one."""
+    """Everything a ranking needs, per RT.  With ``public`` the poverty share is the suppressed one.
+
+    ``public_table`` is the kelurahan's public (suppressed) indicator table when the caller
+    already has it (the site's :class:`geo.public.PublicData`), so households are not read twice.
+    """
     code = normalize_kelurahan_code(code)
     table = scored_rts(store, code, lang=lang, rts_only=True)  # works and ranking are by RT
-    ind = indicators(store, code, public=public, k=k).table[[*KEY, "poor_share", "kk_total"]]
+    if public_table is not None and public:
+        ind = public_table[[*KEY, "poor_share", "kk_total"]]
+    else:
+        ind = indicators(store, code, public=public, k=k).table[[*KEY, "poor_share", "kk_total"]]
     ind = ind.assign(unit_number=ind["unit_number"].astype(int), rt_number=ind["rt_number"].astype(int))
     table = table.merge(ind, on=KEY, how="left")
     table["flood_share"] = 0.0

@@ -8,13 +8,14 @@ The optimiser never sees a GeoDataFrame.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo.errors import RequestError
+from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 
 MAX_BUDGET_IDR = 1e15  # Rp 1.000 triliun: about a third of the national budget; anything above is a typo
 FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial")
@@ -56,6 +57,8 @@ DEFAULT_UNIT_COSTS = {
     "7a": 1_200_000,
     "7b": 400_000,
 }
+MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
+_MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
 SLUM_MIN_TOTAL = 16  # the lowest kumuh band (ringan) of Permen PUPR 14/2018
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
@@ -72,7 +75,8 @@ def normalised_weights(weights: dict[str, float]) -> dict[str, float]:
     unknown = set(weights) - set(FACTORS)
     if unknown:
         raise RequestError("plan.factor", names=", ".join(sorted(unknown)), allowed=", ".join(FACTORS))
-    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+    values = [float(w) for w in weights.values()]
+    if not all(math.isfinite(w) and 0 <= w <= MAX_WEIGHT for w in values) or sum(values) <= 0:
         raise RequestError("plan.weights")
     total = sum(weights.values())
     return {f: weights.get(f, 0.0) / total for f in FACTORS}
@@ -110,7 +114,8 @@ def rank(table: pd.DataFrame, options: PlanOptions) -> pd.DataFrame:
     slum = table["kumuh_total"].astype(float) >= SLUM_MIN_TOTAL
     out["eligible"] = (legal | (not options.legal_only)) & (slum | (not options.slum_only))
     out["cost_idr"] = cost(table, options.unit_costs)
-    out = out.sort_values(["eligible", "priority", "rt_label"], ascending=[False, False, True])
+    ties = [c for c in ("kelurahan_code", "rt_label") if c in out.columns]  # a city ranks many kelurahan
+    out = out.sort_values(["eligible", "priority", *ties], ascending=[False, False, *[True] * len(ties)])
     out["rank"] = np.where(out["eligible"], np.arange(1, len(out) + 1), 0)
     return out
 
@@ -126,29 +131,8 @@ def cost(table: pd.DataFrame, unit_costs: dict[str, float]) -> pd.Series:
 
 def select(priority: np.ndarray, cost_idr: np.ndarray, budget: float) -> np.ndarray:
     """The set of items with the largest total priority whose total cost fits ``budget``:
-    an exact 0/1 knapsack solved as a MILP (HiGHS).  Returns a boolean mask."""
-    priority = np.asarray(priority, dtype=float)
-    cost_idr = np.asarray(cost_idr, dtype=float)
-    n = len(priority)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    usable = (cost_idr <= budget) & (priority > 0)
-    chosen = np.zeros(n, dtype=bool)
-    if not usable.any():
-        return chosen
-    idx = np.flatnonzero(usable)
-    # a tiny preference for cheaper sets among equal priorities keeps the answer unique and stable
-    c = -(priority[idx] - 1e-12 * cost_idr[idx] / max(budget, 1.0))
-    res = milp(
-        c,
-        constraints=LinearConstraint(cost_idr[idx][None, :], -np.inf, budget),
-        integrality=np.ones(len(idx)),
-        bounds=Bounds(0, 1),
-    )
-    if res.x is None:
-        return chosen
-    chosen[idx] = np.rint(res.x).astype(bool)
-    return chosen
+    an exact 0/1 knapsack (:func:`geo.knapsack.solve`).  Returns a boolean mask."""
+    return solve(priority, cost_idr, budget).chosen
 
 
 @dataclass
@@ -156,40 +140,114 @@ class Plan:
     ranking: pd.DataFrame  # every RT: priority, rank, eligible, cost, chosen, why
     budget: float
     total_cost: float
-    sensitivity: dict[str, dict[str, list[str]]]  # factor -> {"+20%": changed RTs, "-20%": ...}
+    sensitivity: dict[str, dict[str, list[str]]] | None  # factor -> {"+20%": changed RTs, ...}; None: not run
+    solution: Solution | None = None
+    sensitivity_unproven: list[str] = field(default_factory=list)  # "+20% kumuh" runs stopped by the time limit
 
 
-def plan(table: pd.DataFrame, budget: float, options: PlanOptions | None = None, *, lang: str = "id") -> Plan:
-    """Rank, choose under ``budget``, explain, and test each weight at +/-20 %."""
-    if not math.isfinite(budget) or not 0 < budget <= MAX_BUDGET_IDR:  # inf or nan would pass "> 0"
-        raise RequestError("plan.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", "."))
+def plan(
+    table: pd.DataFrame,
+    budget: float,
+    options: PlanOptions | None = None,
+    *,
+    lang: str = "id",
+    label: str = "rt_label",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    with_sensitivity: bool = True,
+) -> Plan:
+    """Rank, choose under ``budget``, explain, and test each weight at +/-20 %.
+
+    ``label`` names the column that identifies an RT in the sensitivity lists (a city uses one
+    that carries the kelurahan name, since RT labels repeat across kelurahan).
+    """
+    check_budget(budget)
     options = options or PlanOptions()
     ranked = rank(table, options)
-    chosen = select(np.where(ranked["eligible"], ranked["priority"], 0.0), ranked["cost_idr"].to_numpy(), budget)
+    solution = solve(
+        np.where(ranked["eligible"], ranked["priority"], 0.0),
+        ranked["cost_idr"].to_numpy(),
+        budget,
+        time_limit_s=time_limit_s,
+    )
+    chosen = solution.chosen
     ranked["chosen"] = chosen
-    ranked["why"] = [why(row, lang) if ok else "" for ok, (_, row) in zip(chosen, ranked.iterrows(), strict=True)]
-    base = set(ranked.loc[chosen, "rt_label"])
+    ranked["why"] = ""
+    ranked.loc[chosen, "why"] = [why(row, lang) for _, row in ranked.loc[chosen].iterrows()]
+    sens, unproven = None, []
+    if with_sensitivity:
+        # the 14 runs share twice the time limit: a hard city never makes a request wait 15 limits
+        each = time_limit_s / 7
+        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=each, unproven=unproven)
+    return Plan(
+        ranking=ranked,
+        budget=budget,
+        total_cost=float(ranked.loc[chosen, "cost_idr"].sum()),
+        sensitivity=sens,
+        solution=solution,
+        sensitivity_unproven=unproven,
+    )
+
+
+def check_budget(budget: float) -> None:
+    """A budget is a finite number of rupiah above 0 and at most :data:`MAX_BUDGET_IDR`."""
+    if not math.isfinite(budget) or budget > MAX_BUDGET_IDR:
+        raise RequestError("plan.budget_range", value=str(budget)[:40], max=_MAX_TEXT)
+    if budget <= 0:
+        raise RequestError("plan.budget", max=_MAX_TEXT)
+
+
+def parse_budget(text: str | float) -> float:
+    """A budget as people write it: ``1500000000``, ``1.500.000.000``, ``Rp 1.5e9``; checked."""
+    raw = str(text).strip()
+    clean = re.sub(r"^rp\.?\s*", "", raw, flags=re.IGNORECASE).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", clean):  # Indonesian thousands separators
+        clean = clean.replace(".", "")
+    try:
+        budget = float(clean)
+    except ValueError:
+        budget = math.nan
+    if not math.isfinite(budget) or budget > MAX_BUDGET_IDR:  # say it back as it was written
+        raise RequestError("plan.budget_range", value=raw[:40], max=_MAX_TEXT)
+    check_budget(budget)
+    return budget
+
+
+def sensitivity(
+    ranked: pd.DataFrame,
+    budget: float,
+    options: PlanOptions,
+    *,
+    label: str = "rt_label",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    unproven: list[str] | None = None,
+) -> dict[str, dict[str, list[str]]]:
+    """Which RTs enter or leave the choice when one weight moves by +/-20 % (the others as
+    they are).  ``ranked`` is a :func:`rank` result with its ``chosen`` column.
+
+    Only the priorities change with the weights (factor values, eligibility and costs do not),
+    so each run recomputes them from the factor values once computed, and starts from the base
+    choice as a feasible solution.  Runs that hit ``time_limit_s`` are named in ``unproven``."""
+    values = factor_values(ranked)
+    eligible = ranked["eligible"].to_numpy(dtype=bool)
+    cost_idr = ranked["cost_idr"].to_numpy(dtype=float)
+    base = ranked["chosen"].to_numpy(dtype=bool)
+    labels = ranked[label].to_numpy()
+    base_set = set(labels[base])
     sens: dict[str, dict[str, list[str]]] = {}
     for f in FACTORS:
-        for label, factor in (("+20%", 1.2), ("-20%", 0.8)):
-            weights = dict(options.weights)
-            if weights.get(f, 0) == 0:
+        for change, factor in (("+20%", 1.2), ("-20%", 0.8)):
+            if options.weights.get(f, 0) == 0:
                 continue
-            weights[f] = weights[f] * factor
-            alt = rank(
-                table,
-                PlanOptions(
-                    weights=weights,
-                    unit_costs=options.unit_costs,
-                    legal_only=options.legal_only,
-                    slum_only=options.slum_only,
-                ),
-            )
-            pick = select(np.where(alt["eligible"], alt["priority"], 0.0), alt["cost_idr"].to_numpy(), budget)
-            changed = sorted(base ^ set(alt.loc[pick, "rt_label"]))
+            weights = normalised_weights({**options.weights, f: options.weights[f] * factor})
+            priority = values.mul(pd.Series(weights)).sum(axis=1).round(6).to_numpy()  # as rank() computes it
+            run = solve(np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base)
+            if run.status != "optimal" and unproven is not None:
+                unproven.append(f"{f} {change}")
+            pick = run.chosen
+            changed = sorted(base_set ^ set(labels[pick]))
             if changed:
-                sens.setdefault(f, {})[label] = changed
-    return Plan(ranking=ranked, budget=budget, total_cost=float(ranked.loc[chosen, "cost_idr"].sum()), sensitivity=sens)
+                sens.setdefault(f, {})[change] = changed
+    return sens
 
 
 def why(row: pd.Series, lang: str = "id") -> str:

@@ -30,7 +30,7 @@ from web.limits import (
     ResultCache,
     SecurityHeadersMiddleware,
 )
-from web.routers import account, api, downloads, lkm, ogc, pages, static
+from web.routers import account, api, downloads, lkm, ogc, pages, plan, static
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -87,7 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     add_exception_handlers(app)
-    for module in (static, account, lkm, pages, api, ogc, downloads):
+    for module in (static, account, lkm, pages, api, plan, ogc, downloads):
         app.include_router(module.router)
     return app
 

@@ -1,0 +1,107 @@
+"""The map of a city plan: kelurahan outlines, and a layer the page fills with the chosen RTs.
+
+Small on purpose: a city of 10,000 RTs inlines only its kelurahan outlines (simplified to a few
+metres); the chosen RTs arrive with each plan as GeoJSON and are drawn outlined, with a legend
+entry.  Public data only (outlines and names).
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement, Template
+
+CHOSEN_COLOR = "#08519c"
+OUTLINE_COLOR = "#636363"
+_TEXT = {
+    "kelurahan": ("Batas kelurahan", "Kelurahan boundaries"),
+    "chosen": ("RT terpilih", "Chosen RTs"),
+    "legend": ("Keterangan", "Legend"),
+}
+
+
+def _l(key: str, lang: str) -> str:
+    return _TEXT[key][0 if lang == "id" else 1]
+
+
+def kelurahan_outlines(kelurahan: gpd.GeoDataFrame, *, tolerance_deg: float = 2e-5) -> gpd.GeoDataFrame:
+    """Kelurahan polygons simplified to about 2 m and rounded to 6 decimals, with their names."""
+    out = kelurahan[["kelurahan_code", "name", "geometry"]].copy()
+    out["name"] = [html.escape(str(n)) for n in out["name"]]
+    geoms = shapely.simplify(out.geometry.to_numpy(), tolerance_deg, preserve_topology=True)
+    out["geometry"] = shapely.set_precision(geoms, 1e-6)
+    return out
+
+
+def city_plan_map(kelurahan: gpd.GeoDataFrame, *, lang: str, asset_prefix: str) -> folium.Map:
+    """Kelurahan outlines of the city and an empty "chosen RTs" layer (``window.pkPlan``)."""
+    outlines = kelurahan_outlines(kelurahan)
+    minx, miny, maxx, maxy = outlines.total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=13, tiles=None, control_scale=True)
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    ).add_to(fmap)
+    fmap.default_js = [("leaflet", f"{asset_prefix}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{asset_prefix}/leaflet.css")]
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.GeoJson(
+        outlines,
+        name=_l("kelurahan", lang),
+        style_function=lambda f: {"fill": True, "fillOpacity": 0.03, "color": OUTLINE_COLOR, "weight": 2},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(fmap)
+    _ChosenLayer(lang).add_to(fmap)
+    return fmap
+
+
+class _ChosenLayer(MacroElement):
+    """An empty GeoJSON layer for the chosen RTs, a legend, and ``window.pkPlan.show(fc)``."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var layer = L.geoJSON(null, {
+    style: function () { return {color: {{ this.color|tojson }}, weight: 4, fillColor: {{ this.color|tojson }},
+                                 fillOpacity: 0.35}; },
+    onEachFeature: function (f, l) {
+      var p = f.properties, a = document.createElement("a");
+      a.href = p.rt_url; a.textContent = "#" + p.rank + " " + p.site_label;
+      l.bindTooltip(p.site_label); l.bindPopup(a);
+    }
+  }).addTo(map);
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "pk-legend pk-plan-legend");
+    div.innerHTML = {{ this.legend|tojson }};
+    return div;
+  };
+  legend.addTo(map);
+  window.pkPlan = {
+    map: map, layer: layer,
+    show: function (fc) {
+      layer.clearLayers();
+      if (fc && fc.features.length) { layer.addData(fc); map.fitBounds(layer.getBounds(), {maxZoom: 17}); }
+    }
+  };
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.color = CHOSEN_COLOR
+        swatch = "display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle"
+        self.legend = (
+            '<div style="background:#fff;padding:6px 8px;font:12px/16px sans-serif;border-radius:4px;'
+            'box-shadow:0 0 6px rgba(0,0,0,.3)">'
+            f"<b>{_l('legend', lang)}</b><br>"
+            f'<i style="{swatch};border:3px solid {CHOSEN_COLOR};background:rgba(8,81,156,.35)"></i>'
+            f"{_l('chosen', lang)}<br>"
+            f'<i style="{swatch};border:2px solid {OUTLINE_COLOR}"></i>{_l("kelurahan", lang)}</div>'
+        )
