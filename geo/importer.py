@@ -6,14 +6,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from geo.errors import SourceError, ValidationFailed
+from geo.errors import PlaceError, SourceError, ValidationFailed
 from geo.fields import find_column
 from geo.gpkg import now_iso
 from geo.layers import get_layer
 from geo.layers.base import KELURAHAN_FIELD, ImportContext, PlaceIndex
+from geo.places import normalize_kelurahan_code
 from geo.schema import TableSpec
 from geo.settings import HashKey
 from geo.sources import Source, read_sources
@@ -66,7 +69,67 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def load_places(store: Store) -> PlaceIndex:
-    return PlaceIndex.from_frames(store.read("kelurahan"), store.read("rw"), store.read("rt"))
+    """The places of the store, read kelurahan by kelurahan as an import asks about them."""
+    return PlaceIndex.lazy(store)
+
+
+def stored_places(store: Store, layer_name: str, source: Source) -> tuple[PlaceIndex, dict[str, pd.DataFrame]]:
+    """What of the store an import of ``source`` needs to see, and no more.
+
+    Boundaries see the stored kelurahan they name or overlap (for names and the nesting and
+    overlap checks) with their RW and RT; every other layer looks places up lazily, and works
+    see only the stored work ids.  So an import costs the same in a national store as in an
+    empty one.
+    """
+    if layer_name == "boundaries":
+        codes = _codes_in(source)
+        kel = store.read("kelurahan", kelurahan=sorted(codes)) if codes else None
+        box = _bounds_of(source)
+        near = store.read("kelurahan", bbox=box) if box is not None else None
+        parts = [f for f in (kel, near) if f is not None and len(f)]
+        kel = (
+            gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=4326).drop_duplicates("kelurahan_code")
+            if parts
+            else store.read("kelurahan", limit=0)
+        )
+        scope = sorted(kel["kelurahan_code"])
+        rw, rt = store.read("rw", kelurahan=scope), store.read("rt", kelurahan=scope)
+        return PlaceIndex.from_frames(kel, rw, rt), {"kelurahan": kel, "rw": rw, "rt": rt}
+    existing = {}
+    if layer_name == "infrastructure":
+        existing["works"] = store.read("works", columns=["work_id"], geometry=False)
+    return load_places(store), existing
+
+
+def _codes_in(source: Source) -> set[str]:
+    """The well-formed kelurahan codes a file names (rows given by name are found by place)."""
+    codes: set[str] = set()
+    for table in source.tables:
+        column = find_column([str(c) for c in table.frame.columns], KELURAHAN_FIELD, table.frame)
+        if column is None:
+            continue
+        for value in pd.unique(table.frame[column].dropna().astype(str)):
+            try:
+                codes.add(normalize_kelurahan_code(value))
+            except PlaceError:
+                continue
+    return codes
+
+
+def _bounds_of(source: Source) -> tuple[float, float, float, float] | None:
+    """The extent of a file's geometries in EPSG:4326, a little wider (neighbours that touch it)."""
+    boxes = []
+    for table in source.tables:
+        frame = table.frame
+        if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and len(frame):
+            live = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty]
+            if len(live):
+                boxes.append(live.to_crs(4326).total_bounds)
+    if not boxes:
+        return None
+    b = np.array(boxes)
+    pad = 0.001  # about 100 m
+    return b[:, 0].min() - pad, b[:, 1].min() - pad, b[:, 2].max() + pad, b[:, 3].max() + pad
 
 
 def _paths(path: Paths) -> list[Path]:
@@ -109,11 +172,7 @@ def validate_file(
         _leave_out(source, skip)
     rows = sum(len(t.frame) for t in source.tables)
     progress("stage.validate", 0, rows)
-    existing = {spec.name: store.read(spec.name) for spec in layer.tables if spec.name != "households"}
-    if {"kelurahan", "rw", "rt"} <= set(existing):  # boundaries: the places are what was just read
-        places = PlaceIndex.from_frames(existing["kelurahan"], existing["rw"], existing["rt"])
-    else:
-        places = load_places(store)
+    places, existing = stored_places(store, layer.name, source)
     ctx = ImportContext(
         report=report,
         places=places,

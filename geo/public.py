@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import NotFoundError
-from geo.indicators import SHARES, public_indicators, rt_indicators
+from geo.indicators import SHARES, city_rt_indicators, public_indicators
 from geo.layers.infrastructure import current_progress
 from geo.places import normalize_kelurahan_code
 from geo.progress import effective_history
@@ -104,33 +104,81 @@ class KelurahanPublic(KelurahanData):
 
 def build_kelurahan(store: Store, code: str, *, k: int, version: str = "0") -> KelurahanPublic:
     """Read one kelurahan from the store and derive everything publishable about it."""
-    kel = store.read("kelurahan", kelurahan_code=code)
-    if kel.empty:
+    built = build_many(store, {code: version}, k=k)
+    if code not in built:
         raise NotFoundError("kelurahan.unknown", code=code)
-    rw = store.read("rw", kelurahan=code)
+    return built[code]
+
+
+def build_many(store: Store, versions: dict[str, str], *, k: int) -> dict[str, KelurahanPublic]:
+    """:func:`build_kelurahan` for several kelurahan with one read per table and one indicator
+    computation for all (:func:`geo.indicators.city_rt_indicators`): a kota's first map or plan
+    reads the store a dozen times, not a dozen times per kelurahan.  Unknown codes are left out."""
+    codes = list(versions)
+    kel = store.read("kelurahan", kelurahan_code=codes)
+    codes = [c for c in codes if c in set(kel["kelurahan_code"])]
+    if not codes:
+        return {}
+    rw = store.read("rw", kelurahan=codes)
     rw.insert(0, "fid", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
-    works = store.read("works", kelurahan=code)
+    works = store.read("works", kelurahan=codes)
     progress = effective_history(
-        store.read("work_progress", kelurahan=code), store.read("progress_records", kelurahan=code), works
+        store.read("work_progress", kelurahan=codes), store.read("progress_records", kelurahan=codes), works
     )
-    gardens = store.read("gardens", kelurahan=code)
-    facilities = store.read("facilities", kelurahan=code)
-    rt = store.read("rt", kelurahan=code)
-    return KelurahanPublic(
-        kelurahan=kel,
-        rw=rw,
-        rt=_public_rt(store, code, rt, works, gardens, facilities, k=k),
-        works=current_progress(works, progress),
-        progress=progress.reset_index(drop=True),
-        gardens=gardens,
-        facilities=facilities,
-        version=version,
-    )
+    gardens = store.read("gardens", kelurahan=codes)
+    facilities = store.read("facilities", kelurahan=codes)
+    rt = store.read("rt", kelurahan=codes)
+    rt_public = _public_rt(store, rt, works, gardens, facilities, k=k)
+    current = current_progress(works, progress)
+    by_code = {
+        name: _split(frame)
+        for name, frame in (
+            ("kelurahan", kel),
+            ("rw", rw),
+            ("rt", rt_public),
+            ("works", current),
+            ("gardens", gardens),
+            ("facilities", facilities),
+        )
+    }
+    work_code = dict(zip(works["work_id"], works["kelurahan_code"], strict=True))
+    progress = progress.assign(kelurahan_code=progress["work_id"].map(work_code))
+    progress_by = _split(progress)
+    out = {}
+    for code in codes:
+        rt_of = _only_present_facilities(by_code["rt"].get(code, _empty_like(rt_public)))
+        out[code] = KelurahanPublic(
+            kelurahan=by_code["kelurahan"][code],
+            rw=by_code["rw"].get(code, _empty_like(rw)),
+            rt=rt_of,
+            works=by_code["works"].get(code, _empty_like(current)),
+            progress=progress_by.get(code, _empty_like(progress)).drop(columns="kelurahan_code"),
+            gardens=by_code["gardens"].get(code, _empty_like(gardens)),
+            facilities=by_code["facilities"].get(code, _empty_like(facilities)),
+            version=versions[code],
+        )
+    return out
+
+
+def _split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One frame per kelurahan code, each with a fresh index (what a page of one kelurahan reads)."""
+    if frame.empty:
+        return {}
+    return {code: part.reset_index(drop=True) for code, part in frame.groupby("kelurahan_code", sort=False)}
+
+
+def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[0:0].reset_index(drop=True)
+
+
+def _only_present_facilities(rt: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A kelurahan's RT frame lists the facility categories found in its own RTs only."""
+    absent = [c for c in rt.columns if c.startswith("fac_") and not (rt[c].fillna(0) != 0).any()]
+    return rt.drop(columns=absent) if absent else rt
 
 
 def _public_rt(
     store: Store,
-    code: str,
     rt: gpd.GeoDataFrame,
     works: gpd.GeoDataFrame,
     gardens: gpd.GeoDataFrame,
@@ -138,18 +186,24 @@ def _public_rt(
     *,
     k: int,
 ) -> gpd.GeoDataFrame:
+    """RT polygons with their public (suppressed) indicators, for every kelurahan in ``rt``."""
     if rt.empty:
         empty = {c: pd.Series(dtype="object") for c in ["fid", *RT_PUBLIC]}
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
-    households = store.read("households", kelurahan=code)
-    table = public_indicators(rt_indicators(rt, households, works, gardens, facilities).table, k=k)
+    households = store.read("households", kelurahan=sorted(set(rt["kelurahan_code"])))
+    table = public_indicators(city_rt_indicators(rt, households, works, gardens, facilities).table, k=k)
     merged = rt[["kelurahan_code", "unit_number", "rt_number", "geometry"]].merge(
-        table.drop(columns="kelurahan_code"), on=["unit_number", "rt_number"]
+        table, on=["kelurahan_code", "unit_number", "rt_number"]
     )
     fac_cols = sorted(c for c in merged.columns if c.startswith("fac_"))
     merged[fac_cols] = merged[fac_cols].fillna(0).astype("Int64")
     merged.insert(
-        0, "fid", [rt_id(code, int(u), int(r)) for u, r in zip(merged["unit_number"], merged["rt_number"], strict=True)]
+        0,
+        "fid",
+        [
+            rt_id(c, int(u), int(r))
+            for c, u, r in zip(merged["kelurahan_code"], merged["unit_number"], merged["rt_number"], strict=True)
+        ],
     )
     return gpd.GeoDataFrame(merged[["fid", *RT_PUBLIC, *fac_cols, "geometry"]], geometry="geometry", crs=4326)
 
@@ -180,16 +234,41 @@ class PublicData:
         return self._get(code, self.version(code))
 
     def many(self, codes: Iterable[str]) -> list[KelurahanPublic]:
-        """Several kelurahan with one version lookup (unknown codes are skipped)."""
-        wanted = [normalize_kelurahan_code(c) for c in codes]
+        """Several kelurahan with one version lookup; those not cached are built together
+        (:func:`build_many`).  Unknown codes are skipped."""
+        wanted = list(dict.fromkeys(normalize_kelurahan_code(c) for c in codes))
         versions = self.store.versions(wanted)
+        with self._lock:
+            stale = {
+                c: versions[c] for c in wanted if (hit := self._kelurahan.get(c)) is None or hit.version != versions[c]
+            }
+        if len(stale) > 1:
+            built = build_many(self.store, stale, k=self.k)
+            with self._lock:
+                for code, data in built.items():
+                    self._kelurahan[code] = data
+                    self._kelurahan.move_to_end(code)
+            found = {c: built.get(c) for c in stale}
+        else:
+            found = {}
         out = []
         for code in wanted:
+            data = found.get(code)
+            if code in stale and len(stale) > 1:
+                if data is not None:
+                    out.append(data)
+                continue
             try:
                 out.append(self._get(code, versions[code]))
             except NotFoundError:
                 continue
+        with self._lock:
+            self._trim()
         return out
+
+    def _trim(self) -> None:
+        while len(self._kelurahan) > self.max_kelurahan:
+            self._kelurahan.popitem(last=False)
 
     def _get(self, code: str, version: str) -> KelurahanPublic:
         with self._lock:
@@ -207,8 +286,7 @@ class PublicData:
             with self._lock:
                 self._kelurahan[code] = data
                 self._kelurahan.move_to_end(code)
-                while len(self._kelurahan) > self.max_kelurahan:
-                    self._kelurahan.popitem(last=False)
+                self._trim()
             return data
 
     def indicators(self, code: str) -> pd.DataFrame:
