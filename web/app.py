@@ -13,10 +13,11 @@ from geo.errors import RequestError
 from geo.i18n import LANGS
 from geo.public import PublicData
 from geo.store import open_store
+from geo.tiles import TileService
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
-from web.routers import account, api, downloads, lkm, ogc, pages, static
+from web.routers import account, api, downloads, kota, lkm, ogc, pages, static, tiles
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,6 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.store = open_store(settings.store)
     app.state.public = PublicData(app.state.store, k=settings.suppression_k)
+    app.state.tiles = TileService(app.state.store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
@@ -56,8 +58,9 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     add_exception_handlers(app)
-    for module in (static, account, lkm, pages, api, ogc, downloads):
+    for module in (static, account, lkm, pages, kota, api, ogc, downloads, tiles):
         app.include_router(module.router)
+    app.include_router(kota.api)
     return app
 
 
