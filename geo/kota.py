@@ -180,8 +180,21 @@ def kota_summary(public: PublicData, code: str) -> KotaSummary:
     )
 
 
+@dataclass
+class Overview:
+    """What the home page needs across the store, at one store-wide version."""
+
+    star: str
+    index: pd.DataFrame  # every kelurahan (no geometry), sorted by kota and name
+    kotas: pd.DataFrame  # one row per kota with data
+    kota_names: list[str]
+    codes: dict[str, list[str]]  # kota code -> its kelurahan codes, sorted
+    places: dict[str, Any] = field(default_factory=dict)  # GeoJSON, built when first asked for
+
+
 class KotaViews:
-    """One :class:`KotaSummary` per kota, kept until one of its kelurahan changes (thread-safe)."""
+    """One :class:`KotaSummary` per kota, kept until one of its kelurahan changes, and the
+    store-wide :class:`Overview`, kept until anything changes (thread-safe)."""
 
     def __init__(self, public: PublicData, *, max_kota: int = 32) -> None:
         self.public = public
@@ -189,10 +202,30 @@ class KotaViews:
         self._cache: OrderedDict[str, KotaSummary] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        self._overview: Overview | None = None
+
+    def overview(self, *, places: bool = False) -> Overview:
+        star = self.public.store.versions(["*"])["*"]
+        seen = self._overview
+        if seen is None or seen.star != star:
+            index = self.public.index()
+            seen = Overview(
+                star=star,
+                index=index.sort_values(["kota", "name"]).reset_index(drop=True),
+                kotas=kota_index(self.public),
+                kota_names=sorted({r or "-" for r in index["kota"]}),
+                codes={k: sorted(g) for k, g in index.groupby(index["kelurahan_code"].str[:5])["kelurahan_code"]},
+            )
+            self._overview = seen
+        if places and not seen.places:
+            seen.places = kota_places(self.public)
+        return seen
 
     def summary(self, code: str) -> KotaSummary:
         code = normalize_kota_code(code)
-        codes, _ = kota_codes(self.public, code)
+        codes = self.overview().codes.get(code)
+        if not codes:
+            raise NotFoundError("kota.unknown", code=code)
         with self._lock:
             building = self._building.setdefault(code, threading.Lock())
         with building:
@@ -218,8 +251,8 @@ def kota_index(public: PublicData) -> pd.DataFrame:
         return pd.DataFrame(columns=["kota_code", "kota", "provinsi", "kelurahan", "rt_count", "works_count"])
     frame = index.assign(kota_code=index["kelurahan_code"].str[:5])
     grouped = frame.groupby("kota_code", sort=True).agg(
-        kota=("kota", lambda s: s.mode().iloc[0] if s.notna().any() else None),
-        provinsi=("provinsi", lambda s: s.mode().iloc[0] if s.notna().any() else None),
+        kota=("kota", "first"),  # the first name given (a kota's kelurahan name it the same way)
+        provinsi=("provinsi", "first"),
         kelurahan=("kelurahan_code", "size"),
         rt_count=("rt_count", "sum"),
         works_count=("works_count", "sum"),

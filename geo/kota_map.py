@@ -33,6 +33,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "TEXT", "map_config", "write_kota_map"]
 
 DEFAULT_MAX_BYTES = 2_000_000
 EMBED_ZOOMS = (15, 14, 13, 12)  # the deepest that fits is embedded; RT appear from z12
+OUTLINE_ZOOM = 14  # kelurahan outlines at most at z14: few tiles to draw at city zoom, edges that meet the RT
 TEXT: dict[str, dict[str, str]] = {
     "id": {
         "kelurahan_layer": "Kelurahan (batas dan indikator)",
@@ -182,11 +183,11 @@ def script_json(value: Any) -> str:
 def embedded_tiles(
     service: TileService, bounds: tuple[float, float, float, float], zoom: int
 ) -> dict[str, dict[str, str]]:
-    """Every non-empty tile of every layer at ``zoom`` over ``bounds`` (kelurahan outlines at z12 at
+    """Every non-empty tile of every layer at ``zoom`` over ``bounds`` (kelurahan outlines at z14 at
     most: enough for a boundary, and few tiles to draw at city zoom), base64-encoded by "z/x/y"."""
     out: dict[str, dict[str, str]] = {}
     cover = list(mercantile.tiles(*bounds, zooms=zoom))
-    outlines = list(mercantile.tiles(*bounds, zooms=min(zoom, 12)))
+    outlines = list(mercantile.tiles(*bounds, zooms=min(zoom, OUTLINE_ZOOM)))
     for name in TILE_LAYERS:
         tiles = {}
         for t in outlines if name == "kelurahan" else cover:
@@ -249,7 +250,7 @@ def write_kota_map(
         tiles = embedded_tiles(service, summary.bounds, zoom)
         config = map_config(summary, lang=lang, k=k)
         config["embedded"] = tiles
-        config["nativeZoom"] = {name: min(zoom, 12) if name == "kelurahan" else zoom for name in TILE_LAYERS}
+        config["nativeZoom"] = {name: min(zoom, OUTLINE_ZOOM) if name == "kelurahan" else zoom for name in TILE_LAYERS}
         page = _page(summary, config, lang)
         if len(page.encode("utf-8")) <= max_bytes:
             break

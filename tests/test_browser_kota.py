@@ -9,11 +9,22 @@ import pytest
 
 from geo.kota_map import write_kota_map
 from tests.conftest import JATIRANGGA
-from tests.test_browser import CHROMIUM, PHONE, PageLog, browser, new_page  # noqa: F401 - browser is a fixture
+from tests.test_browser import ARGS, CHROMIUM, PHONE, PageLog, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 DESKTOP = {"width": 1366, "height": 800}
 RT_PATH = '.leaflet-tile path[stroke="#555555"]'  # RT polygons (kelurahan outlines are #222222)
+KELURAHAN_FILLED = '.leaflet-tile path[stroke="#222222"]:not([fill="none"])'
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
 
 
 def click_inside(page, selector: str) -> None:
@@ -22,7 +33,10 @@ def click_inside(page, selector: str) -> None:
         "els => els.map(e => { const r = e.getBoundingClientRect(); return r.width * r.height; })"
     )
     index = max(range(len(areas)), key=areas.__getitem__)
-    x, y = page.locator(selector).nth(index).evaluate("""el => {
+    x, y = (
+        page.locator(selector)
+        .nth(index)
+        .evaluate("""el => {
         const box = el.getBBox(), m = el.getScreenCTM(), svg = el.ownerSVGElement;
         for (let i = 1; i < 40; i++) {
             for (let j = 1; j < 40; j++) {
@@ -36,6 +50,7 @@ def click_inside(page, selector: str) -> None:
         }
         return null;
     }""")
+    )
     page.mouse.click(x, y)
 
 
@@ -52,7 +67,8 @@ def test_kota_page_draws_tiles_with_legend_picker_and_popups(browser, server: st
     page.wait_for_function(f"() => document.querySelectorAll('{RT_PATH}').length >= 81")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(artifacts / "kota_desktop.png"), full_page=True)
-    assert tiles and all(status in (200, 204) for _, status in tiles)
+    assert tiles
+    assert all(status in (200, 204) for _, status in tiles)
     assert {url.split("/tiles/")[1].split("/")[0] for url, _ in tiles} >= {"kelurahan", "rt", "works", "facilities"}
     legend = page.locator(".pk-legend")
     assert "RT: KK miskin (desil 1-4)" in legend.inner_text()
@@ -67,7 +83,9 @@ def test_kota_page_draws_tiles_with_legend_picker_and_popups(browser, server: st
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
-    assert "RT " in text and "KK miskin (desil 1-4)" in text and "Jatirangga" in text
+    assert "RT " in text
+    assert "KK miskin (desil 1-4)" in text
+    assert "Jatirangga" in text
     profile = popup.get_by_role("link", name="Profil RT")
     assert f"/kelurahan/{JATIRANGGA}/rt/" in profile.get_attribute("href")
     page.screenshot(path=str(artifacts / "kota_rt_popup.png"))
@@ -84,9 +102,7 @@ def test_kota_map_zoomed_out_colours_kelurahan(browser, server: str) -> None:
     page.evaluate("() => window.pkTiles.map.setZoom(11, {animate: false})")
     page.wait_for_function("() => document.querySelector('.pk-legend').innerText.includes('Kelurahan: ')")
     assert "Perbesar peta untuk melihat RT" in page.locator(".pk-legend").inner_text()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.leaflet-tile path[stroke=\"#222222\"]')].some(p => p.getAttribute('fill') !== 'none')"
-    )
+    page.wait_for_selector(KELURAHAN_FILLED)
     assert page.locator(RT_PATH).count() == 0  # no RT polygons below z12
     log.assert_clean()
 

@@ -51,7 +51,8 @@ def test_kota_page_lists_its_kelurahan_with_totals(client, demo_store) -> None:
     assert cells[-1] == "Rp " + f"{budget:,}".replace(",", ".")  # Indonesian thousands: "Rp 1.234.567"
     assert "/tiles/{layer}/{z}/{x}/{y}.pbf" in html
     assert "Leaflet.VectorGrid.bundled.min.js" in html
-    assert "unpkg" not in html and "cdn" not in html.lower()
+    assert "unpkg" not in html
+    assert "cdn" not in html.lower()
 
 
 def test_kota_total_is_hidden_when_any_part_is(demo_store) -> None:
@@ -59,7 +60,8 @@ def test_kota_total_is_hidden_when_any_part_is(demo_store) -> None:
     (they would reveal the hidden counts), while the RT count still is."""
     k = 60
     table = PublicData(demo_store, k=k).kelurahan(JATIRANGGA).indicators
-    assert table["kk_total"].isna().any() and table["kk_total"].notna().any()
+    assert table["kk_total"].isna().any()
+    assert table["kk_total"].notna().any()
     client = TestClient(create_app(Settings(store=demo_store.path, hash_key="x", suppression_k=k)))
     html = client.get("/kota/3275").text  # the code without its dot works too
     row = re.search(rf'<tr data-code="{JATIRANGGA}">(.*?)</tr>', html, re.S).group(1)
@@ -84,9 +86,12 @@ def test_kota_page_in_english_and_unknown_kota(client) -> None:
 
 def test_home_shows_kota_grouped_by_provinsi_with_a_map(client) -> None:
     html = client.get("/").text
-    assert 'href="/kota/18.71"' in html and 'href="/kota/32.75"' in html
-    assert "Lampung" in html and "Jawa Barat" in html
-    assert 'id="home-map"' in html and "pkTiles.homeMap" in html
+    assert 'href="/kota/18.71"' in html
+    assert 'href="/kota/32.75"' in html
+    assert "Lampung" in html
+    assert "Jawa Barat" in html
+    assert 'id="home-map"' in html
+    assert "pkTiles.homeMap" in html
     assert html.count('<tr data-search="') == 2  # a small store lists every kelurahan
 
 
@@ -94,8 +99,10 @@ def test_home_shows_kota_grouped_by_provinsi_with_a_map(client) -> None:
 def big_store(tmp_path: Path) -> Path:
     """HOME_LIST_MAX + 50 small kelurahan in two kota (no RT)."""
     n = HOME_LIST_MAX + 50
-    codes = [f"18.71.{1 + i // 50:02d}.{1001 + i:04d}" if i < n // 2 else f"32.75.{1 + i // 50:02d}.{2001 + i:04d}"
-             for i in range(n)]
+    codes = [
+        f"18.71.{1 + i // 50:02d}.{1001 + i:04d}" if i < n // 2 else f"32.75.{1 + i // 50:02d}.{2001 + i:04d}"
+        for i in range(n)
+    ]
     frame = gpd.GeoDataFrame(
         {
             "kelurahan_code": codes,
@@ -105,7 +112,9 @@ def big_store(tmp_path: Path) -> Path:
             "provinsi": ["Lampung" if c.startswith("18") else "Jawa Barat" for c in codes],
             "unit_type": "RW",
         },
-        geometry=[shapely.MultiPolygon([shapely.box(105 + i * 0.01, -5.4, 105.009 + i * 0.01, -5.39)]) for i in range(n)],
+        geometry=[
+            shapely.MultiPolygon([shapely.box(105 + i * 0.01, -5.4, 105.009 + i * 0.01, -5.39)]) for i in range(n)
+        ],
         crs=4326,
     )
     path = tmp_path / "big.gpkg"
@@ -123,7 +132,8 @@ def test_home_with_many_kelurahan_lists_none_until_searched(big_store: Path) -> 
     found = client.get("/?q=uji 01").text
     assert found.count('<tr data-search="') == 10  # 010 ... 019
     api = client.get("/api/wilayah/cari", params={"q": "desa uji", "limit": 20}).json()
-    assert len(api["kelurahan"]) == 20 and api["matched"] == HOME_LIST_MAX + 50
+    assert len(api["kelurahan"]) == 20
+    assert api["matched"] == HOME_LIST_MAX + 50
     assert client.get("/api/wilayah/cari", params={"q": "bekasi"}).json()["kota"][0]["code"] == "32.75"
     kota = client.get("/kota/18.71").text
     assert kota.count('<tr data-code="') == (HOME_LIST_MAX + 50) // 2
@@ -138,17 +148,23 @@ def test_map_kota_writes_a_small_stand_alone_file(demo_store, tmp_path: Path, ca
     size = out.stat().st_size
     assert 50_000 < size < 2_000_000
     html = out.read_text()
-    assert "pkTiles.kotaMap" in html and '"embedded"' in html
-    assert "<script src=" not in html and 'rel="stylesheet" href=' not in html  # nothing to fetch
-    assert "kk_key" not in html and "decile" not in html
+    assert "pkTiles.kotaMap" in html
+    assert '"embedded"' in html
+    assert "<script src=" not in html
+    assert 'rel="stylesheet" href=' not in html
+    assert "kk_key" not in html
+    assert "decile" not in html
 
 
 def test_map_needs_exactly_one_place(demo_store, tmp_path: Path, capsys) -> None:
     out = tmp_path / "x.html"
     code, _, err = run(["--store", str(demo_store.path), "map", "-o", str(out)], capsys)
-    assert code == 2 and "--kelurahan" in err and "--kota" in err
+    assert code == 2
+    assert "--kelurahan" in err
+    assert "--kota" in err
     code, _, err = run(["--store", str(demo_store.path), "map", "--kota", "99.99", "-o", str(out)], capsys)
-    assert code == 1 and "99.99" in err
+    assert code == 1
+    assert "99.99" in err
     assert not out.exists()
 
 

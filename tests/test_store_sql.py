@@ -276,8 +276,9 @@ def test_qgis_opens_indexes_and_edits_the_store_and_we_keep_writing(demo_store: 
 
 def test_large_reads_through_gdal_arrow_equal_small_reads(demo_store_path: Path, monkeypatch) -> None:
     """Big reads take GDAL's Arrow path; a caller gets the very same frame either way."""
-    import geo.store
     from geopandas.testing import assert_geodataframe_equal
+
+    import geo.store
 
     store = open_store(demo_store_path)
     queries = [

@@ -23,7 +23,18 @@ from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI
 from web.app import create_app
 
 K = 5
-HOUSEHOLD_WORDS = {"kk_key", "decile", "desil", "nik", "no_kk", "nama", "nama_kepala_keluarga", "lat", "lon", "geometry"}
+HOUSEHOLD_WORDS = {
+    "kk_key",
+    "decile",
+    "desil",
+    "nik",
+    "no_kk",
+    "nama",
+    "nama_kepala_keluarga",
+    "lat",
+    "lon",
+    "geometry",
+}
 
 
 @pytest.fixture
@@ -126,7 +137,7 @@ def test_tiles_carry_no_household_data(client, demo_store) -> None:
             for z in (spec.min_zoom, 16):
                 for t in covering_tiles(demo_store, code, z):
                     r = get_tile(client, layer, t)
-                    for name, data in decoded(r).items():
+                    for _name, data in decoded(r).items():
                         for f in data["features"]:
                             props = f["properties"]
                             assert not set(props) & HOUSEHOLD_WORDS, (layer, props)
@@ -149,10 +160,12 @@ def test_min_zoom_outside_data_and_bad_addresses(client, demo_store) -> None:
     for layer in TILE_LAYERS:
         assert get_tile(client, layer, pacific).status_code == 204
     r = client.get("/tiles/rt/25/0/0.pbf")
-    assert r.status_code == 400 and r.json()["error"] == "tiles.address"
+    assert r.status_code == 400
+    assert r.json()["error"] == "tiles.address"
     assert client.get("/tiles/rt/3/8/0.pbf").status_code == 400
     r = client.get("/tiles/households/14/0/0.pbf")
-    assert r.status_code == 404 and "households" in r.json()["detail"]
+    assert r.status_code == 404
+    assert "households" in r.json()["detail"]
     assert client.get("/tiles/rt/a/b/c.pbf").status_code == 404
 
 
@@ -163,7 +176,8 @@ def test_etag_304_and_compression(client, demo_store) -> None:
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "public, no-cache"
     again = get_tile(client, "rt", t, **{"if-none-match": etag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     assert again.headers["etag"] == etag
     zipped = client.get(
         f"/tiles/rt/{t.z}/{t.x}/{t.y}.pbf", headers={"accept-encoding": "gzip"}, extensions={"decode": False}
@@ -219,8 +233,12 @@ def test_encoder_keeps_a_tile_within_its_byte_budget() -> None:
     t = mercantile.tile(105.25, -5.41, 14)
     b = tile_bbox(t.z, t.x, t.y, buffer=0)
     cells = [
-        shapely.box(b[0] + i * (b[2] - b[0]) / 60, b[1] + j * (b[3] - b[1]) / 60,
-                    b[0] + (i + 1) * (b[2] - b[0]) / 60, b[1] + (j + 1) * (b[3] - b[1]) / 60).buffer(1e-6, 16)
+        shapely.box(
+            b[0] + i * (b[2] - b[0]) / 60,
+            b[1] + j * (b[3] - b[1]) / 60,
+            b[0] + (i + 1) * (b[2] - b[0]) / 60,
+            b[1] + (j + 1) * (b[3] - b[1]) / 60,
+        ).buffer(1e-6, 16)
         for i in range(60)
         for j in range(60)
     ]

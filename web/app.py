@@ -57,6 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
             response.set_cookie(COOKIE, asked.lower(), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
+    # added after the others, so it runs before them: a cached tile needs no session, cookie or routing
+    app.add_middleware(tiles.CachedTiles)
     add_exception_handlers(app)
     for module in (static, account, lkm, pages, kota, api, ogc, downloads, tiles):
         app.include_router(module.router)

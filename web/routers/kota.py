@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from geo.kota import KotaSummary, KotaViews, kota_index, kota_places, search
+from geo.kota import KotaSummary, KotaViews, search
 from geo.kota_map import labels, map_config, script_json, texts
 from geo.mapping import INDICATORS, indicator_label
 from geo.tiles import TILE_LAYERS
@@ -122,27 +122,24 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
     """What the home page shows: kota with data grouped by provinsi, a map of them, and kelurahan:
     all of them while there are at most HOME_LIST_MAX, else only the (bounded) matches of a search."""
     data = public_data(request)
-    index = data.index()
+    overview = kota_views(request).overview(places=True)
     lang = page_lang(request)
     kt = KOTA_TEXT[lang]
-    kotas_frame = kota_index(data)
-    total = len(index)
-    rows = index.sort_values(["kota", "name"])
+    total = len(overview.index)
+    rows = overview.index
     if kota:
         rows = rows[rows["kota"].fillna("-") == kota]
-    matched = len(rows)
     if q.strip():
         found, _ = search(data, q, limit=100_000)
         rows = rows[rows["kelurahan_code"].isin(set(found["kelurahan_code"]))]
-        matched = len(rows)
+    matched = len(rows)
     complete = total <= HOME_LIST_MAX
     if not complete and not (q.strip() or kota):
         rows = rows.iloc[0:0]
     shown = rows.head(HOME_LIST_MAX).to_dict("records")
     groups: dict[str, list[dict[str, Any]]] = {}
-    for rec in kotas_frame.sort_values(["provinsi", "kota"]).to_dict("records"):
+    for rec in overview.kotas.sort_values(["provinsi", "kota"]).to_dict("records"):
         groups.setdefault(rec["provinsi"] or "-", []).append(rec)
-    places = _places_json(request, lang)
     note = ""
     if not complete and (q.strip() or kota) and matched > len(shown):
         note = kt["more"].format(shown=len(shown), total=matched)
@@ -151,12 +148,12 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
     return {
         "rows": shown,
         "total": total,
-        "kotas": sorted({r or "-" for r in index["kota"]}),
+        "kotas": overview.kota_names,
         "q": q,
         "kota": kota,
         "complete": complete,
         "kota_groups": groups,
-        "places": places,
+        "places": _places_json(request, overview.places, lang),
         "list_note": note,
         "kt": kt,
         "assets": {"leaflet": VENDOR_PREFIX, "vectorgrid": VECTORGRID_PREFIX, "map": MAP_PREFIX},
@@ -164,19 +161,13 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
     }
 
 
-def _places_json(request: Request, lang: str) -> str:
-    """The home map's configuration, cached until anything in the store changes."""
-    data = public_data(request)
-    star = data.store.versions(["*"])["*"]
-    cache = getattr(request.app.state, "home_places", {})
-    if cache.get("star") != star:
-        cache = {"star": star, "places": kota_places(data)}
-        request.app.state.home_places = cache
+def _places_json(request: Request, places: dict[str, Any], lang: str) -> str:
+    """The home map's configuration: the kota with data, and where tiles come from."""
     config = {
         "lang": lang,
         "tiles": TILES_URL,
         "minZoom": {name: spec.min_zoom for name, spec in TILE_LAYERS.items()},
-        "places": cache["places"],
+        "places": places,
         "links": {"kota": "/kota/{code}", "kelurahan": "/kelurahan/{code}"},
         "text": texts(lang, request.app.state.settings.suppression_k),
         **labels(lang),
@@ -191,7 +182,7 @@ def search_places(
     data = public_data(request)
     found, matched = search(data, q, limit=limit)
     needle = q.strip().lower()
-    kotas = kota_index(data)
+    kotas = kota_views(request).overview().kotas
     kota_hits = (
         kotas[kotas["kota"].str.lower().str.contains(needle, regex=False) | kotas["kota_code"].str.startswith(needle)]
         if needle
