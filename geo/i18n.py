@@ -317,6 +317,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "peta kota {code} tidak muat dalam {limit} kB walau pada zoom 12 ({size} kB tanpa petak); gunakan situsnya",
         "en": "the map of kota {code} does not fit in {limit} kB even at zoom 12 ({size} kB without tiles); use the site",
     },
+    "map.one_of": {
+        "id": "sebutkan tepat satu dari --kelurahan atau --kota",
+        "en": "give exactly one of --kelurahan or --kota",
+    },
     "map.kota_done": {
         "id": "Peta kota ditulis ke {path} ({size} kB; petak vektor tertanam pada zoom {zoom}).",
         "en": "City map written to {path} ({size} kB; vector tiles embedded at zoom {zoom}).",
@@ -499,10 +503,6 @@ HELP: dict[str, dict[str, str]] = {
         "tiles embedded, at most 2 MB); opens without internet.",
     },
     "opt.map_kota": {"id": "kode kota/kabupaten, mis. 18.71", "en": "kota/kabupaten code, e.g. 18.71"},
-    "map.one_of": {
-        "id": "sebutkan tepat satu dari --kelurahan atau --kota",
-        "en": "give exactly one of --kelurahan or --kota",
-    },
     "cmd.serve": {"id": "Jalankan situs web petakampung.", "en": "Start the petakampung web site."},
     "cmd.kelurahan": {"id": "Daftar kelurahan di penyimpanan.", "en": "List the kelurahan in the store."},
     "cmd.layers": {"id": "Daftar lapisan data dan tabelnya.", "en": "List the data layers and their tables."},

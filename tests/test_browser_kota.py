@@ -89,9 +89,10 @@ def test_kota_page_draws_tiles_with_legend_picker_and_popups(browser, server: st
     profile = popup.get_by_role("link", name="Profil RT")
     assert f"/kelurahan/{JATIRANGGA}/rt/" in profile.get_attribute("href")
     page.screenshot(path=str(artifacts / "kota_rt_popup.png"))
+    page.wait_for_load_state("networkidle")
+    log.assert_clean()  # before leaving: tile requests still under way when a page is left are aborted
     page.locator("#kota-table").get_by_role("link", name="Jatirangga").click()
     page.wait_for_url(f"**/kelurahan/{JATIRANGGA}")
-    log.assert_clean()
 
 
 def test_kota_map_zoomed_out_colours_kelurahan(browser, server: str) -> None:
@@ -137,13 +138,14 @@ def test_home_map_leads_to_the_kota_page(browser, server: str, artifacts: Path) 
     link = page.locator(".leaflet-popup-content a.pk-kota-link")
     link.wait_for()
     href = link.get_attribute("href")
+    page.wait_for_load_state("networkidle")
+    log.assert_clean()
     link.click()
     page.wait_for_url(f"**{href}")
     page.wait_for_selector(RT_PATH)
     page.goto(server + "/")
     page.locator("#kota-list").get_by_role("link", name="Kota Bandar Lampung").click()
     page.wait_for_url("**/kota/18.71")
-    log.assert_clean()
 
 
 def test_stand_alone_city_map_works_offline(browser, demo_store, tmp_path: Path, artifacts: Path) -> None:
