@@ -306,12 +306,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "tile {z}/{x}/{y} is off the grid (zoom 0-{max}, x and y 0 to 2^zoom - 1)",
     },
     "kota.unknown": {
-        "id": "kota/kabupaten {code} tidak ada di penyimpanan",
-        "en": "kota/kabupaten {code} is not in the store",
-    },
-    "kota.format": {
-        "id": "kode kota/kabupaten harus berbentuk PP.KK (4 angka), mis. 18.71",
-        "en": "a kota/kabupaten code must look like PP.KK (4 digits), e.g. 18.71",
+        "id": "kota/kabupaten {code} tidak ada di penyimpanan (tidak ada kelurahan berkode {code}.CC.DDDD)",
+        "en": "kota/kabupaten {code} is not in the store (no kelurahan coded {code}.CC.DDDD)",
     },
     "map.too_big": {
         "id": "peta kota {code} tidak muat dalam {limit} kB walau pada zoom 12 ({size} kB tanpa petak); gunakan situsnya",
@@ -840,10 +836,6 @@ MESSAGES.update(
         "kota.format": {
             "id": "kode kota/kabupaten harus berbentuk PP.KK (4 angka), mis. 18.71; diterima: '{value}'",
             "en": "a kota/kabupaten code must look like PP.KK (4 digits), e.g. 18.71; got '{value}'",
-        },
-        "kota.unknown": {
-            "id": "kota/kabupaten {kota} tidak ada di penyimpanan (tidak ada kelurahan berkode {kota}.CC.DDDD)",
-            "en": "kota/kabupaten {kota} is not in the store (no kelurahan coded {kota}.CC.DDDD)",
         },
         "kota.no_baseline": {
             "id": "belum ada kelurahan di {kota} yang punya baseline kumuh; impor lapisan 'kumuh' dulu",

@@ -13,7 +13,6 @@ national set.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -22,8 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.errors import NotFoundError, PlaceError
+from geo.errors import NotFoundError
 from geo.mapping import INDICATORS, Classes, classify
+from geo.places import normalize_kota_code
 from geo.public import KelurahanPublic, PublicData
 
 __all__ = [
@@ -36,17 +36,8 @@ __all__ = [
     "search",
 ]
 
-_KOTA_RE = re.compile(r"^\s*(\d{2})\.?(\d{2})\s*$")
 CLASSIFY_SAMPLE = 1000  # Fisher-Jenks on at most this many evenly spaced order statistics
 SEARCH_LIMIT = 50
-
-
-def normalize_kota_code(value: object) -> str:
-    """``PP.KK`` from ``"18.71"`` or ``"1871"``; :class:`PlaceError` otherwise."""
-    m = _KOTA_RE.match(str(value) if value is not None else "")
-    if not m:
-        raise PlaceError("kota.format")
-    return f"{m.group(1)}.{m.group(2)}"
 
 
 def city_classes(key: str, values: pd.Series) -> Classes:

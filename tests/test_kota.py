@@ -76,9 +76,12 @@ def test_kota_page_in_english_and_unknown_kota(client) -> None:
     r = client.get("/kota/18.71?lang=en")
     assert "<h1>Map of Kota Bandar Lampung</h1>" in r.text
     assert '"lang": "en"' in r.text
-    r = client.get("/kota/99.99?lang=id")  # the English choice above is remembered in a cookie
+    r = client.get("/kota/18.72?lang=id")  # the English choice above is remembered in a cookie
     assert r.status_code == 404
-    assert "kota/kabupaten 99.99 tidak ada di penyimpanan" in r.text
+    assert "kota/kabupaten 18.72 tidak ada di penyimpanan" in r.text
+    r = client.get("/kota/99.99")  # not a Kemendagri code at all
+    assert r.status_code == 404
+    assert "kode provinsi (2 angka pertama) tidak dikenal" in r.text
     assert "Traceback" not in r.text
     assert client.get("/kota/abc").status_code == 404
     assert client.get("/kota/18.71.06").status_code == 404
@@ -162,9 +165,9 @@ def test_map_needs_exactly_one_place(demo_store, tmp_path: Path, capsys) -> None
     assert code == 2
     assert "--kelurahan" in err
     assert "--kota" in err
-    code, _, err = run(["--store", str(demo_store.path), "map", "--kota", "99.99", "-o", str(out)], capsys)
+    code, _, err = run(["--store", str(demo_store.path), "map", "--kota", "18.72", "-o", str(out)], capsys)
     assert code == 1
-    assert "99.99" in err
+    assert "18.72" in err
     assert not out.exists()
 
 
