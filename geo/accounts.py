@@ -34,6 +34,8 @@ USERS = TableSpec(
         Column("active", "INTEGER"),
         Column("session_version", "INTEGER"),
         Column("created_at", "DATETIME"),
+        # SHA-256 of the user's API token (geo.tokens); a BLOB, so plain reads and the audit log never carry it
+        Column("token_hash", "BLOB", "SHA-256 of the API token"),
     ),
     key=("username",),
     public=False,
@@ -77,6 +79,11 @@ class User:
             self.role == "admin"
             or (self.role == "planner" and bool(self.kota_code) and code.startswith(f"{self.kota_code}."))
         )
+
+    @property
+    def reads_restricted(self) -> bool:
+        """May see restricted data somewhere (an admin anywhere, a planner in their kota)."""
+        return self.active and (self.role == "admin" or (self.role == "planner" and bool(self.kota_code)))
 
     @property
     def is_admin(self) -> bool:

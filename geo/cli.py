@@ -427,6 +427,22 @@ def build_cli(lang: str) -> click.Group:
         set_password(_existing_store(obj["settings"]), username, read_password(password_stdin), actor=_cli_actor())
         click.echo(t("user.changed", lang, username=username))
 
+    @user_group.command("token", help=h("cmd.user_token", lang))
+    @click.argument("username")
+    @click.option("--revoke", is_flag=True, help=h("opt.revoke", lang))
+    @click.pass_obj
+    def user_token(obj: dict, username: str, revoke: bool) -> None:
+        from geo.tokens import new_token, revoke_token
+
+        store = _existing_store(obj["settings"])
+        if revoke:
+            revoke_token(store, username, actor=_cli_actor())
+            click.echo(t("token.revoked", lang, username=username))
+            return
+        token = new_token(store, username, actor=_cli_actor())
+        click.echo(t("token.created", lang, username=username), err=True)  # the token alone on stdout, for scripts
+        click.echo(token)
+
     @cli.command("kelurahan", help=h("cmd.kelurahan", lang))
     @click.pass_obj
     def kelurahan_cmd(obj: dict) -> None:

@@ -273,16 +273,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "unknown language '{lang}'; choices: id, en",
     },
     "req.bbox": {
-        "id": "bbox harus empat angka minx,miny,maxx,maxy dalam derajat (bujur -180..180, lintang -90..90)",
-        "en": "bbox must be four numbers minx,miny,maxx,maxy in degrees (lon -180..180, lat -90..90)",
+        "id": "bbox harus empat angka minx,miny,maxx,maxy (atau enam dengan tinggi: minx,miny,minz,maxx,maxy,"
+        "maxz) dalam derajat (bujur -180..180, lintang -90..90)",
+        "en": "bbox must be four numbers minx,miny,maxx,maxy (or six with heights: minx,miny,minz,maxx,maxy,"
+        "maxz) in degrees (lon -180..180, lat -90..90)",
     },
     "req.limit": {
         "id": "limit harus bilangan bulat 1 sampai {max}",
         "en": "limit must be a whole number from 1 to {max}",
     },
     "req.crs": {
-        "id": "CRS '{crs}' tidak didukung; gunakan {supported}",
-        "en": "CRS '{crs}' is not supported; use {supported}",
+        "id": "parameter '{name}': CRS '{crs}' tidak didukung; gunakan {supported}",
+        "en": "parameter '{name}': CRS '{crs}' is not supported; use {supported}",
     },
     "req.offset": {"id": "offset harus bilangan bulat 0 atau lebih", "en": "offset must be a whole number, 0 or more"},
     "req.param": {
@@ -772,8 +774,8 @@ HELP: dict[str, dict[str, str]] = {
         "en": "AHP weights: {weights}; consistency ratio CR = {cr:.3f}{warn}",
     },
     "cmd.user": {
-        "id": "Kelola akun: add, list, disable, passwd (hanya untuk administrator).",
-        "en": "Manage accounts: add, list, disable, passwd (for administrators).",
+        "id": "Kelola akun: add, list, disable, passwd, token (hanya untuk administrator).",
+        "en": "Manage accounts: add, list, disable, passwd, token (for administrators).",
     },
     "cmd.user_add": {
         "id": "Buat akun; kata sandi ditanyakan (atau --password-stdin).",
@@ -927,5 +929,68 @@ MESSAGES.update(
         "kota.page_kota_map": {"id": "Peta", "en": "Map of"},
         "kota.page_computing": {"id": "Menghitung…", "en": "Calculating…"},
         "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
+    }
+)
+# --- OGC API Features core and API tokens (issue 12) --------------------------------------------
+MESSAGES.update(
+    {
+        "req.datetime": {
+            "id": "datetime '{value}' tidak sah; gunakan tanggal atau waktu RFC 3339 (2019-08-17, "
+            "2019-08-17T00:00:00Z) atau selang (2019-01-01/2019-12-31, ../2019-12-31, 2019-01-01/..)",
+            "en": "datetime '{value}' is not valid; use an RFC 3339 date or date-time (2019-08-17, "
+            "2019-08-17T00:00:00Z) or an interval (2019-01-01/2019-12-31, ../2019-12-31, 2019-01-01/..)",
+        },
+        "req.limit_ogc": {
+            "id": "limit harus bilangan bulat 1 atau lebih (di atas {max} dibaca {max})",
+            "en": "limit must be a whole number, 1 or more (above {max} it is read as {max})",
+        },
+        "req.choice": {
+            "id": "parameter '{name}': '{value}' tidak diterima; pilihan: {choices}",
+            "en": "parameter '{name}': '{value}' is not accepted; choices: {choices}",
+        },
+        "ogc.not_found": {
+            "id": "tidak ada sumber daya OGC API di '{path}'",
+            "en": "there is no OGC API resource at '{path}'",
+        },
+        "ogc.public_description": {
+            "id": "Data publik kampung: batas RT/RW, indikator RT (disamarkan), pekerjaan, kebun, fasilitas",
+            "en": "Public kampung data: RT/RW boundaries, suppressed RT indicators, works, gardens, facilities",
+        },
+        "ogc.restricted_title": {
+            "id": "petakampung: data terbatas (rumah tangga)",
+            "en": "petakampung: restricted data (households)",
+        },
+        "ogc.restricted_description": {
+            "id": "Titik rumah tangga dengan atributnya, hanya untuk perencana dan admin dalam wilayahnya. "
+            "Masuk dengan token API: Authorization: Bearer TOKEN, atau HTTP Basic dengan nama pengguna dan token.",
+            "en": "Household points with their attributes, for planners and admins within their area only. "
+            "Sign in with an API token: Authorization: Bearer TOKEN, or HTTP Basic with the user name and the token.",
+        },
+        "ogc.households_title": {"id": "Rumah tangga (KK) bertitik GPS", "en": "Households (KK) with a GPS point"},
+        "auth.token": {
+            "id": "token API tidak sah, dicabut, atau akunnya nonaktif",
+            "en": "the API token is not valid, was revoked, or its account is disabled",
+        },
+        "token.created": {
+            "id": "Token API baru untuk '{username}' (token lama, bila ada, tidak berlaku lagi). Simpan sekarang: "
+            "token ini tidak akan ditampilkan lagi.",
+            "en": "A new API token for '{username}' (any earlier token no longer works). Keep it now: it will not "
+            "be shown again.",
+        },
+        "token.revoked": {
+            "id": "Token API '{username}' dicabut.",
+            "en": "The API token of '{username}' was revoked.",
+        },
+    }
+)
+HELP.update(
+    {
+        "cmd.user_token": {
+            "id": "Buat token API baru untuk akun (untuk QGIS/GDAL: Bearer atau kata sandi HTTP Basic); "
+            "ditampilkan sekali saja. --revoke mencabutnya.",
+            "en": "Make a new API token for an account (for QGIS/GDAL: Bearer, or the HTTP Basic password); "
+            "shown once only. --revoke revokes it.",
+        },
+        "opt.revoke": {"id": "cabut token akun ini", "en": "revoke this account's token"},
     }
 )

@@ -31,6 +31,7 @@ from geo.places import normalize_kelurahan_code
 from geo.progress import effective_history
 from geo.queries import KelurahanData
 from geo.store import Store
+from geo.timespan import Interval, temporal_extent, within, work_spans
 
 RT_PUBLIC = [
     "kelurahan_code",
@@ -61,6 +62,7 @@ class Collection:
     id_column: str
     table: str  # the store table its features come from
     derived: bool  # built per kelurahan (indicators, latest progress) rather than read as stored
+    temporal: bool = False  # its features have a time (geo.timespan), so `datetime` selects among them
 
 
 COLLECTIONS = {
@@ -69,9 +71,11 @@ COLLECTIONS = {
         Collection(
             "kelurahan", {"id": "Kelurahan / desa", "en": "Kelurahan / villages"}, "kelurahan_code", "kelurahan", False
         ),
-        Collection("rw", {"id": "RW / Lingkungan / Dusun", "en": "RW / Lingkungan / Dusun"}, "fid", "rw", False),
-        Collection("rt", {"id": "RT dengan indikator publik", "en": "RT with public indicators"}, "fid", "rt", True),
-        Collection("works", {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}, "work_id", "works", True),
+        Collection("rw", {"id": "RW / Lingkungan / Dusun", "en": "RW / Lingkungan / Dusun"}, "rw_id", "rw", False),
+        Collection("rt", {"id": "RT dengan indikator publik", "en": "RT with public indicators"}, "rt_id", "rt", True),
+        Collection(
+            "works", {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}, "work_id", "works", True, True
+        ),
         Collection("gardens", {"id": "Kebun KWT", "en": "KWT gardens"}, "garden_id", "gardens", False),
         Collection(
             "facilities", {"id": "Fasilitas warga", "en": "Community facilities"}, "facility_id", "facilities", False
@@ -99,7 +103,7 @@ class KelurahanPublic(KelurahanData):
     @property
     def indicators(self) -> pd.DataFrame:
         """The public (suppressed) indicator table: one row per RT, no geometry."""
-        return pd.DataFrame(self.rt.drop(columns=["geometry", "fid"]))
+        return pd.DataFrame(self.rt.drop(columns=["geometry", "rt_id"]))
 
 
 def build_kelurahan(store: Store, code: str, *, k: int, version: str = "0") -> KelurahanPublic:
@@ -120,7 +124,7 @@ def build_many(store: Store, versions: dict[str, str], *, k: int) -> dict[str, K
     if not codes:
         return {}
     rw = store.read("rw", kelurahan=codes)
-    rw.insert(0, "fid", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
+    rw.insert(0, "rw_id", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
     works = store.read("works", kelurahan=codes)
     progress = effective_history(
         store.read("work_progress", kelurahan=codes), store.read("progress_records", kelurahan=codes), works
@@ -130,6 +134,8 @@ def build_many(store: Store, versions: dict[str, str], *, k: int) -> dict[str, K
     rt = store.read("rt", kelurahan=codes)
     rt_public = _public_rt(store, rt, works, gardens, facilities, k=k)
     current = current_progress(works, progress)
+    # the "as of" date of progress_fisik: the latest record, imported or from the LKM
+    current["progress_date"] = current["work_id"].map(progress.groupby("work_id")["record_date"].max())
     by_code = {
         name: _split(frame)
         for name, frame in (
@@ -188,7 +194,7 @@ def _public_rt(
 ) -> gpd.GeoDataFrame:
     """RT polygons with their public (suppressed) indicators, for every kelurahan in ``rt``."""
     if rt.empty:
-        empty = {c: pd.Series(dtype="object") for c in ["fid", *RT_PUBLIC]}
+        empty = {c: pd.Series(dtype="object") for c in ["rt_id", *RT_PUBLIC]}
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     households = store.read("households", kelurahan=sorted(set(rt["kelurahan_code"])))
     table = public_indicators(city_rt_indicators(rt, households, works, gardens, facilities).table, k=k)
@@ -199,13 +205,13 @@ def _public_rt(
     merged[fac_cols] = merged[fac_cols].fillna(0).astype("Int64")
     merged.insert(
         0,
-        "fid",
+        "rt_id",
         [
             rt_id(c, int(u), int(r))
             for c, u, r in zip(merged["kelurahan_code"], merged["unit_number"], merged["rt_number"], strict=True)
         ],
     )
-    return gpd.GeoDataFrame(merged[["fid", *RT_PUBLIC, *fac_cols, "geometry"]], geometry="geometry", crs=4326)
+    return gpd.GeoDataFrame(merged[["rt_id", *RT_PUBLIC, *fac_cols, "geometry"]], geometry="geometry", crs=4326)
 
 
 class PublicData:
@@ -321,15 +327,20 @@ class PublicData:
         *,
         bbox: tuple[float, float, float, float] | None = None,
         equals: dict[str, str] | None = None,
+        when: Interval | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> tuple[gpd.GeoDataFrame, int]:
-        """One page of a public collection and how many features match in all."""
+        """One page of a public collection and how many features match in all.  ``when`` keeps
+        the features whose time meets it (works only: see :mod:`geo.timespan`; features of
+        collections without time always match)."""
         collection = self.collection(cid)
         equals = dict(equals or {})
+        if not collection.temporal:
+            when = None
         if not collection.derived:
             return self._stored_page(collection, bbox, equals, limit, offset)
-        return self._derived_page(collection, bbox, equals, limit, offset)
+        return self._derived_page(collection, bbox, equals, when, limit, offset)
 
     def collection(self, cid: str) -> Collection:
         if cid not in COLLECTIONS:
@@ -337,47 +348,65 @@ class PublicData:
         return COLLECTIONS[cid]
 
     def queryables(self, cid: str) -> list[str]:
+        """The properties a collection can be filtered on (``?status=selesai``)."""
         collection = self.collection(cid)
         if collection.table == "rt":
-            return ["fid", *RT_PUBLIC]
+            return ["rt_id", *RT_PUBLIC]
         columns = [c.name for c in self.store.specs[collection.table].columns if c.type != "BLOB"]  # type: ignore[attr-defined]
-        return (["fid"] if collection.id_column == "fid" else []) + columns
+        if collection.table == "works":
+            columns.append("progress_date")
+        return ([collection.id_column] if collection.id_column not in columns else []) + columns
+
+    def temporal_extent(self, cid: str) -> list[str | None] | None:
+        """The first and last moment of a collection's features (works only), read from the
+        store's dates and years; None for a collection without time."""
+        if not self.collection(cid).temporal:
+            return None
+        works = self.store.read("works", columns=["year", "planned_start", "planned_end"], geometry=False)
+        starts, ends = work_spans(works)
+        dates = pd.concat(
+            [self.store.read(t, columns=["record_date"], geometry=False) for t in ("work_progress", "progress_records")]
+        )
+        recorded = pd.to_datetime(dates["record_date"].astype("string"), format="%Y-%m-%d", errors="coerce", utc=True)
+        return temporal_extent(pd.concat([starts, recorded]), pd.concat([ends, recorded + pd.Timedelta(days=1)]))
 
     def _stored_page(self, collection, bbox, equals, limit, offset) -> tuple[gpd.GeoDataFrame, int]:
         table = collection.table
         where: dict[str, Any] = {}
-        if "fid" in equals and collection.id_column == "fid":  # rw: "<code>-<unit>"
-            code, _, unit = equals.pop("fid").rpartition("-")
+        if "rw_id" in equals and collection.id_column == "rw_id":  # "<code>-<unit>"
+            code, _, unit = equals.pop("rw_id").rpartition("-")
             where.update(kelurahan_code=code, unit_number=unit)
         where.update(equals)
         if bbox is None:
             matched = self.store.count(table, where=where)
             page = self.store.read(table, where=where, limit=limit, offset=offset)
         else:
-            found = self.store.read(table, where=where, bbox=bbox)
+            found = read_in_box(self.store, table, bbox, where=where)
             matched, page = len(found), found.iloc[offset : offset + limit].reset_index(drop=True)
         if table == "rw":
             page.insert(
-                0, "fid", [rw_id(c, int(u)) for c, u in zip(page["kelurahan_code"], page["unit_number"], strict=True)]
+                0,
+                "rw_id",
+                [rw_id(c, int(u)) for c, u in zip(page["kelurahan_code"], page["unit_number"], strict=True)],
             )
         return page, matched
 
-    def _derived_page(self, collection, bbox, equals, limit, offset) -> tuple[gpd.GeoDataFrame, int]:
+    def _derived_page(self, collection, bbox, equals, when, limit, offset) -> tuple[gpd.GeoDataFrame, int]:
         table = collection.table
         code = equals.get("kelurahan_code")
-        if collection.id_column == "fid" and "fid" in equals:
-            code = equals["fid"].rsplit("-", 2)[0]
+        if collection.id_column == "rt_id" and "rt_id" in equals:
+            code = equals["rt_id"].rsplit("-", 2)[0]
         if collection.id_column == "work_id" and "work_id" in equals:
             hit = self.store.read(table, work_id=equals["work_id"], columns=["kelurahan_code"], geometry=False)
             code = hit["kelurahan_code"].iloc[0] if len(hit) else "-"
         if code is not None:
             counts = self.store.count(table, by="kelurahan_code", kelurahan_code=code)
         elif bbox is not None:
-            near = self.store.read(table, bbox=bbox, columns=["kelurahan_code"], geometry=False)
-            counts = near.groupby("kelurahan_code").size()
+            near = read_in_box(self.store, table, bbox, columns=["kelurahan_code"], geometry=False)
+            counts = near.groupby("kelurahan_code", sort=False).size()
         else:
             counts = self.store.count(table, by="kelurahan_code")
-        plain_paging = bbox is None and not (set(equals) - {"kelurahan_code"})
+        plain_paging = bbox is None and when is None and not (set(equals) - {"kelurahan_code"})
         if plain_paging:  # build only the kelurahan that hold this page
             before = counts.cumsum() - counts
             wanted = [
@@ -391,14 +420,36 @@ class PublicData:
             return frame.iloc[offset - first : offset - first + limit].reset_index(drop=True), int(counts.sum())
         frame = concat_frames([getattr(k, table) for k in self.many(counts.index)])
         frame = filter_frame(frame, bbox, equals)
+        if when is not None and len(frame):
+            frame = frame[within(frame, when).to_numpy()]
         return frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame)
+
+
+def split_bbox(bbox: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
+    """A box as boxes the R-tree understands: one crossing longitude 180 (``minx > maxx``, as OGC
+    API Features allows) is its western and its eastern part."""
+    minx, miny, maxx, maxy = bbox
+    if minx <= maxx:
+        return [bbox]
+    return [(minx, miny, 180.0, maxy), (-180.0, miny, maxx, maxy)]
+
+
+def read_in_box(store: Store, table: str, bbox: tuple[float, float, float, float], **options: Any) -> pd.DataFrame:
+    """``store.read`` of the rows whose geometry meets ``bbox``, which may cross longitude 180:
+    then the western part's rows come first, and a row meeting both parts comes once."""
+    parts = [store.read(table, bbox=b, **options) for b in split_bbox(bbox)]
+    if len(parts) == 1:
+        return parts[0]
+    both = pd.concat(parts, ignore_index=True)
+    key = [k for k in store.specs[table].key if k in both.columns]  # type: ignore[attr-defined]
+    return (both.drop_duplicates(key) if key else both).reset_index(drop=True)
 
 
 def concat_frames(parts: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     """Frames of several kelurahan as one (facility counts absent from a kelurahan are 0)."""
     parts = [p for p in parts if len(p)]
     if not parts:
-        return gpd.GeoDataFrame({"fid": []}, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=4326)
     fac = [c for c in frame.columns if c.startswith("fac_")]
     frame[fac] = frame[fac].fillna(0).astype("Int64")
@@ -422,7 +473,7 @@ def filter_frame(frame: gpd.GeoDataFrame, bbox: tuple | None, equals: dict[str, 
     """Rows inside ``bbox`` whose properties equal the given text values (numbers compared as
     numbers, so ``?year=2019`` and ``?budget_idr=1.5e9`` match as SQL would)."""
     if bbox is not None and len(frame):
-        frame = frame[frame.geometry.intersects(shapely.box(*bbox))]
+        frame = frame[frame.geometry.intersects(shapely.union_all([shapely.box(*b) for b in split_bbox(bbox)]))]
     for col, value in equals.items():
         if col not in frame.columns:
             return frame.iloc[0:0]

@@ -52,7 +52,8 @@ def test_restricted_gets(users_settings: Settings, url: str, who: str | None, st
     if status == 303:
         assert r.headers["location"].startswith("/masuk?next=")
     if status in (401, 403) and not url.startswith("/admin"):
-        assert r.json()["error"] in ("auth.required", "auth.forbidden")
+        body = r.json()  # the OGC exception shape under /ogc, the project's own elsewhere
+        assert (body["code"] if url.startswith("/ogc/") else body["error"]) in ("auth.required", "auth.forbidden")
 
 
 def test_planner_sees_only_their_kota(users_settings: Settings) -> None:
@@ -105,3 +106,121 @@ def test_public_pages_stay_public(users_settings: Settings) -> None:
         f"/unduh/households.csv?kelurahan={KALIAWI}",
     ):
         assert client.get(url).status_code == 200, url
+
+
+# --- API tokens (issue 12): the same scopes as the account, for clients without a cookie ---------------------
+RESTRICTED = "/ogc/restricted"
+TOKEN_ROUTES = {  # route -> {user: status}; the restricted OGC root, as QGIS walks it
+    RESTRICTED: {"lkm.a": 403, "planner.a": 200, "planner.b": 200, "admin": 200},
+    f"{RESTRICTED}/collections": {"lkm.a": 403, "planner.a": 200, "admin": 200},
+    f"{RESTRICTED}/collections/households/items?kelurahan_code={KALIAWI}": {
+        "lkm.a": 403,
+        "planner.b": 403,
+        "planner.a": 200,
+        "admin": 200,
+    },
+    f"{RESTRICTED}/collections/households/items?kelurahan_code={JATIRANGGA}": {"planner.a": 403, "planner.b": 200},
+}
+
+
+def tokens_for(settings: Settings, *names: str) -> dict[str, str]:
+    from geo.store import open_store
+    from geo.tokens import new_token
+
+    store = open_store(settings.store)
+    return {name: new_token(store, name) for name in names}
+
+
+def basic(name: str, token: str) -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{name}:{token}".encode()).decode()}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize("how", ["bearer", "basic"])
+def test_tokens_are_scoped_like_their_accounts(users_settings: Settings, how: str) -> None:
+    tokens = tokens_for(users_settings, "lkm.a", "planner.a", "planner.b", "admin")
+    client = TestClient(create_app(users_settings))  # no cookie: the token alone
+    for url, expected in TOKEN_ROUTES.items():
+        for who, status in expected.items():
+            headers = bearer(tokens[who]) if how == "bearer" else basic(who, tokens[who])
+            r = client.get(url, headers=headers)
+            assert r.status_code == status, (url, who)
+            if status == 200:
+                assert r.headers["cache-control"] == "no-store"
+            if status == 403:
+                assert r.json()["code"] == "auth.forbidden"
+    assert client.get(RESTRICTED).status_code == 401  # and nothing without one
+
+
+def test_a_planner_token_reads_only_their_kota(users_settings: Settings) -> None:
+    tokens = tokens_for(users_settings, "planner.a", "admin")
+    client = TestClient(create_app(users_settings))
+    url = f"{RESTRICTED}/collections/households/items?limit=10000"
+    mine = client.get(url, headers=bearer(tokens["planner.a"])).json()
+    everything = client.get(url, headers=bearer(tokens["admin"])).json()
+    assert mine["numberMatched"] > 0
+    assert {f["properties"]["kelurahan_code"] for f in mine["features"]} == {KALIAWI}
+    assert {f["properties"]["kelurahan_code"] for f in everything["features"]} == {KALIAWI, JATIRANGGA}
+    other = next(f["id"] for f in everything["features"] if f["properties"]["kelurahan_code"] == JATIRANGGA)
+    one = client.get(f"{RESTRICTED}/collections/households/items/{other}", headers=bearer(tokens["planner.a"]))
+    assert one.status_code == 404  # another kota's household does not exist for this planner
+    assert (
+        client.get(f"{RESTRICTED}/collections/households/items/{other}", headers=bearer(tokens["admin"])).status_code
+        == 200
+    )
+
+
+def test_a_token_ends_with_its_account_or_a_new_token(users_settings: Settings) -> None:
+    from geo.accounts import disable_user
+    from geo.store import open_store
+    from geo.tokens import new_token, revoke_token
+
+    store = open_store(users_settings.store)
+    first = tokens_for(users_settings, "planner.a", "planner.b")
+    client = TestClient(create_app(users_settings))
+    assert client.get(RESTRICTED, headers=bearer(first["planner.a"])).status_code == 200
+    second = new_token(store, "planner.a")
+    assert client.get(RESTRICTED, headers=bearer(first["planner.a"])).status_code == 401
+    assert client.get(RESTRICTED, headers=basic("planner.a", second)).status_code == 200
+    assert client.get(RESTRICTED, headers=basic("planner.b", second)).status_code == 401  # another's token
+    revoke_token(store, "planner.a")
+    r = client.get(RESTRICTED, headers=bearer(second))
+    assert r.status_code == 401
+    assert r.json()["code"] == "auth.token"
+    assert r.headers.get_list("www-authenticate")[0].startswith("Basic ")
+    disable_user(store, "planner.b")
+    assert client.get(RESTRICTED, headers=bearer(first["planner.b"])).status_code == 401
+
+
+def test_tokens_open_no_page_and_no_write(users_settings: Settings) -> None:
+    """A token is for the OGC API only: pages, downloads and forms still want a session."""
+    token = tokens_for(users_settings, "admin")["admin"]
+    client = TestClient(create_app(users_settings))
+    assert client.get("/admin/audit", headers=bearer(token), follow_redirects=False).status_code == 303
+    assert client.get(f"/unduh/terbatas/households.csv?kelurahan={KALIAWI}", headers=bearer(token)).status_code == 401
+    form = {"record_date": "2026-11-20", "fisik_pct": "55"}
+    r = client.post(f"/kelurahan/{KALIAWI}/pekerjaan/{WORK}/progres", data=form, headers=bearer(token))
+    assert r.status_code in (401, 403)
+
+
+def test_wrong_tokens_count_against_the_login_limit(users_settings: Settings) -> None:
+    """Five wrong tokens for an account lock it from this address, for tokens and the login form
+    alike; wrong Bearer tokens (no account named) are counted per address."""
+    tokens = tokens_for(users_settings, "planner.a")
+    client = TestClient(create_app(users_settings))
+    wrong = "pkt_" + "A" * 43
+    for _ in range(users_settings.login_max_failures):
+        assert client.get(RESTRICTED, headers=basic("planner.a", wrong)).status_code == 401
+    r = client.get(RESTRICTED, headers=basic("planner.a", tokens["planner.a"]))
+    assert r.status_code == 429
+    assert r.json()["code"] == "auth.limited"
+    assert login(client, "planner.a").status_code == 429  # the same limiter as the login form
+    assert client.get(RESTRICTED, headers=bearer(tokens["planner.a"])).status_code == 200  # Bearer: another key
+    for _ in range(users_settings.login_max_failures):
+        assert client.get(RESTRICTED, headers=bearer(wrong)).status_code == 401
+    assert client.get(RESTRICTED, headers=bearer(tokens["planner.a"])).status_code == 429

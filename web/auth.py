@@ -8,6 +8,8 @@ send back.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import secrets
 import threading
@@ -20,6 +22,9 @@ from fastapi import Request
 
 from geo.accounts import User, canonical_username, get_user
 from geo.errors import AuthRequired, Forbidden, TooManyAttempts
+from geo.tokens import token_user
+
+BEARER_NAME = "(bearer)"  # the limiter's account name for a Bearer try, which names no account
 
 
 def csrf_token(request: Request) -> str:
@@ -50,6 +55,49 @@ def current_user(request: Request) -> User | None:
 
 def require_user(request: Request) -> User:
     user = current_user(request)
+    if user is None:
+        raise AuthRequired("auth.required")
+    return user
+
+
+def api_user(request: Request) -> User | None:
+    """The user of an API request: an API token in ``Authorization`` (``Bearer TOKEN``, or HTTP
+    Basic with the user name and the token as password), else the session cookie.
+
+    A wrong token is a failed login try (the same limiter, per name and address; a Bearer try
+    counts under one name per address); once a key is full, even a good token waits out the
+    window.  A good token takes no try: GIS clients send many requests at once."""
+    header = request.headers.get("authorization")
+    if not header:
+        return current_user(request)
+    name, token = _credentials(header)
+    limiter = request.app.state.login_limiter
+    address = client_address(request)
+    limiter.refuse_if_full(name or BEARER_NAME, address)
+    user = token_user(request.app.state.store, token, username=name)
+    if user is None:
+        limiter.fail(limiter.check(name or BEARER_NAME, address))
+        raise AuthRequired("auth.token")
+    return user
+
+
+def _credentials(header: str) -> tuple[str | None, str]:
+    """(user name or None, token) from an ``Authorization`` header; never logged or echoed."""
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return None, value.strip()
+    if scheme.lower() == "basic":
+        try:
+            name, sep, token = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            name, sep, token = "", "", ""
+        if sep:
+            return name, token
+    return None, ""
+
+
+def require_api_user(request: Request) -> User:
+    user = api_user(request)
     if user is None:
         raise AuthRequired("auth.required")
     return user
@@ -100,6 +148,7 @@ class LoginLimit(Protocol):
     never reached the password check (the server was busy)."""
 
     def check(self, name: str, address: str) -> LoginTry: ...
+    def refuse_if_full(self, name: str, address: str) -> None: ...
     def fail(self, attempt: LoginTry) -> None: ...
     def succeed(self, attempt: LoginTry) -> None: ...
     def release(self, attempt: LoginTry) -> None: ...
@@ -138,6 +187,16 @@ class LoginLimiter:
                 raise TooManyAttempts("auth.limited", minutes=max(1, round((q[0] + self.window - now) / 60)))
             q.append(now)  # counted now, as a failure unless it succeeds
         return LoginTry(key, now)
+
+    def refuse_if_full(self, name: str, address: str) -> None:
+        """TooManyAttempts when the key is full, counting nothing (an API token is checked in
+        microseconds, so only its failures are counted, after the check)."""
+        key = (canonical_username(name), address)
+        now = time.monotonic()
+        with self._lock:
+            q = self._recent(key, now)
+            if len(q) >= self.max_failures:
+                raise TooManyAttempts("auth.limited", minutes=max(1, round((q[0] + self.window - now) / 60)))
 
     def fail(self, attempt: LoginTry) -> None:
         """The count was taken in :meth:`check`; nothing more to do in-process."""

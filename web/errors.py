@@ -64,6 +64,24 @@ def _wants_json(request: Request) -> bool:
     return path.startswith(json_paths) or "application/json" in request.headers.get("accept", "")
 
 
+def json_error(request: Request, code: str, message: str, status: int) -> JSONResponse:
+    """The JSON error body: under ``/ogc`` the OGC API exception shape ``{"code", "description"}``
+    (OGC 17-069r4, exception.yaml, what OGC clients read), elsewhere ``{"error", "detail"}``.
+    ``code`` is the same message id in both."""
+    if _is_ogc(request):
+        response = JSONResponse({"code": code, "description": message}, status_code=status)
+        if status == 401:  # RFC 7235: say how to authenticate (a token: Bearer, or Basic with the name)
+            response.headers.append("WWW-Authenticate", 'Basic realm="petakampung API token", charset="UTF-8"')
+            response.headers.append("WWW-Authenticate", 'Bearer realm="petakampung API token"')
+        return response
+    return JSONResponse({"error": code, "detail": message}, status_code=status)
+
+
+def _is_ogc(request: Request) -> bool:
+    path = request.url.path
+    return path == "/ogc" or path.startswith("/ogc/")
+
+
 def _page(request: Request, status: int, message: str) -> Response:
     from web.render import render
 
@@ -74,7 +92,7 @@ def error_response(request: Request, exc: GeoError, status: int | None = None) -
     status = status or status_of(exc)
     message = exc.message(page_lang(request))
     if _wants_json(request):
-        response: Response = JSONResponse({"error": exc.code, "detail": message}, status_code=status)
+        response: Response = json_error(request, exc.code, message, status)
     else:
         response = _page(request, status, message)
     if isinstance(exc, Busy):
@@ -106,14 +124,17 @@ def add_exception_handlers(app: FastAPI) -> None:
             return error_response(request, RequestError("req.weights", names=", ".join(names), max=100), 400)
         message = ui(page_lang(request))["err_invalid"].format(names=", ".join(names))
         if _wants_json(request):
-            return JSONResponse({"error": "req.invalid", "detail": message}, status_code=400)
+            return json_error(request, "req.invalid", message, 400)
         return _page(request, 400, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         lang = page_lang(request)
         headers = dict(exc.headers or {})
-        if exc.status_code == 404:
+        code: str | int = exc.status_code
+        if exc.status_code == 404 and _is_ogc(request):
+            code, message = "ogc.not_found", t("ogc.not_found", lang, path=request.url.path[:100])
+        elif exc.status_code == 404:
             message = ui(lang)["err_notfound"]
         elif exc.status_code == 405:  # say what is allowed, in the body and in the Allow header
             allowed = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
@@ -122,11 +143,13 @@ def add_exception_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(sorted(allowed))
             method = "HEAD" if request.scope.get("state", {}).get("head") else request.method
             message = t("method.not_allowed", lang, method=method, path=request.url.path[:100], allow=headers["Allow"])
+            code = "method.not_allowed" if _is_ogc(request) else code
         else:
             message = t("err.internal", lang, detail=exc.status_code)
-        if _wants_json(request):
-            body = {"error": exc.status_code, "detail": message}
-            response: Response = JSONResponse(body, status_code=exc.status_code)
+        if _wants_json(request) and _is_ogc(request):
+            response: Response = json_error(request, str(code), message, exc.status_code)
+        elif _wants_json(request):
+            response = JSONResponse({"error": exc.status_code, "detail": message}, status_code=exc.status_code)
         else:
             response = _page(request, exc.status_code, message)
         response.headers.update(headers)
@@ -138,5 +161,5 @@ def add_exception_handlers(app: FastAPI) -> None:
         lang = page_lang(request)
         message = ui(lang)["err_internal"]
         if _wants_json(request):
-            return JSONResponse({"error": "internal", "detail": message}, status_code=500)
+            return json_error(request, "internal", message, 500)
         return HTMLResponse(f"<!doctype html><h1>500</h1><p>{message}</p>", status_code=500)

@@ -50,17 +50,26 @@ def features(frame: gpd.GeoDataFrame, id_column: str) -> list[dict[str, Any]]:
     return out
 
 
-def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+def parse_bbox(text: str | None, *, across_antimeridian: bool = False) -> tuple[float, float, float, float] | None:
+    """``minx,miny,maxx,maxy`` in degrees, or the six-number form with heights
+    (``minx,miny,minz,maxx,maxy,maxz``; the heights are checked, then ignored).  With
+    ``across_antimeridian`` (OGC API Features) ``minx > maxx`` is a box across longitude 180."""
     if text is None:
         return None
     try:
         parts = [float(p) for p in text.split(",")]
     except ValueError:
         raise RequestError("req.bbox") from None
-    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
+    if len(parts) not in (4, 6) or not all(math.isfinite(p) for p in parts):
         raise RequestError("req.bbox")
-    minx, miny, maxx, maxy = parts
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+    if len(parts) == 6:
+        minx, miny, minz, maxx, maxy, maxz = parts
+        if minz > maxz:
+            raise RequestError("req.bbox")
+    else:
+        minx, miny, maxx, maxy = parts
+    in_range = -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= maxy <= 90
+    if not in_range or (minx > maxx and not across_antimeridian):
         raise RequestError("req.bbox")
     return minx, miny, maxx, maxy
 
