@@ -224,3 +224,30 @@ def test_wrong_tokens_count_against_the_login_limit(users_settings: Settings) ->
     for _ in range(users_settings.login_max_failures):
         assert client.get(RESTRICTED, headers=bearer(wrong)).status_code == 401
     assert client.get(RESTRICTED, headers=bearer(tokens["planner.a"])).status_code == 429
+
+
+def test_user_token_cli(users_settings: Settings, capsys) -> None:
+    """`petakampung user token NAME` prints the token alone on stdout (for scripts), the advice on
+    stderr; a second token replaces the first; --revoke ends it; an unknown name is a clear error."""
+    from geo.cli import main
+
+    store_args = ["--store", str(users_settings.store)]
+    client = TestClient(create_app(users_settings))
+    assert main([*store_args, "user", "token", "planner.a"]) == 0
+    out = capsys.readouterr()
+    first = out.out.strip()
+    assert "tidak akan ditampilkan lagi" in out.err
+    assert first not in out.err
+    assert client.get(RESTRICTED, headers=bearer(first)).status_code == 200
+    assert main([*store_args, "user", "token", "planner.a"]) == 0
+    second = capsys.readouterr().out.strip()
+    assert second != first
+    assert client.get(RESTRICTED, headers=bearer(first)).status_code == 401
+    assert client.get(RESTRICTED, headers=basic("planner.a", second)).status_code == 200
+    assert main([*store_args, "user", "token", "planner.a", "--revoke"]) == 0
+    assert "dicabut" in capsys.readouterr().out
+    assert client.get(RESTRICTED, headers=basic("planner.a", second)).status_code == 401
+    assert main([*store_args, "user", "token", "tidak.ada"]) == 1
+    assert "tidak.ada" in capsys.readouterr().err
+    listing = (main([*store_args, "user", "list"]), capsys.readouterr().out)[1]
+    assert second not in listing
