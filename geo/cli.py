@@ -154,7 +154,7 @@ def build_cli(lang: str) -> click.Group:
         from geo.store import open_store
 
         settings: Settings = obj["settings"]
-        store = open_store(settings.store)
+        store = open_store(settings.store, audit_rows=settings.audit_rows)
         with _ProgressBar(lang) as bar:
             result = import_file(
                 store,
@@ -197,7 +197,11 @@ def build_cli(lang: str) -> click.Group:
 
         settings: Settings = obj["settings"]
         report, _ = validate_file(
-            open_store(settings.store), layer, list(files), hash_key=b"validate-only", options=import_options(**opts)
+            open_store(settings.store, audit_rows=settings.audit_rows),
+            layer,
+            list(files),
+            hash_key=b"validate-only",
+            options=import_options(**opts),
         )
         if not report.ok:
             raise ValidationFailed(report)
@@ -457,7 +461,7 @@ def build_cli(lang: str) -> click.Group:
         settings: Settings = obj["settings"]
         with _ProgressBar(lang) as bar:
             summary = load_demo(
-                open_store(settings.store),
+                open_store(settings.store, audit_rows=settings.audit_rows),
                 data_dir or DEFAULT_DATA_DIR,
                 hash_key=settings.hash_key_bytes(),
                 progress=bar.update,
@@ -514,26 +518,19 @@ def build_cli(lang: str) -> click.Group:
     @cli.command("serve", help=h("cmd.serve", lang))
     @click.option("--host", default=None, help=h("opt.host", lang))
     @click.option("--port", type=int, default=None, help=h("opt.port", lang))
+    @click.option("--workers", type=click.IntRange(1, 64), default=None, help=h("opt.workers", lang))
+    @click.option("--proxy-headers/--no-proxy-headers", default=None, help=h("opt.proxy_headers", lang))
+    @click.option("--forwarded-allow-ips", default=None, help=h("opt.forwarded_allow_ips", lang))
+    @click.option("--root-path", default=None, help=h("opt.root_path", lang))
     @click.pass_obj
-    def serve_cmd(obj: dict, host: str | None, port: int | None) -> None:
-        import uvicorn
+    def serve_cmd(obj: dict, **options: object) -> None:
+        from geo.serve import ServeOptions, serve
 
-        settings: Settings = obj["settings"]
-        os.environ["PETAKAMPUNG_STORE"] = str(settings.store.resolve())
-        os.environ["PETAKAMPUNG_LANG"] = lang
-        # The app warns at start when the session secret sits beside the store.
-        # A string reference: the domain library never imports the web layer.  uvicorn's own
-        # proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1): the app
-        # applies them only for PETAKAMPUNG_TRUSTED_PROXIES.
-        uvicorn.run(
-            "web.app:create_app_from_env",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="info",
-            proxy_headers=False,
-            server_header=False,
-        )
+        serve(obj["settings"], lang, ServeOptions(**options))  # type: ignore[arg-type]
+
+    from geo.ops_cli import add_ops_commands
+
+    add_ops_commands(cli, lang, group_cls)
 
     return cli
 
@@ -598,7 +595,7 @@ def _existing_store(settings: Settings):
     from geo.errors import StoreError
     from geo.store import open_store
 
-    store = open_store(settings.store)
+    store = open_store(settings.store, audit_rows=settings.audit_rows)
     if not store.exists():
         raise StoreError("store.missing", path=str(settings.store))
     return store

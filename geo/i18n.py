@@ -929,3 +929,10 @@ MESSAGES.update(
         "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
     }
 )
+
+
+# --- operations (issue 11): serve options, health, backup and restore, audit retention ------------
+from geo.i18n_ops import OPS_HELP, OPS_MESSAGES  # noqa: E402  (messages kept in their own module)
+
+MESSAGES.update(OPS_MESSAGES)
+HELP.update(OPS_HELP)

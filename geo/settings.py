@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,6 +51,24 @@ class Settings(BaseSettings):
     busy_retry_after_s: int = Field(5, ge=1, description="Retry-After of a 503 from a busy expensive route")
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(1, ge=1, le=64, description="server processes `serve` starts")
+    root_path: str = Field(
+        "", description="the sub-path the site is served under behind a reverse proxy, e.g. /petakampung"
+    )
+    audit_rows: Literal["keys", "rows"] = Field(
+        "keys",
+        description="what the audit log keeps of a changed row: keys (its key and the names of the changed "
+        "fields) or rows (whole rows before and after; household rows never)",
+    )
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path(cls, value: str) -> str:
+        """``/petakampung`` (a leading slash, none at the end); empty for the site at the root."""
+        value = value.strip().rstrip("/")
+        if value and (not value.startswith("/") or "//" in value or any(c in value for c in "?#% \t\n")):
+            raise ValueError(f"root_path must look like /petakampung, got {value!r}")
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -82,17 +101,9 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.secret_file or self.store.with_suffix(".secret")
-        if path.exists():
-            return path.read_text().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key + "\n")
-        return key
+        if not path.exists():
+            write_private(path, secrets.token_urlsafe(48))  # the first of several workers wins
+        return path.read_text().strip()
 
     def household_key(self) -> HashKey:
         """The household key, not yet written anywhere: an import saves a new one only when it
@@ -114,14 +125,9 @@ class Settings(BaseSettings):
         if self.hash_key:
             return self.hash_key.encode()
         path = self.key_path()
-        if path.exists():
-            return path.read_text().strip().encode()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key + "\n")
-        return key.encode()
+        if not path.exists():
+            write_private(path, secrets.token_hex(32))
+        return path.read_text().strip().encode()
 
 
 @dataclass
@@ -135,17 +141,39 @@ class HashKey:
         """Write a new key to ``<store>.key`` (mode 600); nothing when it is not new."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another import saved one first: households must use that one
-            if self.path.read_text().strip().encode() != self.value:
-                raise
-            self.path = None
-            return
-        with os.fdopen(fd, "w") as fh:
-            fh.write(self.value.decode() + "\n")
+        saved = write_private(self.path, self.value.decode())
+        if not saved and self.path.read_text().strip().encode() != self.value:
+            raise FileExistsError(self.path)  # another import saved another key first: households use that one
         self.path = None
+
+
+def write_private(path: Path, text: str) -> bool:
+    """Create ``path`` holding ``text``, readable by its owner only (0600), all at once: the file
+    is written under a temporary name and linked into place, so a reader (another server worker)
+    never sees it empty or half written.  False when the file already existed (it is left as it is).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp creates it 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: create it in place, still 0600 and exclusive
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "w") as fh:
+                fh.write(text + "\n")
+        return True
+    finally:
+        Path(tmp).unlink()
 
 
 def hazard_raster(settings: Settings, code: str) -> Path | None:

@@ -603,14 +603,22 @@ def _frame(spec: TableSpec, names: list[str], rows: list[tuple], with_geom: bool
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS), crs=STORAGE_CRS)
 
 
-def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None) -> GpkgStore:
-    """Open the store at ``location``.  Only GeoPackage paths are supported today."""
+def open_store(
+    location: str | Path, tables: Sequence[TableSpec] | None = None, *, audit_rows: str = "keys"
+) -> GpkgStore:
+    """Open the store at ``location``.  Only GeoPackage paths are supported today.
+
+    ``audit_rows`` (``PETAKAMPUNG_AUDIT_ROWS``) is what the audit log keeps of a changed row of the
+    default tables: ``keys`` (its key and the names of the changed fields) or ``rows`` (whole rows;
+    household rows never), see :func:`geo.audit.with_audit`."""
     if tables is None:
         from geo.accounts import USERS
+        from geo.audit import with_audit
         from geo.layers import all_tables
+        from geo.login_limit import LOGIN_ATTEMPTS
         from geo.progress import PROGRESS_TABLES
 
-        tables = [*all_tables(), USERS, *PROGRESS_TABLES]
+        tables = with_audit([*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS], audit_rows)
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
         raise StoreError("store.postgis")
