@@ -30,6 +30,7 @@ from geo.errors import (
 from geo.i18n import t
 from geo.selection import MAX_BUDGET_IDR
 from web.i18n import page_lang, ui
+from web.paths import route_path, site_url
 
 log = logging.getLogger("petakampung.web")
 
@@ -59,7 +60,7 @@ def status_of(exc: GeoError) -> int:
 
 
 def _wants_json(request: Request) -> bool:
-    path = request.url.path
+    path = route_path(request)
     json_paths = ("/api", "/ogc", "/unduh", "/tiles")
     return path.startswith(json_paths) or "application/json" in request.headers.get("accept", "")
 
@@ -94,7 +95,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     async def geo_error(request: Request, exc: GeoError) -> Response:
         if isinstance(exc, AuthRequired) and not _wants_json(request) and request.method == "GET":
             target = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
-            return RedirectResponse(f"/masuk?next={target}", status_code=303)
+            return RedirectResponse(site_url(request, f"/masuk?next={target}"), status_code=303)
         return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)

@@ -37,6 +37,7 @@ from web.auth import check_csrf, csrf_token, current_user, require_admin, requir
 from web.charts import KURVA_LABELS, kurva_s_svg
 from web.deps import ALL_YEARS, page_lang, parse_year, public_data
 from web.limits import UPLOAD_WAIT_S, cached
+from web.paths import site_url
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -167,7 +168,7 @@ async def add_progress(
     record_id = await run_in_threadpool(write)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"record_id": record_id}, status_code=201)
-    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}", status_code=303)
+    return RedirectResponse(site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}"), 303)
 
 
 @router.post("/kelurahan/{code}/pekerjaan/{work_id}/pemeliharaan")
@@ -207,7 +208,7 @@ def add_maintenance(
     )
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"log_id": log_id}, status_code=201)
-    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan", status_code=303)
+    return RedirectResponse(site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan"), 303)
 
 
 def _year(request: Request, works: pd.DataFrame) -> int | None:
