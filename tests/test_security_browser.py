@@ -37,7 +37,7 @@ def chromium():
 def site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("sec-browser") / "site.gpkg"
     shutil.copy(users_store_path, path)
-    store = open_store(path)
+    store = open_store(path, audit_rows="rows")  # the audit page shows rows before and after (hash redacted)
     photos = [Photo(f"lokasi{i}.jpg", "image/jpeg", jpeg(105.2428, -5.414, size=(2400, 1800))) for i in range(3)]
     record_progress(
         store,
@@ -46,7 +46,7 @@ def site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
         ProgressInput(WORK, date.today().isoformat(), 72, note="pemasangan paving", photos=photos),
     )
     set_password(store, "planner.b", "kata-sandi-baru-99", actor="admin")  # an audit row with a "before"
-    proc, url = start_server(path, PETAKAMPUNG_SECRET_KEY="browser-security-secret")
+    proc, url = start_server(path, PETAKAMPUNG_SECRET_KEY="browser-security-secret", PETAKAMPUNG_AUDIT_ROWS="rows")
     try:
         yield url
     finally:
