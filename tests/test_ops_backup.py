@@ -1,0 +1,166 @@
+"""Issue 11, item 5: ``petakampung backup`` while the site is writing, and ``restore``.
+
+LKM members record progress over HTTP without pause; a backup is taken by the real command in its
+own process in the middle of it.  The copy must pass SQLite's integrity check and hold every
+record acknowledged before the backup began (with its audit entry), and no record that was never
+acknowledged.  The archive carries the household key and the session secret, all mode 0600;
+``restore`` puts them back, refuses to overwrite without ``--force``, and refuses a damaged
+archive without touching anything."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from geo.store import open_store
+from tests.conftest import run, start_server, stop_server
+from tests.test_concurrency import WORK, LkmClient
+
+PETAKAMPUNG = str(Path(sys.executable).parent / "petakampung")
+
+
+@pytest.fixture(scope="module")
+def burst(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A backup taken in the middle of a burst of writes: (archive, acked before it, acked in all)."""
+    folder = tmp_path_factory.mktemp("backup")
+    store = folder / "kota.gpkg"
+    shutil.copy(users_store_path, store)
+    store.with_suffix(".key").write_text("kunci-kk-uji-" + "0" * 40 + "\n")
+    store.with_suffix(".key").chmod(0o600)
+    proc, url = start_server(store, PETAKAMPUNG_WORKERS="2", PETAKAMPUNG_SECRET_KEY="")  # serve makes .secret
+    acked: list[str] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def write(i: int, client: LkmClient) -> None:
+        j = 0
+        while not stop.is_set() and j < 400:
+            try:
+                rid = client.record(10 + (i + j) % 80, f"cadangan {i}-{j}")
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            with lock:
+                acked.append(rid)
+            j += 1
+
+    threads: list[threading.Thread] = []
+    try:
+        clients = [LkmClient(url) for _ in range(6)]  # one after another: logins at once would meet the 503 gate
+        threads = [threading.Thread(target=write, args=(i, c)) for i, c in enumerate(clients)]
+        for th in threads:
+            th.start()
+        while len(acked) < 30 and not errors:
+            time.sleep(0.05)
+        with lock:
+            before = list(acked)
+        archive = folder / "cadangan.tar"
+        done = subprocess.run(
+            [PETAKAMPUNG, "--store", str(store), "backup", "-o", str(archive)], capture_output=True, text=True
+        )
+        with lock:
+            during = len(acked) - len(before)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for th in threads:
+            th.join(timeout=120)
+        stop_server(proc)
+    assert errors == []
+    assert done.returncode == 0, done.stderr
+    return archive, set(before), set(acked), during, store
+
+
+def _extract_store(archive: Path, folder: Path) -> Path:
+    with tarfile.open(archive) as tar:
+        member = tar.getmember("petakampung.gpkg")
+        target = folder / "copy.gpkg"
+        target.write_bytes(tar.extractfile(member).read())
+    return target
+
+
+def test_the_backup_is_consistent_and_holds_every_record_acknowledged_before_it(burst, tmp_path: Path) -> None:
+    archive, before, acked, during, _ = burst
+    assert during > 0  # the site kept writing while the backup ran
+    copy = _extract_store(archive, tmp_path)
+    con = sqlite3.connect(copy)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        con.close()
+    store = open_store(copy)
+    records = store.read("progress_records", work_id=WORK, geometry=False)
+    ours = set(records.loc[records["note"].str.startswith("cadangan"), "record_id"])
+    assert before <= ours  # nothing acknowledged before the backup began is missing
+    assert ours <= acked  # and nothing that was never acknowledged is there
+    audit = store.read("pk_audit", table_name="progress_records", action="insert")
+    audited = [json.loads(k)[0] for k in audit["row_key"]]
+    assert sorted(r for r in audited if r in ours) == sorted(ours)  # one audit entry per record
+
+
+def test_the_archive_holds_the_key_and_secret_readable_by_its_owner_only(burst) -> None:
+    archive, _, _, _, store = burst
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+        manifest = json.loads(tar.extractfile("petakampung-backup.json").read())
+        assert set(members) == {"petakampung-backup.json", "petakampung.gpkg", "petakampung.key", "petakampung.secret"}
+        assert all(m.mode == 0o600 for m in members.values())
+        assert tar.extractfile("petakampung.key").read() == store.with_suffix(".key").read_bytes()
+        assert tar.extractfile("petakampung.secret").read() == store.with_suffix(".secret").read_bytes()
+    assert manifest["kind"] == "gpkg"
+    assert set(manifest["sha256"]) == {"petakampung.gpkg", "petakampung.key", "petakampung.secret"}
+    code = subprocess.run([PETAKAMPUNG, "--store", str(store), "backup", "-o", str(archive)], capture_output=True)
+    assert code.returncode == 1  # never overwrites a backup
+
+
+def test_restore_puts_everything_back_and_refuses_to_overwrite(burst, tmp_path: Path, capsys) -> None:
+    archive, before, _, _, store = burst
+    target = tmp_path / "pulih" / "kota.gpkg"
+    code, out, err = run(["--store", str(target), "--lang", "en", "restore", str(archive)], capsys)
+    assert code == 0, err
+    assert "Restored into" in out
+    restored = open_store(target)
+    assert before <= set(restored.read("progress_records", geometry=False)["record_id"])
+    assert restored.integrity_check() == "ok"
+    for path in (target, target.with_suffix(".key"), target.with_suffix(".secret")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert target.with_suffix(".key").read_text() == store.with_suffix(".key").read_text()
+    assert target.with_suffix(".secret").read_text() == store.with_suffix(".secret").read_text()
+    checksum = restored.checksum()
+    code, _, err = run(["--store", str(target), "--lang", "en", "restore", str(archive)], capsys)
+    assert code == 1
+    assert "--force" in err
+    assert open_store(target).checksum() == checksum
+    code, _, _ = run(["--store", str(target), "restore", "--force", str(archive)], capsys)
+    assert code == 0
+    assert len(list(target.parent.glob("kota.gpkg.sebelum-pulih-*"))) == 1  # the replaced store is kept
+
+
+def test_a_damaged_archive_is_refused_and_changes_nothing(burst, tmp_path: Path, capsys) -> None:
+    archive, _, _, _, _ = burst
+    damaged = tmp_path / "rusak.tar"
+    with tarfile.open(archive) as src, tarfile.open(damaged, "w") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == "petakampung.gpkg":
+                data = data[:-4096] + bytes(4096)
+            dst.addfile(member, io.BytesIO(data))
+    target = tmp_path / "kosong" / "kota.gpkg"
+    code, _, err = run(["--store", str(target), "--lang", "en", "restore", str(damaged)], capsys)
+    assert code == 1
+    assert "SHA-256" in err
+    assert not target.exists()
+    assert not target.with_suffix(".key").exists()
