@@ -9,11 +9,13 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-# Debian packages the tests use: chromium (browser tests), poppler-utils (PDF pages as images),
+# Debian packages the tests use: chromium (browser tests), poppler-utils (PDF pages as images), nginx-light,
 # python3-qgis (QGIS's own library opens, indexes and edits a store as a planner's desktop would)
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 command -v pdftoppm >/dev/null || missing="$missing poppler-utils"
+# nginx: the reverse-proxy test runs deploy/nginx/ in front of the site under a sub-path
+{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || missing="$missing nginx-light"
 qgis=""
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; } || qgis="python3-qgis"
 if [ -n "$missing$qgis" ]; then
