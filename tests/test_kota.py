@@ -94,7 +94,8 @@ def test_home_shows_kota_grouped_by_provinsi_with_a_map(client) -> None:
     assert "Lampung" in html
     assert "Jawa Barat" in html
     assert 'id="home-map"' in html
-    assert "pkTiles.homeMap" in html
+    assert 'id="pk-map-config"' in html  # the map's data; static/pk/tile-pages.js starts it (no inline script)
+    assert 'src="/static/pk/tile-pages.js"' in html
     assert html.count('<tr data-search="') == 2  # a small store lists every kelurahan
 
 

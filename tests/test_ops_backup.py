@@ -164,3 +164,13 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(burst, tmp_path: Path,
     assert "SHA-256" in err
     assert not target.exists()
     assert not target.with_suffix(".key").exists()
+
+
+def test_a_postgresql_store_is_refused_clearly_until_its_backend_lands(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://petakampung@db:5432/petakampung"
+    for command in (["backup", "-o", "x.tar"], ["restore", "x.tar"]):
+        code, _, err = run(["--store", url, "--lang", "en", *command], capsys)
+        assert code == 1
+        assert "pg_dump" in err
+    assert list(tmp_path.iterdir()) == []  # no folder "postgresql:" and no archive
