@@ -1,4 +1,4 @@
-"""The kota map, the home map and the stand-alone city map in a real browser (Debian chromium),
+"""The kota map, the home map and the stand-alone city map in a real browser (Debian browser),
 drawn from vector tiles with no network beyond localhost.  Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
@@ -8,23 +8,14 @@ from pathlib import Path
 import pytest
 
 from geo.kota_map import write_kota_map
+from tests.browser import CHROMIUM, PHONE, PageLog, new_page
 from tests.conftest import JATIRANGGA
-from tests.test_browser import ARGS, CHROMIUM, PHONE, PageLog, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 DESKTOP = {"width": 1366, "height": 800}
 RT_PATH = '.leaflet-tile path[stroke="#555555"]'  # RT polygons (kelurahan outlines are #222222)
 KELURAHAN_FILLED = '.leaflet-tile path[stroke="#222222"]:not([fill="none"])'
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def click_inside(page, selector: str) -> None:
