@@ -3,7 +3,7 @@
 Every response carries a CSP whose script sources are our origin and a nonce made for that
 response; pages have no inline event handler and no inline script without the nonce.  Only the
 map alone (``/kelurahan/{code}/peta``) may be framed by another site.  HSTS is sent when cookies are
-HTTPS-only.  In chromium, every public page, the LKM pages and the map pages run with no CSP
+HTTPS-only.  In browser, every public page, the LKM pages and the map pages run with no CSP
 violation, and another origin can embed the map but not a page; screenshots of a map page under
 the CSP on a phone (390 x 844) and a desktop (1366 x 800) go to test-artifacts/.
 """
@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.settings import Settings
+from tests.browser import CHROMIUM, new_page
 from tests.conftest import JATIRANGGA, KALIAWI, PASSWORD, login, start_server, stop_server
-from tests.test_browser import ARGS, CHROMIUM, new_page
 from web.app import create_app
 
 WORK = "CSR-2026-01"
@@ -118,16 +118,6 @@ def site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
         stop_server(proc)
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 class Violations:
     def __init__(self, page) -> None:
         self.page = page
@@ -145,8 +135,8 @@ class Violations:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_no_csp_violation_on_any_page(site: str, chromium) -> None:
-    page = new_page(chromium)
+def test_no_csp_violation_on_any_page(site: str, browser) -> None:
+    page = new_page(browser)
     seen = Violations(page)
     found = {path: seen.visit(site + path) for path in [*PUBLIC_PAGES, "/docs"]}
     page.goto(f"{site}/masuk")
@@ -164,8 +154,8 @@ def test_no_csp_violation_on_any_page(site: str, chromium) -> None:
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_map_page_under_the_csp(site: str, chromium, artifacts: Path, device: str) -> None:
-    page = new_page(chromium, VIEWPORTS[device])
+def test_map_page_under_the_csp(site: str, browser, artifacts: Path, device: str) -> None:
+    page = new_page(browser, VIEWPORTS[device])
     seen = Violations(page)
     assert seen.visit(f"{site}/kelurahan/{KALIAWI}") == []
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
@@ -198,13 +188,13 @@ class _Embedder(BaseHTTPRequestHandler):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_another_site_can_embed_the_map_but_not_a_page(site: str, chromium) -> None:
+def test_another_site_can_embed_the_map_but_not_a_page(site: str, browser) -> None:
     handler = type("Embedder", (_Embedder,), {"target": site})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        page = new_page(chromium)
+        page = new_page(browser)
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
         page.wait_for_load_state("networkidle")
         page.frame_locator("#map").locator(".leaflet-overlay-pane path.leaflet-interactive").first.wait_for()

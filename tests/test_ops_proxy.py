@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, TILE_HOSTS, new_page
 from tests.conftest import KALIAWI, PASSWORD, ROOT, start_server, stop_server
-from tests.test_browser import ARGS, CHROMIUM, TILE_HOSTS, new_page
 from tests.test_browser_kota import RT_PATH
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -249,21 +249,11 @@ def _tile(url: str) -> bool:
     return any(h in url for h in TILE_HOSTS) or url.startswith("data:")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_public_pages_and_their_assets_load_under_the_sub_path(proxied, chromium, artifacts: Path) -> None:
+def test_public_pages_and_their_assets_load_under_the_sub_path(proxied, browser, artifacts: Path) -> None:
     base, _ = proxied
-    page = new_page(chromium)
+    page = new_page(browser)
     walk = Walk(page, base)
     walk.visit("/")
     page.wait_for_selector(".pk-kota-point", timeout=30_000)
@@ -300,9 +290,9 @@ def test_public_pages_and_their_assets_load_under_the_sub_path(proxied, chromium
 
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_an_lkm_member_logs_in_and_records_through_the_proxy(proxied, chromium) -> None:
+def test_an_lkm_member_logs_in_and_records_through_the_proxy(proxied, browser) -> None:
     base, _ = proxied
-    page = new_page(chromium)
+    page = new_page(browser)
     walk = Walk(page, base)
     walk.visit("/")
     page.click("#login-link")
