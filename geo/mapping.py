@@ -19,7 +19,6 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -208,6 +207,8 @@ def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
     n = min(k, len(unique))
     with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
         warnings.simplefilter("ignore")
+        import mapclassify  # here, not at the top: it pulls in scipy.stats and scikit-learn (1 s of server start)
+
         bins = [float(b) for b in mapclassify.FisherJenks(vals, k=n).bins]
     colors = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
     return Classes(key, bins, colors)
