@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -38,7 +37,6 @@ from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger("petakampung.web")
-WARM_AFTER_S = 0.5  # seconds after the app is built: uvicorn binds its port in far less
 # a progress record: up to six photos of 5 MB plus the form fields (logged-in recorders only)
 UPLOAD_RULE = BodyRule(re.compile(r"/kelurahan/[^/]+/pekerjaan/[^/]+/progres"), MAX_PHOTOS * MAX_PHOTO_BYTES + MIB)
 
@@ -119,20 +117,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     """For ``uvicorn --factory``: settings from PETAKAMPUNG_* environment variables."""
-    app = create_app(Settings())
-    warm = threading.Timer(WARM_AFTER_S, _warm_imports)  # once uvicorn listens: start is not delayed
-    warm.daemon = True
-    warm.start()
-    return app
-
-
-def _warm_imports() -> None:
-    """Import what the first map and the first plan need while the server waits for visitors:
-    mapclassify (with scipy.stats and scikit-learn) and scipy.optimize cost about 1 s of CPU,
-    which neither the server's start nor its first kelurahan page should wait for."""
-    import warnings
-
-    with warnings.catch_warnings():  # mapclassify says "Numba not installed" (its pure-Python path is fine)
-        warnings.simplefilter("ignore")
-        import mapclassify  # noqa: F401
-        import scipy.optimize  # noqa: F401
+    return create_app(Settings())
