@@ -3,7 +3,7 @@
 
 Per start, on a free port: the time from spawn to the port accepting connections and to the
 first 200 of ``/``; a kelurahan's first page asked as soon as ``/`` answers (while the server
-still imports what maps need in the background), then, after the server has settled, another
+imports what maps need on the first map), then, after the server has settled, another
 kelurahan's first ``/kelurahan/{code}`` page (cold: its public data built; the target's
 number) and the same page again (warm); ``/kota/{PP.KK}`` when the route exists; and how long a
 new LKM progress record, written by this process with :func:`geo.progress.record_progress`,
