@@ -931,8 +931,16 @@ MESSAGES.update(
             "en": "database role '{role}' does not exist; create it first: CREATE ROLE {role} LOGIN PASSWORD '...'",
         },
         "store.needs_key": {
-            "id": "penyimpanan PostGIS tidak punya folder untuk berkas {what}; setel {env} atau {env_file}",
-            "en": "a PostGIS store has no folder for the {what} file; set {env} or {env_file}",
+            "id": "penyimpanan PostGIS tidak punya folder untuk berkas kunci hash KK; setel PETAKAMPUNG_HASH_KEY "
+            "atau PETAKAMPUNG_HASH_KEY_FILE (berkas mode 600, simpan bersama cadangan basis data)",
+            "en": "a PostGIS store has no folder for the KK hash key file; set PETAKAMPUNG_HASH_KEY or "
+            "PETAKAMPUNG_HASH_KEY_FILE (a mode 600 file, kept with the database backups)",
+        },
+        "store.needs_secret": {
+            "id": "penyimpanan PostGIS tidak punya folder untuk rahasia sesi; setel PETAKAMPUNG_SECRET_KEY atau "
+            "PETAKAMPUNG_SECRET_FILE",
+            "en": "a PostGIS store has no folder for the session secret; set PETAKAMPUNG_SECRET_KEY or "
+            "PETAKAMPUNG_SECRET_FILE",
         },
         "store.needs_file": {
             "id": "{location} adalah basis data, bukan berkas GeoPackage",

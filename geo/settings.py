@@ -109,9 +109,7 @@ class Settings(BaseSettings):
         if self.hash_key_file is not None:
             return self.hash_key_file
         if self.is_database:
-            raise StoreError(
-                "store.needs_key", what="key", env="PETAKAMPUNG_HASH_KEY", env_file="PETAKAMPUNG_HASH_KEY_FILE"
-            )
+            raise StoreError("store.needs_key")
         return self.store_path.with_suffix(".key")
 
     def secret_path(self) -> Path | None:
@@ -119,9 +117,7 @@ class Settings(BaseSettings):
         if self.secret_key:
             return None
         if self.secret_file is None and self.is_database:
-            raise StoreError(
-                "store.needs_key", what="secret", env="PETAKAMPUNG_SECRET_KEY", env_file="PETAKAMPUNG_SECRET_FILE"
-            )
+            raise StoreError("store.needs_secret")
         return self.secret_file or self.store_path.with_suffix(".secret")
 
     def secret_beside_store(self) -> bool:

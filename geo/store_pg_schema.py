@@ -29,16 +29,11 @@ from geo.store_pg_sql import (
     type_view,
 )
 
-__all__ = ["PUBLIC_COLUMNS", "ensure_schema", "grant_public", "public_tables"]
+__all__ = ["ensure_schema", "grant_public", "public_columns", "public_tables"]
 
 _PREFIXES = ("pk_audit_", "pk_version_")
 # tables the site's public role reads whole: the public layers, and the data versions that key its caches
 _PUBLIC_SYSTEM = ("pk_versions", "pk_metadata")
-# restricted tables of which the public pages need some columns (the progress of works, not who
-# recorded it or their notes)
-PUBLIC_COLUMNS = {
-    "progress_records": ("record_id", "work_id", "kelurahan_code", "record_date", "fisik_pct", "spent_idr", "corrects"),
-}
 
 
 def _comment(specs: Iterable[TableSpec]) -> str:
@@ -121,6 +116,13 @@ def _ensure_triggers(con: psycopg.Connection, spec: TableSpec) -> None:
             con.execute(trigger)
 
 
+def public_columns() -> dict[str, list[str]]:
+    """Restricted tables of which the public pages need some columns: the progress of works."""
+    from geo.progress import PUBLIC_PROGRESS_COLUMNS
+
+    return {"progress_records": ["fid", *PUBLIC_PROGRESS_COLUMNS]}  # fid: reads are in row order
+
+
 def public_tables(specs: Iterable[TableSpec]) -> list[str]:
     """What the site's public role may read whole: public layers, their views, the data versions."""
     out = list(_PUBLIC_SYSTEM)
@@ -146,6 +148,6 @@ def grant_public(con: psycopg.Connection, role: str, specs: Iterable[TableSpec])
     con.execute(f"GRANT USAGE ON SCHEMA {q(schema)} TO {role_q}")
     for name in public_tables(specs):
         con.execute(f"GRANT SELECT ON {q(name)} TO {role_q}")
-    for table, columns in PUBLIC_COLUMNS.items():
+    for table, columns in public_columns().items():
         con.execute(f"GRANT SELECT ({', '.join(q(c) for c in columns)}) ON {q(table)} TO {role_q}")
     con.execute(f"GRANT SELECT ON spatial_ref_sys TO {role_q}")

@@ -78,7 +78,8 @@ class Cluster:
                          "--locale=C", "--no-sync")  # fmt: skip
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
-        options = " ".join(f"-c {o}" for o in [*SERVER_OPTIONS, f"port={self.port}", f"unix_socket_directories={self.root}"])
+        settings = [*SERVER_OPTIONS, f"port={self.port}", f"unix_socket_directories={self.root}"]
+        options = " ".join(f"-c {o}" for o in settings)
         done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options,
                          "-w", "-t", str(START_LIMIT_S), "start")  # fmt: skip
         if done.returncode:

@@ -13,7 +13,6 @@ run are written to test-artifacts/security_memory.txt.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -73,9 +72,8 @@ def _legacy(store, photos: list[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def photo_site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("sec-memory") / "photos.gpkg"
-    shutil.copy(users_store_path, path)
+def photo_site(backend, users_source):
+    path = backend.copy(users_source, name="sec-memory")
     store = open_store(path)
     uploads = [Photo(f"foto{i}.jpg", "image/jpeg", phone_photo(4000, 3000, i)) for i in range(6)]
     record_progress(
@@ -89,6 +87,7 @@ def photo_site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory)
         yield proc, url, ids
     finally:
         stop_server(proc)
+        backend.drop(path)
 
 
 def memory_kib(pid: int) -> dict[str, int]:

@@ -47,8 +47,12 @@ def create_app(settings: Settings) -> FastAPI:
         "numbers are per-RT aggregates with small counts suppressed.",
     )
     app.state.settings = settings
+    # two database roles on PostGIS: the public pages read with one that cannot read households,
+    # accounts or the audit log (PETAKAMPUNG_STORE_PUBLIC); logins, LKM and planner routes, and the
+    # per-RT household counts (aggregated and suppressed in geo.public), use the full one
     app.state.store = open_store(settings.store)
-    app.state.public = PublicData(app.state.store, k=settings.suppression_k)
+    app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
+    app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.state.password_gate = Gate(settings.login_concurrency, settings.busy_retry_after_s)
