@@ -235,17 +235,18 @@ def build_cli(lang: str) -> click.Group:
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
     )
-    @click.option("--restricted", is_flag=True, help=h("opt.restricted", lang))
+    @click.option("--public/--restricted", "public", default=True, help=h("opt.restricted", lang))
     @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
     @click.pass_obj
-    def export_cmd(obj: dict, layer: str, output: Path, restricted: bool, code: str | None) -> None:
+    def export_cmd(obj: dict, layer: str, output: Path, public: bool, code: str | None) -> None:
         from geo.export import export_layer
         from geo.places import normalize_kelurahan_code
 
         settings: Settings = obj["settings"]
         store = _existing_store(settings)
         code = normalize_kelurahan_code(code) if code else None
-        n = export_layer(store, layer, output, public=not restricted, k=settings.suppression_k, code=code)
+        restricted = not public
+        n = export_layer(store, layer, output, public=public, k=settings.suppression_k, code=code)
         public_kind = "export.public_households" if layer == "households" else "export.public"
         kind = t("export.restricted", lang) if restricted else t(public_kind, lang, k=settings.suppression_k)
         click.echo(t("export.done", lang, n=n, path=output, kind=kind))

@@ -615,8 +615,10 @@ HELP: dict[str, dict[str, str]] = {
     },
     "opt.output": {"id": "berkas keluaran", "en": "output file"},
     "opt.restricted": {
-        "id": "ekspor data lengkap TERBATAS (termasuk data rumah tangga); bawaan: publik",
-        "en": "export the full RESTRICTED data (household rows included); default: public",
+        "id": "--public (bawaan): hanya data yang boleh dibagikan (rumah tangga sebagai hitungan per RT yang "
+        "disensor); --restricted: data lengkap TERBATAS (termasuk baris rumah tangga)",
+        "en": "--public (default): only what may be shared (households as suppressed per-RT counts); "
+        "--restricted: the full RESTRICTED data (household rows included)",
     },
     "opt.host": {"id": "alamat yang didengar server", "en": "address the server listens on"},
     "opt.port": {"id": "port server", "en": "server port"},
@@ -945,6 +947,10 @@ MESSAGES.update(
         "store.needs_file": {
             "id": "{location} adalah basis data, bukan berkas GeoPackage",
             "en": "{location} is a database, not a GeoPackage file",
+        },
+        "store.pg_bad_value": {
+            "id": "nilai yang tidak muat di kolomnya (tabel {table}): {detail}",
+            "en": "a value its column cannot hold (table {table}): {detail}",
         },
         "db.copy_not_empty": {
             "id": "tujuan {target} sudah berisi data (tabel {table}); salin hanya ke penyimpanan kosong",

@@ -39,7 +39,11 @@ from geo.store_write import CHUNK_ROWS, MIN_CHUNK_ROWS, UpsertResult, column_val
 
 __all__ = ["WRITE_LOCK", "PgStore", "PgWriter", "close_pools", "redact"]
 
-POOL_MAX = 8  # connections per URL and process (a request holds one only while it reads or writes)
+# connections per URL and process; a request holds one only while a query runs.  More did not serve
+# more (writers take one lock; reads take milliseconds), but every connection at work holds a query
+# result in its thread's malloc arena: with 8, a burst of photo views raised the server's peak
+# memory by 40 MiB over 4 (tests/test_security_memory.py)
+POOL_MAX = 4
 CONNECT_TIMEOUT_S = 10
 WRITE_LOCK = 0x706B_5F77_7269_7465  # 'pk_write': the store's one write lock (pg_advisory_xact_lock)
 
@@ -119,13 +123,14 @@ class PgStore:
             raise StoreError("store.pg_denied", user=user, table=table or "?", detail=_first_line(exc)) from exc
         except pg_errors.LockNotAvailable as exc:
             raise StoreError("store.locked") from exc
+        except pg_errors.DataError as exc:  # a value the column's type cannot hold
+            raise StoreError("store.pg_bad_value", table=table or "?", detail=_first_line(exc)) from exc
         except psycopg.OperationalError as exc:
             raise StoreError("store.pg_unreachable", location=self.location, detail=_first_line(exc)) from exc
 
     def _fetch(self, query: str, params: Sequence[Any], table: str) -> list[tuple] | None:
         """Rows of a read, or None when the table does not exist (a store never written)."""
-        with self.connection(table) as con:
-            cur = con.cursor(binary=True)
+        with self.connection(table) as con, con.cursor(binary=True) as cur:  # closing frees libpq's copy now
             try:
                 cur.execute(query, params)
             except pg_errors.UndefinedTable:
@@ -301,6 +306,7 @@ class PgStore:
 
                 ensure_schema(con, self.specs.values(), lock=WRITE_LOCK)
             writer = PgWriter(con, self.specs, actor)
+            writer.lock()  # as SQLite's BEGIN IMMEDIATE: what the block reads before it writes is current
             yield writer
             writer.finish()
         self._schema_ok = True  # only once a transaction that checked the schema has committed
@@ -368,7 +374,7 @@ class PgWriter:
         self._touched = False
         self._scopes: set[str] = set()
 
-    def _lock(self) -> None:
+    def lock(self) -> None:
         """Wait for the store's write lock (held until this transaction ends)."""
         if not self._locked:
             self._con.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
@@ -377,7 +383,7 @@ class PgWriter:
     def _claim(self) -> None:
         """Name the actor for the audit triggers before the first row is written."""
         if not self._claimed:
-            self._lock()
+            self.lock()
             self._con.execute("SELECT set_config('petakampung.actor', %s, true)", (self._actor,))
             self._claimed = True
 
@@ -395,7 +401,7 @@ class PgWriter:
             raise StoreError("store.duplicate_row", table=spec.name, key=", ".join(str(v) for v in first))
         names = [n for n in spec.column_names if n in frame.columns]
         geom_name = _geometry_name(frame) if spec.is_spatial else None
-        self._lock()
+        self.lock()
         result = UpsertResult()
         size = max(MIN_CHUNK_ROWS, min(CHUNK_ROWS, -(-len(frame) // 20)))
         for start in range(0, len(frame), size):
@@ -414,7 +420,7 @@ class PgWriter:
             + (f", geom geometry(Geometry, {STORAGE_SRS_ID})" if geom_name else "")
             + ") ON COMMIT DROP"
         )
-        values = [column_values(frame[n]) for n in names]
+        values = [_as_stored(column_values(frame[n]), types[n]) for n in names]
         if geom_name:
             geoms = shapely.set_srid(np.asarray(frame[geom_name].to_numpy(), dtype=object), STORAGE_SRS_ID)
             values.append(list(shapely.to_wkb(geoms, hex=True, include_srid=True, flavor="extended")))
@@ -483,7 +489,7 @@ class PgWriter:
         self._claim()
         self._con.execute(
             f"INSERT INTO {q(spec.name)} ({', '.join(q(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})",
-            [sql_value(row[n]) for n in names],
+            _as_stored([sql_value(row[n]) for n in names], *[spec.column_types[n] for n in names]),
         )
         if spec.scope == "kelurahan_code" and row.get("kelurahan_code"):
             self._scopes.add(str(row["kelurahan_code"]))
@@ -496,7 +502,7 @@ class PgWriter:
         self._touched = True
 
     def set_metadata(self, key: str, value: str) -> None:
-        self._lock()
+        self.lock()
         old = self._con.execute("SELECT value FROM pk_metadata WHERE key = %s", (key,)).fetchone()
         if old is None or old[0] != value:
             self._con.execute(
@@ -514,6 +520,16 @@ class PgWriter:
         """Bump the version of every kelurahan this transaction changed, and ``*``, once each."""
         if self._claimed:
             self._con.execute(bump_sql(), ([*sorted(self._scopes), "*"],))
+
+
+def _as_stored(values: list[Any], *ctypes: str) -> list[Any]:
+    """Whole numbers in INTEGER columns as ints (2.0 -> 2), as SQLite's INTEGER affinity stores
+    them; ``ctypes`` is one type for the whole list, or one per value."""
+    kinds = ctypes if len(ctypes) == len(values) else ctypes * len(values)
+    return [
+        int(v) if ctype == "INTEGER" and isinstance(v, float) and v.is_integer() else v
+        for v, ctype in zip(values, kinds, strict=True)
+    ]
 
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:

@@ -172,11 +172,12 @@ def test_session_secret_from_a_file_outside_the_data_folder(tmp_path: Path) -> N
     [({}, True), ({"secret_key": "from-the-environment"}, False), ({"secret_file": "elsewhere"}, False)],
 )
 def test_start_warns_when_the_secret_sits_beside_the_store(
-    demo_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture, extra: dict, warned: bool
+    demo_gpkg, tmp_path: Path, caplog: pytest.LogCaptureFixture, extra: dict, warned: bool
 ) -> None:
+    """A GeoPackage store's folder (a PostGIS store has none: its secret is always named)."""
     if extra.get("secret_file"):
         extra = {"secret_file": tmp_path / "elsewhere" / "pk.secret"}
-    settings = demo_settings.model_copy(update={"secret_key": None, **extra})
+    settings = Settings(store=demo_gpkg.path, **extra)
     with caplog.at_level(logging.WARNING, logger="petakampung.web"):
         create_app(settings)
     said = [r.getMessage() for r in caplog.records if r.name == "petakampung.web"]
