@@ -81,3 +81,28 @@ def fa_svg(name: str, fill: str = "#ffffff", size: int = 14) -> str:
 def icon_svg(category: str) -> str:
     """The icon of a facility category."""
     return fa_svg(ICON_NAMES.get(category, "location-dot"))
+
+
+# --- vector tiles in the browser: Leaflet.VectorGrid (vendored from npm) and our own map script ---------
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VECTORGRID_VERSION = "1.3.0"
+VECTORGRID_DIR = STATIC_DIR / "vendor" / "leaflet.vectorgrid" / VECTORGRID_VERSION
+VECTORGRID_FILES = ("Leaflet.VectorGrid.bundled.min.js", "LICENSE.md")
+MAP_SCRIPTS = ("pk-tiles.js", "pk-tiles.css")
+
+
+def vectorgrid_path(name: str) -> Path | None:
+    """The file behind ``/static/vendor/vectorgrid/<version>/<name>`` (the bundle and its licences)."""
+    return VECTORGRID_DIR / name if name in VECTORGRID_FILES else None
+
+
+def map_script_path(name: str) -> Path | None:
+    """Our own tile-map script and style (``/static/map/<name>``), shared by the site and the
+    stand-alone city map."""
+    return STATIC_DIR / name if name in MAP_SCRIPTS else None
+
+
+@cache
+def inline_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ Pure over frames apart from :func:`load_city_table` (the CLI's reader) and :clas
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -22,9 +21,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import NotFoundError, PlaceError, RequestError
+from geo.errors import NotFoundError, RequestError
 from geo.i18n import t
-from geo.places import PROVINCE_CODES
+from geo.places import normalize_kota_code
 from geo.selection import DEFAULT_TIME_LIMIT_S, Plan, PlanOptions, plan
 from geo.store import Store
 
@@ -39,22 +38,7 @@ __all__ = [
     "rupiah",
 ]
 
-_KOTA_RE = re.compile(r"^(\d{2})\.?(\d{2})$")
 KELURAHAN_INFO = ["kelurahan_code", "name", "kecamatan", "kota", "provinsi"]
-
-
-def normalize_kota_code(value: object) -> str:
-    """``PP.KK`` (``1871`` is accepted too), or :class:`PlaceError` saying what is wrong."""
-    text = str(value).strip() if value is not None else ""
-    m = _KOTA_RE.match(text)
-    if not m:
-        raise PlaceError("kota.format", value=text[:40])
-    pp, kk = m.groups()
-    if pp not in PROVINCE_CODES:
-        raise PlaceError("code.province")
-    if not (1 <= int(kk) <= 69 or 71 <= int(kk) <= 99):
-        raise PlaceError("code.kabkota")
-    return f"{pp}.{kk}"
 
 
 def rupiah(value: float) -> str:
@@ -67,7 +51,7 @@ def kota_members(index: pd.DataFrame, kota: str) -> pd.DataFrame:
     kota = normalize_kota_code(kota)
     rows = index[index["kelurahan_code"].str.startswith(kota + ".")]
     if rows.empty:
-        raise NotFoundError("kota.unknown", kota=kota)
+        raise NotFoundError("kota.unknown", code=kota)
     return rows.sort_values("kelurahan_code").reset_index(drop=True)
 
 
@@ -194,6 +178,10 @@ class CityParts:
     def table(self, codes: list[str], names: dict[str, str], lang: str) -> tuple[pd.DataFrame, gpd.GeoSeries, list]:
         """(city planning table, RT outlines by rt_id, kelurahan without a baseline)."""
         versions = self.public.store.versions(codes)
+        with self._lock:
+            stale = [c for c in codes if (hit := self._parts.get((c, lang))) is None or hit.version != versions[c]]
+        if len(stale) > 1:  # build their public data in one pass (one read per table, one indicator run)
+            self.public.many(stale)
         parts = [self._part(code, versions[code], lang) for code in codes]
         missing = [
             {"kelurahan_code": c, "name": names.get(c, c)} for c, p in zip(codes, parts, strict=True) if p.table is None

@@ -467,15 +467,24 @@ def build_cli(lang: str) -> click.Group:
         click.echo(t("demo.done", lang, path=_shown(settings.store), summary=summary))
 
     @cli.command("map", help=h("cmd.map", lang))
-    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
+    @click.option("--kota", "kota", default=None, help=h("opt.map_kota", lang))
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
     )
     @click.pass_obj
-    def map_cmd(obj: dict, code: str, output: Path) -> None:
+    def map_cmd(obj: dict, code: str | None, kota: str | None, output: Path) -> None:
+        settings: Settings = obj["settings"]
+        if (code is None) == (kota is None):
+            raise click.UsageError(t("map.one_of", lang))
+        if kota is not None:
+            from geo.kota_map import write_kota_map
+
+            path, zoom = write_kota_map(_existing_store(settings), kota, output, lang=lang, k=settings.suppression_k)
+            click.echo(t("map.kota_done", lang, path=path, size=path.stat().st_size // 1000, zoom=zoom))
+            return
         from geo.mapping import write_map
 
-        settings: Settings = obj["settings"]
         write_map(_existing_store(settings), code, output, lang=lang, k=settings.suppression_k)
         click.echo(t("map.done", lang, path=output))
 

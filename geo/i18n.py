@@ -293,6 +293,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "fitur '{feature}' tidak ada di koleksi '{collection}'",
         "en": "feature '{feature}' is not in collection '{collection}'",
     },
+    "tiles.unknown_layer": {
+        "id": "lapisan petak '{layer}' tidak ada; pilihan: {layers}",
+        "en": "tile layer '{layer}' does not exist; choices: {layers}",
+    },
+    "tiles.address": {
+        "id": "petak {z}/{x}/{y} di luar kisi (zoom 0-{max}, x dan y 0 sampai 2^zoom - 1)",
+        "en": "tile {z}/{x}/{y} is off the grid (zoom 0-{max}, x and y 0 to 2^zoom - 1)",
+    },
+    "kota.unknown": {
+        "id": "kota/kabupaten {code} tidak ada di penyimpanan (tidak ada kelurahan berkode {code}.CC.DDDD)",
+        "en": "kota/kabupaten {code} is not in the store (no kelurahan coded {code}.CC.DDDD)",
+    },
+    "map.too_big": {
+        "id": "peta kota {code} tidak muat dalam {limit} kB walau pada zoom 12 ({size} kB tanpa petak); gunakan situsnya",
+        "en": "the map of kota {code} does not fit in {limit} kB even at zoom 12 ({size} kB without tiles); use the site",
+    },
+    "map.one_of": {
+        "id": "sebutkan tepat satu dari --kelurahan atau --kota",
+        "en": "give exactly one of --kelurahan or --kota",
+    },
+    "map.kota_done": {
+        "id": "Peta kota ditulis ke {path} ({size} kB; petak vektor tertanam pada zoom {zoom}).",
+        "en": "City map written to {path} ({size} kB; vector tiles embedded at zoom {zoom}).",
+    },
     "rt.unknown": {
         "id": "RT {rt} / {unit} tidak ada di kelurahan {code}",
         "en": "RT {rt} / {unit} is not in kelurahan {code}",
@@ -678,9 +702,12 @@ HELP: dict[str, dict[str, str]] = {
         "en": "Load the demo data (Kaliawi Persada and Jatirangga) into the store.",
     },
     "cmd.map": {
-        "id": "Tulis peta HTML mandiri (Folium/Leaflet) sebuah kelurahan; bisa dibuka tanpa internet.",
-        "en": "Write a stand-alone HTML map (Folium/Leaflet) of a kelurahan; opens without internet.",
+        "id": "Tulis peta HTML mandiri sebuah kelurahan (--kelurahan) atau sebuah kota/kabupaten (--kota, "
+        "petak vektor tertanam, paling besar 2 MB); bisa dibuka tanpa internet.",
+        "en": "Write a stand-alone HTML map of a kelurahan (--kelurahan) or of a kota/kabupaten (--kota, vector "
+        "tiles embedded, at most 2 MB); opens without internet.",
     },
+    "opt.map_kota": {"id": "kode kota/kabupaten, mis. 18.71", "en": "kota/kabupaten code, e.g. 18.71"},
     "cmd.serve": {"id": "Jalankan situs web petakampung.", "en": "Start the petakampung web site."},
     "cmd.kelurahan": {"id": "Daftar kelurahan di penyimpanan.", "en": "List the kelurahan in the store."},
     "cmd.layers": {"id": "Daftar lapisan data dan tabelnya.", "en": "List the data layers and their tables."},
@@ -810,10 +837,6 @@ MESSAGES.update(
         "kota.format": {
             "id": "kode kota/kabupaten harus berbentuk PP.KK (4 angka), mis. 18.71; diterima: '{value}'",
             "en": "a kota/kabupaten code must look like PP.KK (4 digits), e.g. 18.71; got '{value}'",
-        },
-        "kota.unknown": {
-            "id": "kota/kabupaten {kota} tidak ada di penyimpanan (tidak ada kelurahan berkode {kota}.CC.DDDD)",
-            "en": "kota/kabupaten {kota} is not in the store (no kelurahan coded {kota}.CC.DDDD)",
         },
         "kota.no_baseline": {
             "id": "belum ada kelurahan di {kota} yang punya baseline kumuh; impor lapisan 'kumuh' dulu",

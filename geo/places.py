@@ -191,3 +191,20 @@ def parse_unit_label(label: object) -> tuple[int, UnitType | None]:
     if number == 0:
         raise PlaceError("label.zero")
     return number, (_UNIT_WORDS[word.lower()] if word else None)
+
+
+_KOTA = re.compile(r"^(\d{2})\.?(\d{2})$")
+
+
+def normalize_kota_code(value: object) -> str:
+    """``PP.KK`` (``1871`` is accepted too), or :class:`PlaceError` saying what is wrong."""
+    text = str(value).strip() if value is not None else ""
+    m = _KOTA.match(text)
+    if not m:
+        raise PlaceError("kota.format", value=text[:40])
+    pp, kk = m.groups()
+    if pp not in PROVINCE_CODES:
+        raise PlaceError("code.province")
+    if not (1 <= int(kk) <= 69 or 71 <= int(kk) <= 99):
+        raise PlaceError("code.kabkota")
+    return f"{pp}.{kk}"

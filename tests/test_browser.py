@@ -12,67 +12,10 @@ from pathlib import Path
 import pytest
 
 from geo.mapping import write_map
+from tests.browser import CHROMIUM, PHONE, PageLog, new_page
 from tests.conftest import KALIAWI, start_server, stop_server
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-TILE_HOSTS = ("tile.openstreetmap.org",)
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-class PageLog:
-    """Everything a page said that a developer would want to see: errors and failed requests."""
-
-    def __init__(self, page) -> None:
-        self.console_errors: list[str] = []
-        self.page_errors: list[str] = []
-        self.failed: list[str] = []
-        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.failed.append(r.url))
-
-    def assert_clean(self) -> None:
-        """No script errors; the only failures are base-map tiles, blocked by this machine."""
-        assert self.page_errors == []
-        assert [u for u in self.failed if not any(h in u for h in TILE_HOSTS)] == []
-        assert all(e.startswith("Failed to load resource") for e in self.console_errors), self.console_errors
-        assert len(self.console_errors) <= len(self.failed)
-
-
-def new_page(browser, viewport: dict | None = None):
-    context = browser.new_context(viewport=viewport or DESKTOP)
-    page = context.new_page()
-    # localhost and files only, like a phone that reaches our server but nothing else
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("http://127.0.0.1", "file://", "data:"))
-            else route.abort()
-        ),
-    )
-    return page
 
 
 def click_on_line(page, selector: str) -> None:

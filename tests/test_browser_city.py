@@ -10,24 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, PageLog, new_page
 from tests.city_store import SECOND_NAME, build_city_store
 from tests.conftest import start_server, stop_server
-from tests.test_browser import ARGS, CHROMIUM, PageLog, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
 CHOSEN_PATH = '.leaflet-overlay-pane path[stroke="#08519c"]'
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +36,8 @@ def rupiah_in(text: str) -> list[int]:
     return [int(m.replace(".", "")) for m in re.findall(r"Rp ([\d.]+)", text)]
 
 
-def test_budget_change_updates_the_choice_the_total_and_the_map(chromium, city_server: str, artifacts: Path) -> None:
-    page = new_page(chromium, DESKTOP)
+def test_budget_change_updates_the_choice_the_total_and_the_map(browser, city_server: str, artifacts: Path) -> None:
+    page = new_page(browser, DESKTOP)
     log = PageLog(page)
     page.goto(f"{city_server}/kota/18.71/perencanaan")
     page.wait_for_selector("#plan-table tbody tr.chosen")
@@ -82,8 +73,8 @@ def test_budget_change_updates_the_choice_the_total_and_the_map(chromium, city_s
     log.assert_clean()
 
 
-def test_phone_layout_has_no_horizontal_scrolling(chromium, city_server: str, artifacts: Path) -> None:
-    page = new_page(chromium, PHONE)
+def test_phone_layout_has_no_horizontal_scrolling(browser, city_server: str, artifacts: Path) -> None:
+    page = new_page(browser, PHONE)
     log = PageLog(page)
     page.goto(f"{city_server}/kota/18.71/perencanaan?lang=en")
     page.wait_for_selector("#plan-table tbody tr.chosen")
@@ -102,8 +93,8 @@ def test_phone_layout_has_no_horizontal_scrolling(chromium, city_server: str, ar
     log.assert_clean()
 
 
-def test_bad_budget_on_the_page_is_said_not_crashed(chromium, city_server: str) -> None:
-    page = new_page(chromium, DESKTOP)
+def test_bad_budget_on_the_page_is_said_not_crashed(browser, city_server: str) -> None:
+    page = new_page(browser, DESKTOP)
     page.goto(f"{city_server}/kota/18.71/perencanaan")
     page.wait_for_selector("#plan-table tbody tr.chosen")
     page.fill("#budget", "banyak")

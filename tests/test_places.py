@@ -111,3 +111,19 @@ def _fails(code: str) -> bool:
     except PlaceError:
         return True
     return False
+
+
+def test_no_message_is_defined_twice() -> None:
+    """Two parts of the code giving one message id different words (or parameters) would make one
+    of them print a raw '{kota}': every id in geo/i18n.py is defined once."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[1] / "geo" / "i18n.py").read_text(encoding="utf-8"))
+    keys: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict) and node.values and all(isinstance(v, ast.Dict) for v in node.values):
+            keys += [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    twice = sorted(k for k, n in Counter(keys).items() if n > 1)
+    assert twice == []

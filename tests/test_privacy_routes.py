@@ -54,6 +54,7 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         today=date(2026, 11, 23),
     )
     urls = ["/", "/?lang=en", "/ogc", "/ogc/conformance", "/ogc/collections", "/api/kelurahan", "/openapi.json"]
+    urls += ["/kota/18.71", "/kota/32.75", "/kota/32.75?lang=en", "/?q=a", "/api/wilayah/cari?q=a&limit=100"]
     for code in (KALIAWI, JATIRANGGA):
         urls += [
             f"/kelurahan/{code}",
@@ -89,6 +90,7 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         r = client.get(url)
         assert r.status_code == 200, url
         out[url] = r.content
+    out.update(_tiles(client, store))
     for layer in LAYERS:
         for fmt in ("gpkg", "geojson", "csv"):
             for query in ("", f"?kelurahan={KALIAWI}"):
@@ -96,6 +98,29 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
                 r = client.get(url)
                 assert r.status_code == 200, url
                 out[url] = r.content + _as_text(r.content, fmt, tmp_path_factory)
+    return out
+
+
+def _tiles(client: TestClient, store) -> dict[str, bytes]:
+    """Every vector tile of every layer over both demo kelurahan, from each layer's first zoom to
+    z16, as the JSON a map client decodes (so the checks below read their properties)."""
+    import mapbox_vector_tile
+    import mercantile
+
+    from geo.tiles import TILE_LAYERS
+
+    out: dict[str, bytes] = {}
+    for code in (KALIAWI, JATIRANGGA):
+        bounds = store.read("kelurahan", kelurahan_code=code).total_bounds
+        for layer, spec in TILE_LAYERS.items():
+            for z in range(spec.min_zoom, 17):
+                for t in mercantile.tiles(*bounds, zooms=z):
+                    url = f"/tiles/{layer}/{t.z}/{t.x}/{t.y}.pbf"
+                    r = client.get(url)
+                    assert r.status_code in (200, 204), url
+                    if r.status_code == 200:
+                        out[url] = json.dumps(mapbox_vector_tile.decode(r.content)).encode()
+    assert len(out) > 50
     return out
 
 
@@ -114,7 +139,7 @@ def _as_text(content: bytes, fmt: str, factory) -> bytes:
 
 def test_walk_covers_every_route_kind(walk: dict[str, bytes]) -> None:
     kinds = {u.split("/")[1].split("?")[0] for u in walk}
-    assert {"", "kelurahan", "api", "ogc", "unduh", "openapi.json"} <= kinds
+    assert {"", "kelurahan", "kota", "tiles", "api", "ogc", "unduh", "openapi.json"} <= kinds
     assert len(walk) > 150
 
 

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from geo.store import open_store
+from tests.browser import PHONE, PageLog, new_page
 from tests.conftest import REAL_DATA, run, start_server, stop_server
-from tests.test_browser import CHROMIUM, PHONE, PageLog, new_page
 
 pytestmark = [pytest.mark.realdata]
 
@@ -150,19 +150,6 @@ def real_site(real_store: dict):
     finally:
         stop_server(proc)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.browser

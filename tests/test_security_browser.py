@@ -13,23 +13,14 @@ import pytest
 from geo.accounts import get_user, set_password
 from geo.progress import Photo, ProgressInput, record_progress
 from geo.store import open_store
+from tests.browser import CHROMIUM, PageLog, new_page
 from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
 from tests.photos import jpeg
-from tests.test_browser import ARGS, CHROMIUM, PageLog, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 800}}
 WORK = "CSR-2026-01"
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +52,8 @@ def log_in(page, url: str, username: str, password: str = PASSWORD) -> None:
 
 
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_login_limit_message(chromium, site: str, artifacts: Path, device: str) -> None:
-    page = new_page(chromium, VIEWPORTS[device])
+def test_login_limit_message(browser, site: str, artifacts: Path, device: str) -> None:
+    page = new_page(browser, VIEWPORTS[device])
     name = f"planner.a{'' if device == 'phone' else ' '}"  # the desktop run types a trailing space: same count
     for _ in range(6):
         log_in(page, site, name, "salah-sekali-123")
@@ -73,8 +64,8 @@ def test_login_limit_message(chromium, site: str, artifacts: Path, device: str) 
 
 
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_work_page_photos_and_forms(chromium, site: str, artifacts: Path, device: str) -> None:
-    page = new_page(chromium, VIEWPORTS[device])
+def test_work_page_photos_and_forms(browser, site: str, artifacts: Path, device: str) -> None:
+    page = new_page(browser, VIEWPORTS[device])
     log = PageLog(page)
     log_in(page, site, "lkm.a")
     page.goto(f"{site}/kelurahan/{KALIAWI}/pekerjaan/{WORK}")
@@ -90,8 +81,8 @@ def test_work_page_photos_and_forms(chromium, site: str, artifacts: Path, device
 
 
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_audit_page_after_a_password_change(chromium, site: str, artifacts: Path, device: str) -> None:
-    page = new_page(chromium, VIEWPORTS[device])
+def test_audit_page_after_a_password_change(browser, site: str, artifacts: Path, device: str) -> None:
+    page = new_page(browser, VIEWPORTS[device])
     log = PageLog(page)
     log_in(page, site, "admin")
     response = page.goto(f"{site}/admin/audit")
@@ -102,8 +93,8 @@ def test_audit_page_after_a_password_change(chromium, site: str, artifacts: Path
 
 
 @pytest.mark.parametrize("device", VIEWPORTS)
-def test_a_malformed_year_gets_a_friendly_page(chromium, site: str, artifacts: Path, device: str) -> None:
-    page = new_page(chromium, VIEWPORTS[device])
+def test_a_malformed_year_gets_a_friendly_page(browser, site: str, artifacts: Path, device: str) -> None:
+    page = new_page(browser, VIEWPORTS[device])
     response = page.goto(f"{site}/kelurahan/{KALIAWI}/dasbor?tahun=%C2%B2")
     assert response.status == 400
     assert "bukan tahun" in page.locator("#error-message").inner_text()

@@ -17,6 +17,7 @@ from geo.photos import MAX_PHOTO_BYTES
 from geo.progress import MAX_PHOTOS
 from geo.public import PublicData
 from geo.store import open_store
+from geo.tiles import TileService
 from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
@@ -30,7 +31,7 @@ from web.limits import (
     ResultCache,
     SecurityHeadersMiddleware,
 )
-from web.routers import account, api, downloads, lkm, ogc, pages, plan, static
+from web.routers import account, api, downloads, kota, lkm, ogc, pages, plan, static, tiles
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.store = open_store(settings.store)
     app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
     app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
+    app.state.tiles = TileService(app.state.public_store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
     app.state.password_gate = Gate(settings.login_concurrency, settings.busy_retry_after_s)
@@ -90,9 +92,12 @@ def create_app(settings: Settings) -> FastAPI:
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # added after the others, so it runs before them: a cached tile needs no session, cookie or routing
+    app.add_middleware(tiles.CachedTiles)
     add_exception_handlers(app)
-    for module in (static, account, lkm, pages, api, plan, ogc, downloads):
+    for module in (static, account, lkm, pages, kota, api, plan, ogc, downloads, tiles):
         app.include_router(module.router)
+    app.include_router(kota.api)
     return app
 
 

@@ -60,7 +60,8 @@ def status_of(exc: GeoError) -> int:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api", "/ogc", "/unduh")) or "application/json" in request.headers.get("accept", "")
+    json_paths = ("/api", "/ogc", "/unduh", "/tiles")
+    return path.startswith(json_paths) or "application/json" in request.headers.get("accept", "")
 
 
 def _page(request: Request, status: int, message: str) -> Response:

@@ -27,16 +27,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, q: str = Query("", max_length=100), kota: str = Query("", max_length=100)) -> Response:
-    rows = public_data(request).index().sort_values(["kota", "name"]).to_dict("records")
-    kotas = sorted({r["kota"] or "-" for r in rows})
-    needle = q.strip().lower()
-    shown = [
-        r
-        for r in rows
-        if (not kota or (r["kota"] or "-") == kota)
-        and (not needle or needle in r["name"].lower() or needle in r["kelurahan_code"])
-    ]
-    return render(request, "home.html", rows=shown, total=len(rows), kotas=kotas, q=q, kota=kota)
+    from web.routers.kota import home_context  # kota with data, their map, and a bounded kelurahan list
+
+    return render(request, "home.html", **home_context(request, q, kota))
 
 
 def _map_parts(request: Request, data: PublicData, code: str, lang: str) -> dict[str, str]:

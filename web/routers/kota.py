@@ -1,0 +1,202 @@
+"""The kota page (every kelurahan and RT of a city on one tile map) and what the home page shows
+above the kelurahan: kota grouped by provinsi on a map, and a bounded search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from geo.kota import KotaSummary, KotaViews, search
+from geo.kota_map import labels, map_config, script_json, texts
+from geo.mapping import INDICATORS, indicator_label
+from geo.tiles import TILE_LAYERS
+from web.deps import page_lang, public_data
+from web.render import render
+from web.routers.static import MAP_PREFIX, VECTORGRID_PREFIX, VENDOR_PREFIX
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["wilayah"])
+HOME_LIST_MAX = 100  # up to this many kelurahan the home page lists them all; above, it searches
+TILES_URL = "/tiles/{layer}/{z}/{x}/{y}.pbf"
+
+KOTA_TEXT = {
+    "id": {
+        "map_of": "Peta",
+        "kelurahan_count": "kelurahan",
+        "table": "Kelurahan di kota ini",
+        "kk": "KK",
+        "poor_share": "% KK miskin",
+        "works": "Pekerjaan",
+        "budget": "Anggaran pekerjaan",
+        "total": "Jumlah",
+        "no_rt": "belum ada RT",
+        "hidden_note": "* disembunyikan: jumlah KK tidak diterbitkan bila ada bagiannya yang disembunyikan (< {k} KK). "
+        "% KK miskin dihitung dari RT yang angkanya diterbitkan.",
+        "kota_list": "Kota dan kabupaten dengan data",
+        "kota_map": "Peta kota dan kabupaten",
+        "more": "{shown} dari {total} kelurahan yang cocok ditampilkan; persempit pencarian.",
+        "search_hint": "{total} kelurahan tersimpan: cari nama atau kode, atau pilih kota di atas.",
+        "open_kota": "Buka peta kota",
+    },
+    "en": {
+        "map_of": "Map of",
+        "kelurahan_count": "kelurahan",
+        "table": "Kelurahan in this city",
+        "kk": "Households",
+        "poor_share": "% poor households",
+        "works": "Works",
+        "budget": "Works budget",
+        "total": "Total",
+        "no_rt": "no RT yet",
+        "hidden_note": "* suppressed: a household total is not published when any part of it is hidden (< {k} "
+        "households). % poor is computed from the RTs whose numbers are published.",
+        "kota_list": "Cities and regencies with data",
+        "kota_map": "Map of cities and regencies",
+        "more": "Showing {shown} of {total} matching kelurahan; narrow the search.",
+        "search_hint": "{total} kelurahan stored: search a name or code, or pick a city above.",
+        "open_kota": "Open the city map",
+    },
+}
+
+
+def kota_views(request: Request) -> KotaViews:
+    views = getattr(request.app.state, "kota", None)
+    if views is None:
+        views = request.app.state.kota = KotaViews(public_data(request))
+    return views
+
+
+def number(value: Any, lang: str, decimals: int = 0) -> str:
+    """Indonesian number formats ("1.234", "45,0"), English ones ("1,234", "45.0") with lang en."""
+    if value is None:
+        return "*"
+    text = f"{float(value):,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def share(value: Any, lang: str) -> str:
+    return "*" if value is None else number(100 * float(value), lang, 1) + " %"
+
+
+def rupiah(value: Any, lang: str) -> str:
+    return "Rp " + number(value or 0, lang)
+
+
+def _config_json(summary: KotaSummary, lang: str, k: int) -> str:
+    key = ("config", lang)
+    if key not in summary.memo:
+        links = {
+            "kelurahan": "/kelurahan/{code}",
+            "rt": "/kelurahan/{code}/rt/{unit}/{rt}",
+            "work": "/kelurahan/{code}/pekerjaan/{work}",
+        }
+        summary.memo[key] = script_json(map_config(summary, lang=lang, k=k, tiles_url=TILES_URL, links=links))
+    return summary.memo[key]
+
+
+@router.get("/kota/{code}", response_class=HTMLResponse)
+def kota_page(request: Request, code: str) -> Response:
+    """Every kelurahan and RT of a kota on one map (vector tiles), and a kelurahan table with totals."""
+    summary = kota_views(request).summary(code)
+    lang = page_lang(request)
+    k = request.app.state.settings.suppression_k
+    kt = dict(KOTA_TEXT[lang])
+    kt["hidden_note"] = kt["hidden_note"].format(k=k)
+    return render(
+        request,
+        "kota.html",
+        summary=summary,
+        kt=kt,
+        config=_config_json(summary, lang, k),
+        indicators=[(key, indicator_label(key, lang)) for key in INDICATORS],
+        assets={"leaflet": VENDOR_PREFIX, "vectorgrid": VECTORGRID_PREFIX, "map": MAP_PREFIX},
+        number=lambda v, d=0: number(v, lang, d),
+        share=lambda v: share(v, lang),
+        rupiah=lambda v: rupiah(v, lang),
+    )
+
+
+def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
+    """What the home page shows: kota with data grouped by provinsi, a map of them, and kelurahan:
+    all of them while there are at most HOME_LIST_MAX, else only the (bounded) matches of a search."""
+    data = public_data(request)
+    overview = kota_views(request).overview(places=True)
+    lang = page_lang(request)
+    kt = KOTA_TEXT[lang]
+    total = len(overview.index)
+    rows = overview.index
+    if kota:
+        rows = rows[rows["kota"].fillna("-") == kota]
+    if q.strip():
+        found, _ = search(data, q, limit=100_000)
+        rows = rows[rows["kelurahan_code"].isin(set(found["kelurahan_code"]))]
+    matched = len(rows)
+    complete = total <= HOME_LIST_MAX
+    if not complete and not (q.strip() or kota):
+        rows = rows.iloc[0:0]
+    shown = rows.head(HOME_LIST_MAX).to_dict("records")
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for rec in overview.kotas.sort_values(["provinsi", "kota"]).to_dict("records"):
+        groups.setdefault(rec["provinsi"] or "-", []).append(rec)
+    note = ""
+    if not complete and (q.strip() or kota) and matched > len(shown):
+        note = kt["more"].format(shown=len(shown), total=matched)
+    elif not complete and not (q.strip() or kota):
+        note = kt["search_hint"].format(total=number(total, lang))
+    return {
+        "rows": shown,
+        "total": total,
+        "kotas": overview.kota_names,
+        "q": q,
+        "kota": kota,
+        "complete": complete,
+        "kota_groups": groups,
+        "places": _places_json(request, overview.places, lang),
+        "list_note": note,
+        "kt": kt,
+        "assets": {"leaflet": VENDOR_PREFIX, "vectorgrid": VECTORGRID_PREFIX, "map": MAP_PREFIX},
+        "number": lambda v, d=0: number(v, lang, d),
+    }
+
+
+def _places_json(request: Request, places: dict[str, Any], lang: str) -> str:
+    """The home map's configuration: the kota with data, and where tiles come from."""
+    config = {
+        "lang": lang,
+        "tiles": TILES_URL,
+        "minZoom": {name: spec.min_zoom for name, spec in TILE_LAYERS.items()},
+        "places": places,
+        "links": {"kota": "/kota/{code}", "kelurahan": "/kelurahan/{code}"},
+        "text": texts(lang, request.app.state.settings.suppression_k),
+        **labels(lang),
+    }
+    return script_json(config)
+
+
+@api.get("/api/wilayah/cari", summary="Search kelurahan and kota by name or code (bounded)")
+def search_places(
+    request: Request, q: str = Query("", max_length=100), limit: int = Query(20, ge=1, le=100)
+) -> dict[str, Any]:
+    data = public_data(request)
+    found, matched = search(data, q, limit=limit)
+    needle = q.strip().lower()
+    kotas = kota_views(request).overview().kotas
+    kota_hits = (
+        kotas[kotas["kota"].str.lower().str.contains(needle, regex=False) | kotas["kota_code"].str.startswith(needle)]
+        if needle
+        else kotas.iloc[0:0]
+    )
+    cols = ["kelurahan_code", "name", "kecamatan", "kota", "provinsi", "rt_count", "works_count"]
+    return {
+        "query": q,
+        "matched": matched,
+        "kelurahan": [
+            {c: (int(r[c]) if c.endswith("_count") else r[c]) for c in cols} for r in found.to_dict("records")
+        ],
+        "kota": [
+            {"code": r["kota_code"], "name": r["kota"], "provinsi": r["provinsi"], "kelurahan": int(r["kelurahan"])}
+            for r in kota_hits.head(limit).to_dict("records")
+        ],
+    }
