@@ -103,6 +103,7 @@ class Backend:
         the key and secret files (which have no store folder to sit in) are named as a deployment
         names them, also for the command line run in-process (``monkeypatch``)."""
         if isinstance(location, str):
+            _grant_public(location)
             kwargs.setdefault("store_public", public_url(location))
             if "secret_key" not in kwargs:
                 kwargs.setdefault("secret_file", tmp_path / "session.secret")
@@ -110,6 +111,20 @@ class Backend:
                 monkeypatch.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(tmp_path / "store.key"))
                 monkeypatch.setenv("PETAKAMPUNG_SECRET_FILE", str(tmp_path / "session.secret"))
         return Settings(store=location, **kwargs)
+
+
+def _grant_public(url: str) -> None:
+    """What a deployment's `petakampung db upgrade` does, for a store a test wrote itself."""
+    import psycopg
+
+    from geo.store_copy import upgrade_store
+
+    with psycopg.connect(url) as con:
+        granted = con.execute(
+            "SELECT to_regclass('rt') IS NULL OR has_table_privilege(%s, 'rt', 'SELECT')", (PUBLIC,)
+        ).fetchone()[0]
+    if not granted:
+        upgrade_store(open_store(url), public_role=PUBLIC)
 
 
 def _database(url: Location) -> str:

@@ -283,3 +283,62 @@ def test_settings_for_a_database_name_their_key_and_secret(tmp_path: Path) -> No
     assert (tmp_path / "kota.key").stat().st_mode & 0o777 == 0o600
     assert not settings.secret_beside_store()
     assert settings.public_store() == url
+
+
+@pytest.mark.parametrize(("layer", "z"), [("kelurahan", 8), ("kelurahan", 12), ("gardens", 15), ("facilities", 14)])
+def test_database_tiles_hold_what_the_python_encoder_puts_in_them(pg_demo, layer: str, z: int) -> None:
+    """ST_AsMVT tiles of the plain layers: the same features, the same properties and values, the
+    same geometry types as the tiles encoded in Python from the same rows."""
+    import mapbox_vector_tile
+    import mercantile
+
+    from geo.tiles import BUFFER, EXTENT, TILE_LAYERS, _tolerance, encode_tile, tile_bbox
+
+    spec = TILE_LAYERS[layer]
+    bounds = pg_demo.read("kelurahan", kelurahan_code=KALIAWI).total_bounds
+    tiles = list(mercantile.tiles(*bounds, zooms=z))
+    assert tiles
+    seen = 0
+    for t in tiles:
+        bbox = tile_bbox(t.z, t.x, t.y)
+        body, codes = pg_demo.mvt(
+            spec.table, layer, t.z, t.x, t.y, bbox=bbox, properties=spec.properties, extent=EXTENT,
+            buffer=BUFFER, tolerance=_tolerance(t.z), max_features=20_000,
+        )  # fmt: skip
+        frame = pg_demo.read(spec.table, bbox=bbox, columns=list(spec.properties))
+        python = encode_tile({layer: frame}, t.z, t.x, t.y)
+        ours = mapbox_vector_tile.decode(body).get(layer, {}).get("features", []) if body else []
+        theirs = mapbox_vector_tile.decode(python).get(layer, {}).get("features", []) if python else []
+        key = spec.properties[0]
+        assert sorted(f["properties"][key] for f in ours) == sorted(f["properties"][key] for f in theirs)
+        by_key = {f["properties"][key]: f for f in theirs}
+        for feature in ours:
+            other = by_key[feature["properties"][key]]
+            assert feature["properties"] == pytest.approx(other["properties"])
+            assert feature["geometry"]["type"].replace("Multi", "") == other["geometry"]["type"].replace("Multi", "")
+        assert codes == sorted({f["properties"]["kelurahan_code"] for f in ours})
+        seen += len(ours)
+    assert seen > 0
+
+
+def test_the_site_serves_database_tiles_with_the_public_role(pg_demo, tmp_path: Path) -> None:
+    """On PostGIS the tile service reads with the public role and encodes plain layers in the database."""
+    import mapbox_vector_tile
+    import mercantile
+    from fastapi.testclient import TestClient
+
+    from geo.settings import Settings
+    from geo.store_copy import upgrade_store
+    from web.app import create_app
+
+    upgrade_store(pg_demo, public_role="pk_public")
+    app = create_app(Settings(store=pg_demo.url, store_public=public_url(pg_demo.url), secret_key="k" * 40))
+    assert "pk_public" in app.state.tiles.store.url
+    client = TestClient(app)
+    point = pg_demo.read("facilities", kelurahan_code=KALIAWI).geometry.iloc[0]
+    t = mercantile.tile(point.x, point.y, 16)
+    response = client.get(f"/tiles/facilities/{t.z}/{t.x}/{t.y}.pbf")
+    assert response.status_code == 200
+    features = mapbox_vector_tile.decode(response.content)["facilities"]["features"]
+    assert any(f["properties"]["kelurahan_code"] == KALIAWI for f in features)
+    assert client.get(f"/tiles/rt/{t.z}/{t.x}/{t.y}.pbf").status_code == 200  # RT: Python over the public frames
