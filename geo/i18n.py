@@ -971,6 +971,10 @@ MESSAGES.update(
             "id": "{location} adalah basis data, bukan berkas GeoPackage",
             "en": "{location} is a database, not a GeoPackage file",
         },
+        "store.unavailable": {
+            "id": "Basis data sedang tidak dapat dipakai; coba lagi sebentar lagi.",
+            "en": "The database cannot be used right now; try again in a moment.",
+        },
         "store.pg_bad_value": {
             "id": "nilai yang tidak muat di kolomnya (tabel {table}): {detail}",
             "en": "a value its column cannot hold (table {table}): {detail}",

@@ -13,7 +13,7 @@ import shapely
 from geo import gpkg
 from geo.errors import StoreError
 from geo.layers import LAYERS
-from geo.store import Store, open_store
+from geo.store import GpkgStore, Store, open_store
 from tests.conftest import KALIAWI
 
 
@@ -119,3 +119,16 @@ def test_upsert_never_overwrites_a_column_the_rows_do_not_carry(demo_store: Stor
     assert after["name"] == "Kaliawi Persada (baru)"
     assert after["kecamatan"] == stored.iloc[0]["kecamatan"]
     assert after["kota"] == stored.iloc[0]["kota"]
+
+
+def test_db_upgrade_of_a_current_geopackage_changes_nothing(demo_gpkg: GpkgStore, capsys) -> None:
+    from tests.conftest import run
+
+    before = demo_gpkg.checksum()
+    code, out, _ = run(["db", "upgrade", "--store", str(demo_gpkg.path)], capsys)
+    assert code == 0
+    assert "versi 2" in out
+    assert demo_gpkg.checksum() == before  # byte for byte
+    code, _, err = run(["db", "upgrade", "--store", str(demo_gpkg.path.with_name("none.gpkg"))], capsys)
+    assert code == 1
+    assert "belum ada" in err

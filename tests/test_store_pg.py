@@ -342,3 +342,27 @@ def test_the_site_serves_database_tiles_with_the_public_role(pg_demo, tmp_path: 
     features = mapbox_vector_tile.decode(response.content)["facilities"]["features"]
     assert any(f["properties"]["kelurahan_code"] == KALIAWI for f in features)
     assert client.get(f"/tiles/rt/{t.z}/{t.x}/{t.y}.pbf").status_code == 200  # RT: Python over the public frames
+
+
+def test_a_database_error_on_a_page_tells_the_visitor_little_and_the_log_all(pg_demo, tmp_path: Path, caplog) -> None:
+    """Before `db upgrade` has granted it the public tables, the public role reads nothing: the
+    visitor gets a 503 without the database's host, role or tables; the operator's log has them."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from geo.settings import Settings
+    from web.app import create_app
+
+    app = create_app(Settings(store=pg_demo.url, store_public=public_url(pg_demo.url), secret_key="k" * 40))
+    client = TestClient(app)
+    with caplog.at_level(logging.ERROR, logger="petakampung.web"):
+        response = client.get("/ogc/collections/facilities/items")
+    assert response.status_code == 503
+    assert response.json()["error"] == "store.unavailable"
+    assert "pk_public" not in response.text
+    assert "127.0.0.1" not in response.text
+    assert any("pk_public" in r.getMessage() and "facilities" in r.getMessage() for r in caplog.records)
+    page = client.get(f"/kelurahan/{KALIAWI}")
+    assert page.status_code == 503
+    assert "Basis data sedang tidak dapat dipakai" in page.text
