@@ -521,6 +521,7 @@ def build_cli(lang: str) -> click.Group:
         import uvicorn
 
         settings: Settings = obj["settings"]
+        settings.secret_path()  # a PostGIS store without PETAKAMPUNG_SECRET_KEY/_FILE: say so now, not in a traceback
         store = settings.store
         os.environ["PETAKAMPUNG_STORE"] = store if isinstance(store, str) else str(store.resolve())
         os.environ["PETAKAMPUNG_LANG"] = lang

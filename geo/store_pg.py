@@ -81,10 +81,10 @@ def _probe(url: str) -> None:
         raise StoreError("store.pg_unreachable", location=redact(url), detail=_first_line(exc)) from exc
 
 
-def close_pools(url_prefix: str | None = None) -> None:
-    """Close the pools of this process (those whose URL starts with ``url_prefix``)."""
+def close_pools(url: str | None = None) -> None:
+    """Close this process's pool of ``url`` (every pool when None), e.g. before the database is dropped."""
     with _pools_lock:
-        names = [u for u in _pools if url_prefix is None or u.startswith(url_prefix)]
+        names = [u for u in _pools if url is None or u == url]
         pools = [_pools.pop(u) for u in names]
     for pool in pools:
         pool.close()

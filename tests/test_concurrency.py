@@ -103,6 +103,43 @@ def test_400_records_from_20_clients_all_land_once(live) -> None:
     assert store.integrity_check() == "ok"
 
 
+def test_two_server_processes_on_one_store_lose_nothing(live) -> None:
+    """Writers in two processes at once (two `petakampung serve` on the same store, as several
+    workers or machines would be): every acknowledged record once, each audited once."""
+    _, first_url, store_path = live
+    second, second_url = start_server(store_path, PETAKAMPUNG_SECRET_KEY=SECRET)
+    try:
+        clients = [LkmClient(u) for u in (first_url, second_url) for _ in range(6)]
+        acked: list[str] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def burst(i: int, client: LkmClient) -> None:
+            try:
+                for j in range(10):
+                    rid = client.record(30 + j, f"proses {i} catatan {j}")
+                    with lock:
+                        acked.append(rid)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=burst, args=(i, c)) for i, c in enumerate(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        stop_server(second)
+    assert errors == []
+    assert len(acked) == len(set(acked)) == 120
+    store = open_store(store_path)
+    records = store.read("progress_records", work_id=WORK)
+    mine = records[records["note"].str.startswith("proses ")]
+    assert sorted(mine["record_id"]) == sorted(acked)
+    audit = store.read("pk_audit", table_name="progress_records", action="insert")
+    assert sorted(json.loads(k)[0] for k in audit["row_key"] if json.loads(k)[0] in set(acked)) == sorted(acked)
+
+
 def test_sigkill_mid_burst_loses_only_what_was_in_flight(live) -> None:
     proc, url, store_path = live
     clients = [LkmClient(url) for _ in range(8)]

@@ -366,3 +366,11 @@ def test_a_database_error_on_a_page_tells_the_visitor_little_and_the_log_all(pg_
     page = client.get(f"/kelurahan/{KALIAWI}")
     assert page.status_code == 503
     assert "Basis data sedang tidak dapat dipakai" in page.text
+
+
+def test_serving_a_database_without_a_session_secret_says_what_to_set(pg_demo, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("PETAKAMPUNG_SECRET_KEY", raising=False)
+    monkeypatch.delenv("PETAKAMPUNG_SECRET_FILE", raising=False)
+    code, _, err = run(["--lang", "en", "--store", pg_demo.url, "serve", "--port", "1"], capsys)
+    assert code == 1
+    assert "PETAKAMPUNG_SECRET_FILE" in err
