@@ -263,6 +263,7 @@ def start_server(store: Location, **env_extra: str):
         port = s.getsockname()[1]
     env = {**os.environ, "PETAKAMPUNG_STORE": str(store), **env_extra}
     if isinstance(store, str):
+        _grant_public(store)
         env.setdefault("PETAKAMPUNG_STORE_PUBLIC", public_url(store))
         env.setdefault("PETAKAMPUNG_SECRET_KEY", "test-server-secret")
     exe = Path(sys.executable).parent / "petakampung"
