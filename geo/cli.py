@@ -18,7 +18,7 @@ import click
 from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
 from geo.importer import ImportOptions
-from geo.settings import Settings
+from geo.settings import Settings, store_location
 
 if TYPE_CHECKING:
     from geo.selection import PlanOptions
@@ -89,13 +89,14 @@ def build_cli(lang: str) -> click.Group:
     command_cls.context_class = _context_class(lang)
 
     @click.group(cls=group_cls, help=h("cli", lang), context_settings={"max_content_width": 100})
-    @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.store", lang))
+    # text, not click.Path: a path would fold the // of postgresql://USER@HOST:PORT/DB
+    @click.option("--store", default=None, help=h("opt.store", lang))
     @click.option("--lang", "lang_opt", type=click.Choice(LANGS), default=None, help=h("opt.lang", lang))
     @click.pass_context
-    def cli(ctx: click.Context, store: Path | None, lang_opt: str | None) -> None:
+    def cli(ctx: click.Context, store: str | None, lang_opt: str | None) -> None:
         settings = Settings()
         if store is not None:
-            settings = settings.model_copy(update={"store": store})
+            settings = settings.model_copy(update={"store": store_location(store)})
         ctx.obj = {"settings": settings, "lang": lang}
 
     from geo.layers import LAYERS
@@ -238,17 +239,18 @@ def build_cli(lang: str) -> click.Group:
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
     )
-    @click.option("--restricted", is_flag=True, help=h("opt.restricted", lang))
+    @click.option("--public/--restricted", "public", default=True, help=h("opt.restricted", lang))
     @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
     @click.pass_obj
-    def export_cmd(obj: dict, layer: str, output: Path, restricted: bool, code: str | None) -> None:
+    def export_cmd(obj: dict, layer: str, output: Path, public: bool, code: str | None) -> None:
         from geo.export import export_layer
         from geo.places import normalize_kelurahan_code
 
         settings: Settings = obj["settings"]
         store = _existing_store(settings)
         code = normalize_kelurahan_code(code) if code else None
-        n = export_layer(store, layer, output, public=not restricted, k=settings.suppression_k, code=code)
+        restricted = not public
+        n = export_layer(store, layer, output, public=public, k=settings.suppression_k, code=code)
         public_kind = "export.public_households" if layer == "households" else "export.public"
         kind = t("export.restricted", lang) if restricted else t(public_kind, lang, k=settings.suppression_k)
         click.echo(t("export.done", lang, n=n, path=output, kind=kind))
@@ -466,7 +468,7 @@ def build_cli(lang: str) -> click.Group:
                 hash_key=settings.hash_key_bytes(),
                 progress=bar.update,
             )
-        click.echo(t("demo.done", lang, path=settings.store, summary=summary))
+        click.echo(t("demo.done", lang, path=_shown(settings.store), summary=summary))
 
     @cli.command("map", help=h("cmd.map", lang))
     @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
@@ -532,7 +534,53 @@ def build_cli(lang: str) -> click.Group:
 
     add_ops_commands(cli, lang, group_cls)
 
+    _db_commands(cli, group_cls, lang)
     return cli
+
+
+def _db_commands(cli: click.Group, group_cls: type[click.Group], lang: str) -> None:
+    """``petakampung db upgrade`` and ``petakampung db copy SRC DST``."""
+
+    @cli.group("db", cls=group_cls, help=h("cmd.db", lang))
+    def db_group() -> None:
+        pass
+
+    @db_group.command("upgrade", help=h("cmd.db_upgrade", lang))
+    @click.option("--store", default=None, help=h("opt.store", lang))
+    @click.option("--public-role", default=None, help=h("opt.public_role", lang))
+    @click.pass_obj
+    def db_upgrade(obj: dict, store: str | None, public_role: str | None) -> None:
+        from urllib.parse import urlsplit
+
+        from geo.store import open_store
+        from geo.store_copy import upgrade_store
+
+        settings: Settings = obj["settings"]
+        location = store_location(store) if store else settings.store
+        if public_role is None and settings.store_public and isinstance(location, str):
+            public_role = urlsplit(settings.store_public).username
+        version = upgrade_store(open_store(location), public_role=public_role)
+        click.echo(t("db.upgraded", lang, store=_shown(location), version=version))
+        if public_role:
+            click.echo(t("db.granted", lang, role=public_role))
+
+    @db_group.command("copy", help=h("cmd.db_copy", lang))
+    @click.argument("source", metavar="SRC")
+    @click.argument("target", metavar="DST")
+    def db_copy(source: str, target: str) -> None:
+        from geo.store import open_store
+        from geo.store_copy import copy_store
+
+        counts = copy_store(open_store(store_location(source)), open_store(store_location(target)))
+        rows, tables = sum(counts.values()), len(counts)
+        click.echo(t("db.copied", lang, rows=rows, tables=tables, source=_shown(source), target=_shown(target)))
+
+
+def _shown(location: str | Path) -> str:
+    """A store location fit to print: a database URL without its password."""
+    from geo.settings import redact_url
+
+    return redact_url(location) if isinstance(location, str) and "://" in location else str(location)
 
 
 def _rank_kota(

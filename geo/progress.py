@@ -87,6 +87,17 @@ MAINTENANCE_LOG = TableSpec(
     public=False,
     description="KPP operation and maintenance log",
 )
+# what the public progress of a work is computed from: not who recorded it, nor their notes (on
+# PostGIS the site's public role may read these columns of progress_records only)
+PUBLIC_PROGRESS_COLUMNS = [
+    "record_id",
+    "work_id",
+    "kelurahan_code",
+    "record_date",
+    "fisik_pct",
+    "spent_idr",
+    "corrects",
+]
 PROGRESS_TABLES = (PROGRESS_RECORDS, PROGRESS_PHOTOS, MAINTENANCE_LOG, PHOTO_RENDITIONS, IDEMPOTENCY_KEYS)
 PHOTO_COLUMNS = tuple(c for c in PROGRESS_PHOTOS.column_names if c != "data")  # every column but the bytes
 MAX_PHOTOS = 6

@@ -13,7 +13,20 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from geo.errors import StoreError
+
 DEFAULT_STORE = Path("petakampung.gpkg")
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(location: object) -> bool:
+    """Whether a store location names a PostgreSQL database rather than a GeoPackage file."""
+    return isinstance(location, str) and location.startswith(DATABASE_SCHEMES)
+
+
+def store_location(value: str | Path) -> Path | str:
+    """A store location as the settings keep it: a database URL as text, anything else as a Path."""
+    return value if is_database_url(value) else Path(value)
 
 
 class Settings(BaseSettings):
@@ -21,7 +34,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PETAKAMPUNG_", extra="ignore")
 
-    store: Path = Field(DEFAULT_STORE, description="path of the GeoPackage store")
+    store: Path | str = Field(
+        DEFAULT_STORE, description="the store: a GeoPackage path, or postgresql://USER@HOST:PORT/DB (the full role)"
+    )
+    store_public: str | None = Field(
+        None,
+        description="PostGIS only: the URL the site's public pages read with, a role that cannot read households, "
+        "accounts or the audit log (default: PETAKAMPUNG_STORE)",
+    )
+    hash_key_file: Path | None = Field(
+        None, description="file holding the household key; default <store>.key beside a GeoPackage store"
+    )
     lang: str = Field("id", description="default language: id or en")
     hash_key: str | None = Field(None, description="secret for hashing KK numbers; else a key file beside the store")
     suppression_k: int = Field(5, ge=2, description="smallest household count published")
@@ -70,6 +93,27 @@ class Settings(BaseSettings):
             raise ValueError(f"root_path must look like /petakampung, got {value!r}")
         return value
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_location(cls, value: object) -> object:
+        """A database URL stays text (a Path would fold its ``//``); anything else is a path."""
+        return store_location(value) if isinstance(value, str) else value
+
+    @property
+    def is_database(self) -> bool:
+        return is_database_url(self.store)
+
+    @property
+    def store_path(self) -> Path:
+        """The GeoPackage store's path (a PostGIS store has none: its key and secret need their own settings)."""
+        if isinstance(self.store, Path):
+            return self.store
+        raise StoreError("store.needs_file", location=redact_url(self.store))
+
+    def public_store(self) -> Path | str:
+        """Where the site's public pages read: PETAKAMPUNG_STORE_PUBLIC, else the store itself."""
+        return self.store_public or self.store
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_list(cls, value: object) -> object:
@@ -81,26 +125,35 @@ class Settings(BaseSettings):
         return value
 
     def key_path(self) -> Path:
-        return self.store.with_suffix(".key")
+        if self.hash_key_file is not None:
+            return self.hash_key_file
+        if self.is_database:
+            raise StoreError("store.needs_key")
+        return self.store_path.with_suffix(".key")
 
     def secret_path(self) -> Path | None:
         """Where the session secret is kept on disk (None when it comes from the environment)."""
         if self.secret_key:
             return None
-        return self.secret_file or self.store.with_suffix(".secret")
+        if self.secret_file is None and self.is_database:
+            raise StoreError("store.needs_secret")
+        return self.secret_file or self.store_path.with_suffix(".secret")
 
     def secret_beside_store(self) -> bool:
         """True when the session secret sits in the store's folder: a copy of the data folder could
         then forge any session, an admin's included."""
         path = self.secret_path()
-        return path is not None and path.resolve().parent == self.store.resolve().parent
+        if path is None or self.is_database:
+            return False
+        return path.resolve().parent == self.store_path.resolve().parent
 
     def session_secret(self) -> str:
         """The key that signs session cookies: PETAKAMPUNG_SECRET_KEY, else PETAKAMPUNG_SECRET_FILE,
         else ``<store>.secret`` beside the store (created, readable by its owner only)."""
         if self.secret_key:
             return self.secret_key
-        path = self.secret_file or self.store.with_suffix(".secret")
+        path = self.secret_path()
+        assert path is not None
         if not path.exists():
             write_private(path, secrets.token_urlsafe(48))  # the first of several workers wins
         return path.read_text().strip()
@@ -128,6 +181,16 @@ class Settings(BaseSettings):
         if not path.exists():
             write_private(path, secrets.token_hex(32))
         return path.read_text().strip().encode()
+
+
+def redact_url(url: str) -> str:
+    """A database URL without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rsplit('@', 1)[1]}"))
 
 
 @dataclass

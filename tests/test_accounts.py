@@ -10,13 +10,13 @@ from geo.cli import main
 from geo.errors import GeoError, RequestError
 from geo.settings import Settings
 from geo.store import open_store
-from tests.conftest import KALIAWI, PASSWORD, csrf_of, login
+from tests.conftest import KALIAWI, PASSWORD, csrf_of, login, stored_bytes
 from web.app import create_app
 
 
 def test_passwords_are_not_stored_recoverably(users_settings: Settings) -> None:
     store = open_store(users_settings.store)
-    raw = users_settings.store.read_bytes()
+    raw = stored_bytes(store)
     assert PASSWORD.encode() not in raw
     hashes = store.read("pk_users")["password_hash"]
     assert hashes.str.startswith("$argon2id$").all()

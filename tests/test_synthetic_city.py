@@ -48,9 +48,9 @@ def test_households_look_like_the_layer(city) -> None:
     assert hh["kk_key"].is_unique
 
 
-def test_tiny_city_imports_cleanly_into_an_empty_store(city, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_tiny_city_imports_cleanly_into_an_empty_store(city, new_location, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("PETAKAMPUNG_HASH_KEY", "synthetic-city-test")
-    store_path = tmp_path / "city.gpkg"
+    store_path = new_location("city")
     paths = write_import_files(city, tmp_path / "files")
     for layer in ("boundaries", "households", "infrastructure", "gardens", "facilities"):
         code, out, err = run(["--store", str(store_path), "import", layer, str(paths[layer])], capsys)

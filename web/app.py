@@ -51,9 +51,13 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    # two database roles on PostGIS: the public pages read with one that cannot read households,
+    # accounts or the audit log (PETAKAMPUNG_STORE_PUBLIC); logins, LKM and planner routes, and the
+    # per-RT household counts (aggregated and suppressed in geo.public), use the full one
     app.state.store = open_store(settings.store, audit_rows=settings.audit_rows)
-    app.state.public = PublicData(app.state.store, k=settings.suppression_k)
-    app.state.tiles = TileService(app.state.store, app.state.public)
+    app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
+    app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
+    app.state.tiles = TileService(app.state.public_store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["with_nonce"] = nonce_scripts  # folium's map header, see web.security
     secret = settings.session_secret()

@@ -73,6 +73,10 @@ def _page(request: Request, status: int, message: str) -> Response:
 
 def error_response(request: Request, exc: GeoError, status: int | None = None) -> Response:
     status = status or status_of(exc)
+    if isinstance(exc, StoreError) and exc.code.startswith("store.pg_"):
+        # the database's host, roles and tables are for the operator's log, not for visitors
+        log.error("store error on %s: %s", request.url.path, exc.message("en"))
+        exc = StoreError("store.unavailable")
     message = exc.message(page_lang(request))
     if _wants_json(request):
         response: Response = JSONResponse({"error": exc.code, "detail": message}, status_code=status)

@@ -66,7 +66,7 @@ def _collection(request: Request, cid: str) -> dict[str, Any]:
     collection = public_data(request).collection(cid)
     lang = page_lang(request)
     base = _base(request)
-    extent = request.app.state.store.extent(collection.table)
+    extent = request.app.state.public_store.extent(collection.table)
     bounds = list(extent) if extent is not None else [-180.0, -90.0, 180.0, 90.0]
     return {
         "id": cid,
