@@ -566,9 +566,7 @@ def _frame(spec: TableSpec, names: list[str], rows: list[tuple], with_geom: bool
     return frame_from_rows(spec, names, rows, with_geom, gpkg.decode_many)
 
 
-def open_store(
-    location: str | Path, tables: Sequence[TableSpec] | None = None, *, audit_rows: str = "keys"
-) -> Store:
+def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None, *, audit_rows: str = "keys") -> Store:
     """Open the store at ``location``: a GeoPackage path, or ``postgresql://USER@HOST:PORT/DB``
     for PostGIS (:class:`geo.store_pg.PgStore`).
 

@@ -237,8 +237,15 @@ def _insert_gpkg(con: sqlite3.Connection, spec: TableSpec, batches: Iterator[lis
             rows = [(r[0], blob, *r[2:]) for r, blob in zip(batch, blobs, strict=True)]
             box = shapely.total_bounds(geoms)
             if not np.isnan(box).any():
-                bounds = tuple(box) if bounds is None else (
-                    min(bounds[0], box[0]), min(bounds[1], box[1]), max(bounds[2], box[2]), max(bounds[3], box[3])
+                bounds = (
+                    tuple(box)
+                    if bounds is None
+                    else (
+                        min(bounds[0], box[0]),
+                        min(bounds[1], box[1]),
+                        max(bounds[2], box[2]),
+                        max(bounds[3], box[3]),
+                    )
                 )
         else:
             rows = [(r[0], *r[2:]) for r in batch]
@@ -270,4 +277,3 @@ def upgrade_store(store: Store, *, public_role: str | None = None) -> str:
     with store.transaction("cli:db-upgrade"):
         pass
     return SCHEMA_VERSION
-

@@ -103,9 +103,7 @@ class PgWriter:
         match = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in spec.key)
         con.execute(f"UPDATE _pk_stage AS s SET fid = t.fid FROM {table} AS t WHERE {match}")
         differs = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in cols) or "false"
-        con.execute(
-            f"UPDATE _pk_stage AS s SET changed = true FROM {table} AS t WHERE t.fid = s.fid AND ({differs})"
-        )
+        con.execute(f"UPDATE _pk_stage AS s SET changed = true FROM {table} AS t WHERE t.fid = s.fid AND ({differs})")
         inserted, updated = con.execute(
             "SELECT count(*) FILTER (WHERE fid IS NULL), count(*) FILTER (WHERE changed) FROM _pk_stage"
         ).fetchone()
@@ -200,4 +198,3 @@ def _as_stored(values: list[Any], *ctypes: str) -> list[Any]:
 def _geometry_name(frame: pd.DataFrame) -> str | None:
     name = getattr(frame, "_geometry_column_name", None)
     return name if name is not None and name in frame.columns else None
-

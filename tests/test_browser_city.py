@@ -20,7 +20,6 @@ PHONE = {"width": 390, "height": 844}
 CHOSEN_PATH = '.leaflet-overlay-pane path[stroke="#08519c"]'
 
 
-
 @pytest.fixture(scope="module")
 def city_server(backend, demo_source, tmp_path_factory):
     store = build_city_store(backend, demo_source, tmp_path_factory.mktemp("kota-site"))

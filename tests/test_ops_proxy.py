@@ -225,9 +225,11 @@ class Walk:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on(
             "console",
-            lambda m: self.errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None,
+            lambda m: (
+                self.errors.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
         )
 
     def visit(self, path: str) -> None:
@@ -236,9 +238,7 @@ class Walk:
         self.page.wait_for_load_state("networkidle")
 
     def check(self) -> None:
-        outside = [
-            u for u in self.requests if not u.startswith(self.base + PREFIX + "/") and not _tile(u)
-        ]
+        outside = [u for u in self.requests if not u.startswith(self.base + PREFIX + "/") and not _tile(u)]
         assert outside == []
         assert self.bad == []
         assert self.errors == []

@@ -152,7 +152,6 @@ def real_site(real_store: dict):
         stop_server(proc)
 
 
-
 @pytest.mark.browser
 @pytest.mark.parametrize("name", list(IMPORTS))
 def test_every_public_page_answers_in_the_browser(browser, real_site: str, name: str) -> None:

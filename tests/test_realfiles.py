@@ -295,9 +295,7 @@ def _rw_file(tmp_path: Path, rw2, extra: list | None = None) -> Path:
 
 
 @pytest.mark.parametrize(("width", "ok"), [(2.8, True), (3.2, False)])
-def test_overlap_just_under_and_over_the_tolerance(
-    width: float, ok: bool, empty_store: Store, tmp_path: Path
-) -> None:
+def test_overlap_just_under_and_over_the_tolerance(width: float, ok: bool, empty_store: Store, tmp_path: Path) -> None:
     path = _rw_file(tmp_path, square(100 - width, 0, 100 + width, 200))  # RW 02 reaches `width` m into RW 01
     report, _ = validate_file(empty_store, "boundaries", path, hash_key=HASH_KEY, options=ImportOptions(tolerance_m=3))
     codes = {p.code for p in report.problems}

@@ -22,7 +22,6 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 WORK = "CSR-2026-01"
 
 
-
 @pytest.fixture(scope="module")
 def site(backend, users_source):
     path = backend.copy(users_source, name="sec-browser")

@@ -6,15 +6,15 @@ bomb and a truncated JPEG).  Twenty concurrent views of every photo plus twenty 
 must keep what the load adds to the server process under LOAD_LIMIT_MIB (its peak, VmHWM, from
 /proc, above its resident size at rest), and the peak under MEMORY_LIMIT_MIB.
 
-Measured on the demo store (2-core machine, shared): about 355 MiB resident at rest, a peak of
-about 545 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at
-a reduced scale at a time); the code before issue 8 peaked at 5,845 MiB.  After issue 10, mapclassify and scikit-learn are imported only when a map is
-classified.  Issue 11: the site
-at rest is now about 410 MiB on a GeoPackage and 418 MiB on PostGIS (psycopg, two connection
-pools), and the load adds 165-200 MiB on either (more when the Argon2 checks and a photo decode
-happen to overlap), so the bound on what the load adds is the one that says whether the load is
-bounded; the absolute cap keeps a margin for growth at rest.  The figures of each run are written
-to test-artifacts/security_memory.txt.
+Measured on the demo store (2-core machine, shared): about 355 MiB resident at rest, a peak of about
+545 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at a reduced
+scale at a time); the code before issue 8 peaked at 5,845 MiB. After issue 10, mapclassify and
+scikit-learn are imported only when a map is classified. Issue 11: the site at rest is now about 410
+MiB on a GeoPackage and 418 MiB on PostGIS (psycopg, two connection pools), and the load adds
+165-200 MiB on either (more when the Argon2 checks and a photo decode happen to overlap), so the
+bound on what the load adds is the one that says whether the load is bounded; the absolute cap keeps
+a margin for growth at rest. The figures of each run are written to test-
+artifacts/security_memory.txt.
 """
 
 from __future__ import annotations

@@ -252,6 +252,4 @@ def planner_page(request: Request, code: str) -> Response:
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
-    return render(
-        request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors
-    )
+    return render(request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors)
