@@ -13,8 +13,8 @@ scikit-learn are imported only when a map is classified. Issue 11: the site at r
 MiB on a GeoPackage and 418 MiB on PostGIS (psycopg, two connection pools), and the load adds
 165-200 MiB on either (more when the Argon2 checks and a photo decode happen to overlap), so the
 bound on what the load adds is the one that says whether the load is bounded; the absolute cap keeps
-a margin for growth at rest. The figures of each run are written to test-
-artifacts/security_memory.txt.
+a margin for growth at rest. The figures of each run are written to
+test-artifacts/security_memory.txt.
 """
 
 from __future__ import annotations
