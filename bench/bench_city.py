@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """City benchmark (issue 10): a synthetic city of 10,000 RT and 1,000,000 households.
 
-    python bench/bench_city.py [--scale 1.0] [--runs 3] [--only placement,indicators,write]
+    python bench/bench_city.py [--scale 1.0] [--runs 3] [--only placement,...,ogc] [--keep DIR]
 
 Generates the city with ``bench/synthetic_city.py`` (seeded), then runs each section and prints
 medians of ``--runs`` runs with the baselines measured in the same process, interleaved with
@@ -15,22 +15,31 @@ Sections (``--only``, comma-separated; the default runs all):
   memory (tracemalloc), against rt_indicators called kelurahan by kelurahan.
 * ``write``: pyogrio writing each generated frame to a fresh GeoPackage: the baseline for the
   import timings.
+* ``import``: ``petakampung import`` per layer (a child process: wall, CPU, peak RSS) and
+  in-process, against pyogrio writing the same frames; a re-import; one extra kelurahan into
+  the full city store against an empty one (``bench/city_import.py``).
+* ``server``: a real ``petakampung serve`` on the city store and on the national store: start,
+  first and warm kelurahan pages, the kota page, a new progress record visible
+  (``bench/city_server.py``).
+* ``ogc``: OGC API Features items under 8 connections against a naive FastAPI + GeoPandas app
+  and pygeoapi on the same GeoPackage (``bench/city_ogc.py``).
 
-More sections (server, tiles, OGC) are added as functions taking a :class:`Bench` and registered
-in ``SECTIONS``.  Timings are never asserted anywhere; this file is for people.
+The stores the later sections need are built once in the work directory (``--keep DIR`` keeps
+it, so ``--only server`` does not import everything again).  More sections are functions taking
+a :class:`Bench`, registered in ``SECTIONS``.  Targets are printed as "met" / "NOT MET" lines;
+timings are never asserted anywhere; this file is for people.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,26 +49,17 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic_city import City, generate
+from bench.city_common import Bench, target, timed
+from bench.city_import import bench_import, pyogrio_write, store_frames
+from bench.city_ogc import bench_ogc
+from bench.city_server import bench_server
+from bench.synthetic_city import generate
 from geo.indicators import KEY, city_rt_indicators, rt_indicators
 from geo.placement import PolygonIndex, points_in_polygons
 
 LAYERS = ("rt", "households", "works", "gardens", "facilities")
-
-
-@dataclass
-class Bench:
-    city: City
-    scale: float
-    runs: int
-    workdir: Path
-
-
-def timed(fn: Callable[[], object]) -> tuple[object, float, float]:
-    """(result, wall seconds, CPU seconds of the whole process)."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
+PLACEMENT_TARGET_X = 5.0  # issue 10: placement >= 5x geopandas.sjoin + groupby
+INDICATORS_TARGET_S = 30.0  # issue 10: indicators for the whole city < 30 s
 
 
 def interleaved(methods: dict[str, Callable[[], Callable[[], object]]], runs: int) -> dict[str, dict]:
@@ -238,6 +238,13 @@ def bench_placement(b: Bench) -> None:
     print(f"DuckDB: {duck_note}")
     print(f"identical: {'yes' if same else 'NO'} ({', '.join(compared)})")
     assert same, "placements differ"
+    base = np.median(results["geopandas.sjoin(within) + groupby"]["wall"])
+    for name in ("petakampung points_in_polygons (one shot)", "petakampung PolygonIndex, raster already drawn"):
+        ratio = base / np.median(results[name]["wall"])
+        short = name.removeprefix("petakampung ")
+        target(
+            f"placement >= {PLACEMENT_TARGET_X:g}x sjoin: {short[:31]}", ratio >= PLACEMENT_TARGET_X, f"{ratio:.2f}x"
+        )
 
 
 # --- indicators --------------------------------------------------------------------------------
@@ -269,6 +276,10 @@ def bench_indicators(b: Bench) -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"city_rt_indicators peak memory (tracemalloc, numpy included): {peak / 2**20:,.0f} MB")
+    seconds = float(np.median(results["city_rt_indicators"]["wall"]))
+    target(
+        f"indicators for the whole city < {INDICATORS_TARGET_S:g} s", seconds < INDICATORS_TARGET_S, f"{seconds:.1f} s"
+    )
 
 
 # --- write -------------------------------------------------------------------------------------
@@ -277,22 +288,20 @@ def bench_indicators(b: Bench) -> None:
 def bench_write(b: Bench) -> None:
     print(f"\n== write: pyogrio.write_dataframe of each frame (EPSG:4326) to a fresh GeoPackage, median of {b.runs} ==")
     print(f"{'frame':12s} {'rows':>10s} {'wall s':>8s} {'cpu s':>8s}")
+    frames = store_frames(b)
     for name in ("kelurahan", "rw", *LAYERS):
-        frame = getattr(b.city, name).to_crs(4326)
-        walls, cpus = [], []
-        for run in range(b.runs):
-            path = b.workdir / f"write_{name}_{run}.gpkg"
-            _, wall, cpu = timed(lambda f=frame, p=path, n=name: pyogrio.write_dataframe(f, p, layer=n))
-            walls.append(wall)
-            cpus.append(cpu)
-            path.unlink()
-        print(f"{name:12s} {len(frame):10,d} {np.median(walls):8.2f} {np.median(cpus):8.2f}")
+        times = [pyogrio_write({name: frames[name]}, b.workdir / f"write_{name}_{run}.gpkg") for run in range(b.runs)]
+        walls, cpus = [w for w, _ in times], [c for _, c in times]
+        print(f"{name:12s} {len(frames[name]):10,d} {np.median(walls):8.2f} {np.median(cpus):8.2f}")
 
 
 SECTIONS: dict[str, Callable[[Bench], None]] = {
     "placement": bench_placement,
     "indicators": bench_indicators,
     "write": bench_write,
+    "import": bench_import,
+    "server": bench_server,
+    "ogc": bench_ogc,
 }
 
 
@@ -302,6 +311,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is printed)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="work directory kept after the run (import files and stores reused)"
+    )
     args = parser.parse_args()
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SECTIONS]
@@ -314,10 +326,16 @@ def main() -> None:
     print(f"GEOS {shapely.geos_version_string}, pyogrio {pyogrio.__version__}")
     city, wall, _ = timed(lambda: generate(args.scale, seed=args.seed))
     print(f"city generated in {wall:.1f} s: " + ", ".join(f"{k} {len(v):,}" for k, v in city.frames().items()))
-    with tempfile.TemporaryDirectory(prefix="bench_city_") as tmp:
-        bench = Bench(city=city, scale=args.scale, runs=args.runs, workdir=Path(tmp))
+    with contextlib.ExitStack() as stack:
+        if args.keep is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench_city_")))
+        else:
+            workdir = args.keep.resolve()
+            workdir.mkdir(parents=True, exist_ok=True)
+        bench = Bench(city=city, scale=args.scale, runs=args.runs, workdir=workdir, seed=args.seed)
         for name in chosen:
-            SECTIONS[name](bench)
+            _, wall, _ = timed(lambda n=name: SECTIONS[n](bench))
+            print(f"({name}: {wall:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -449,22 +449,64 @@ def _facilities(rt: gpd.GeoDataFrame, n: int, rng: np.random.Generator) -> gpd.G
     return gpd.GeoDataFrame(frame, geometry=shapely.points(_sampler(rt.geometry)(where, rng)), crs=UTM)
 
 
+def extra_kelurahan(city: City, code: str, *, gap_m: float = 5_000) -> City:
+    """One more kelurahan beside the city: a copy of the city's first kelurahan (its RW, RT and
+    households) moved east of the city by ``gap_m`` past its edge, under ``code``, with new KK
+    numbers (so none of its households is one already stored).  No works, gardens or facilities."""
+    source = sorted(city.kelurahan["kelurahan_code"])[0]
+    minx, _, maxx, _ = city.kelurahan.total_bounds
+    shift = np.array([maxx - minx + gap_m, 0.0])
+
+    def moved(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        part = frame[frame["kelurahan_code"] == source].copy()
+        part["kelurahan_code"] = code
+        part["geometry"] = shapely.transform(part.geometry.to_numpy(), lambda xy: xy + shift)
+        return part.reset_index(drop=True)
+
+    kel = moved(city.kelurahan)
+    kel["name"] = "Kelurahan Tambahan (sintetis)"
+    households = moved(city.households)
+    households["kk_key"] = [f"id:KK{9_000_000 + i:07d}" for i in range(len(households))]
+    empty = {name: getattr(city, name).iloc[0:0] for name in ("works", "gardens", "facilities")}
+    return City(kel, moved(city.rw), moved(city.rt), households, **empty)
+
+
 # --- import files ------------------------------------------------------------------------------
 
 LABEL_STYLES = ("RT{rt:03d}-RW{rw:03d}", "RT {rt} RW {rw:02d}", "{rt:03d}/{rw:03d}", "RT {rt:02d}/RW {rw:02d}")
 
 
-def write_import_files(city: City, directory: Path) -> dict[str, Path]:
-    """The city as files for ``petakampung import``: {layer: path}."""
+IMPORT_FILES = {
+    "boundaries": "boundaries.gpkg",
+    "households": "households.csv",
+    "infrastructure": "works.geojson",
+    "gardens": "gardens.geojson",
+    "facilities": "facilities.geojson",
+}
+
+
+def write_import_files(city: City, directory: Path, layers: tuple[str, ...] = tuple(IMPORT_FILES)) -> dict[str, Path]:
+    """The city as files for ``petakampung import``: {layer: path}, for the given ``layers``."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "boundaries": directory / "boundaries.gpkg",
-        "households": directory / "households.csv",
-        "infrastructure": directory / "works.geojson",
-        "gardens": directory / "gardens.geojson",
-        "facilities": directory / "facilities.geojson",
-    }
-    paths["boundaries"].unlink(missing_ok=True)
+    paths = {layer: directory / IMPORT_FILES[layer] for layer in layers}
+    if "boundaries" in paths:
+        paths["boundaries"].unlink(missing_ok=True)
+        _boundaries_gpkg(city, paths["boundaries"])
+    if "households" in paths:
+        _households_csv(city.households, paths["households"])
+    if "infrastructure" in paths:
+        works = city.works.drop(columns=["unit_type", "unit_number", "rt_number", "volume_unit"])
+        labels = zip(city.works["rt_number"], city.works["unit_number"], strict=True)
+        works.insert(2, "rt", [f"RT {r:03d}/RW {u:03d}" for r, u in labels])
+        pyogrio.write_dataframe(works.to_crs(4326), paths["infrastructure"], driver="GeoJSON", geometry_type="Unknown")
+    if "gardens" in paths:
+        pyogrio.write_dataframe(city.gardens.drop(columns="area_m2").to_crs(4326), paths["gardens"], driver="GeoJSON")
+    if "facilities" in paths:
+        pyogrio.write_dataframe(city.facilities.to_crs(4326), paths["facilities"], driver="GeoJSON")
+    return paths
+
+
+def _boundaries_gpkg(city: City, path: Path) -> None:
     rw_text = city.rw.assign(rw=[f"RW {u:02d}" for u in city.rw["unit_number"]])
     rt_text = city.rt.assign(rw=[f"RW {u:02d}" for u in city.rt["unit_number"]], rt=city.rt["rt_number"].astype(str))
     layers = {
@@ -473,15 +515,7 @@ def write_import_files(city: City, directory: Path) -> dict[str, Path]:
         "rt": rt_text[["kelurahan_code", "rw", "rt", "geometry"]],
     }
     for name, frame in layers.items():
-        pyogrio.write_dataframe(frame.to_crs(4326), paths["boundaries"], layer=name, promote_to_multi=True)
-    _households_csv(city.households, paths["households"])
-    works = city.works.drop(columns=["unit_type", "unit_number", "rt_number", "volume_unit"])
-    labels = zip(city.works["rt_number"], city.works["unit_number"], strict=True)
-    works.insert(2, "rt", [f"RT {r:03d}/RW {u:03d}" for r, u in labels])
-    pyogrio.write_dataframe(works.to_crs(4326), paths["infrastructure"], driver="GeoJSON", geometry_type="Unknown")
-    pyogrio.write_dataframe(city.gardens.drop(columns="area_m2").to_crs(4326), paths["gardens"], driver="GeoJSON")
-    pyogrio.write_dataframe(city.facilities.to_crs(4326), paths["facilities"], driver="GeoJSON")
-    return paths
+        pyogrio.write_dataframe(frame.to_crs(4326), path, layer=name, promote_to_multi=True)
 
 
 def _households_csv(households: gpd.GeoDataFrame, path: Path) -> None:

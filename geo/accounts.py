@@ -34,8 +34,6 @@ USERS = TableSpec(
         Column("active", "INTEGER"),
         Column("session_version", "INTEGER"),
         Column("created_at", "DATETIME"),
-        # SHA-256 of the user's API token (geo.tokens); a BLOB, so plain reads and the audit log never carry it
-        Column("token_hash", "BLOB", "SHA-256 of the API token"),
     ),
     key=("username",),
     public=False,

@@ -18,7 +18,7 @@ import click
 from geo.errors import GeoError, ValidationFailed
 from geo.i18n import LANGS, h, normalize_lang, t
 from geo.importer import ImportOptions
-from geo.settings import Settings
+from geo.settings import Settings, store_location
 
 if TYPE_CHECKING:
     from geo.selection import PlanOptions
@@ -89,13 +89,14 @@ def build_cli(lang: str) -> click.Group:
     command_cls.context_class = _context_class(lang)
 
     @click.group(cls=group_cls, help=h("cli", lang), context_settings={"max_content_width": 100})
-    @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None, help=h("opt.store", lang))
+    # text, not click.Path: a path would fold the // of postgresql://USER@HOST:PORT/DB
+    @click.option("--store", default=None, help=h("opt.store", lang))
     @click.option("--lang", "lang_opt", type=click.Choice(LANGS), default=None, help=h("opt.lang", lang))
     @click.pass_context
-    def cli(ctx: click.Context, store: Path | None, lang_opt: str | None) -> None:
+    def cli(ctx: click.Context, store: str | None, lang_opt: str | None) -> None:
         settings = Settings()
         if store is not None:
-            settings = settings.model_copy(update={"store": store})
+            settings = settings.model_copy(update={"store": store_location(store)})
         ctx.obj = {"settings": settings, "lang": lang}
 
     from geo.layers import LAYERS
@@ -154,7 +155,7 @@ def build_cli(lang: str) -> click.Group:
         from geo.store import open_store
 
         settings: Settings = obj["settings"]
-        store = open_store(settings.store)
+        store = open_store(settings.store, audit_rows=settings.audit_rows)
         with _ProgressBar(lang) as bar:
             result = import_file(
                 store,
@@ -197,7 +198,11 @@ def build_cli(lang: str) -> click.Group:
 
         settings: Settings = obj["settings"]
         report, _ = validate_file(
-            open_store(settings.store), layer, list(files), hash_key=b"validate-only", options=import_options(**opts)
+            open_store(settings.store, audit_rows=settings.audit_rows),
+            layer,
+            list(files),
+            hash_key=b"validate-only",
+            options=import_options(**opts),
         )
         if not report.ok:
             raise ValidationFailed(report)
@@ -234,17 +239,18 @@ def build_cli(lang: str) -> click.Group:
     @click.option(
         "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help=h("opt.output", lang)
     )
-    @click.option("--restricted", is_flag=True, help=h("opt.restricted", lang))
+    @click.option("--public/--restricted", "public", default=True, help=h("opt.restricted", lang))
     @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
     @click.pass_obj
-    def export_cmd(obj: dict, layer: str, output: Path, restricted: bool, code: str | None) -> None:
+    def export_cmd(obj: dict, layer: str, output: Path, public: bool, code: str | None) -> None:
         from geo.export import export_layer
         from geo.places import normalize_kelurahan_code
 
         settings: Settings = obj["settings"]
         store = _existing_store(settings)
         code = normalize_kelurahan_code(code) if code else None
-        n = export_layer(store, layer, output, public=not restricted, k=settings.suppression_k, code=code)
+        restricted = not public
+        n = export_layer(store, layer, output, public=public, k=settings.suppression_k, code=code)
         public_kind = "export.public_households" if layer == "households" else "export.public"
         kind = t("export.restricted", lang) if restricted else t(public_kind, lang, k=settings.suppression_k)
         click.echo(t("export.done", lang, n=n, path=output, kind=kind))
@@ -473,12 +479,12 @@ def build_cli(lang: str) -> click.Group:
         settings: Settings = obj["settings"]
         with _ProgressBar(lang) as bar:
             summary = load_demo(
-                open_store(settings.store),
+                open_store(settings.store, audit_rows=settings.audit_rows),
                 data_dir or DEFAULT_DATA_DIR,
                 hash_key=settings.hash_key_bytes(),
                 progress=bar.update,
             )
-        click.echo(t("demo.done", lang, path=settings.store, summary=summary))
+        click.echo(t("demo.done", lang, path=_shown(settings.store), summary=summary))
 
     @cli.command("map", help=h("cmd.map", lang))
     @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
@@ -530,28 +536,67 @@ def build_cli(lang: str) -> click.Group:
     @cli.command("serve", help=h("cmd.serve", lang))
     @click.option("--host", default=None, help=h("opt.host", lang))
     @click.option("--port", type=int, default=None, help=h("opt.port", lang))
+    @click.option("--workers", type=click.IntRange(1, 64), default=None, help=h("opt.workers", lang))
+    @click.option("--proxy-headers/--no-proxy-headers", default=None, help=h("opt.proxy_headers", lang))
+    @click.option("--forwarded-allow-ips", default=None, help=h("opt.forwarded_allow_ips", lang))
+    @click.option("--root-path", default=None, help=h("opt.root_path", lang))
     @click.pass_obj
-    def serve_cmd(obj: dict, host: str | None, port: int | None) -> None:
-        import uvicorn
+    def serve_cmd(obj: dict, **options: object) -> None:
+        from geo.serve import ServeOptions, serve
+
+        serve(obj["settings"], lang, ServeOptions(**options))  # type: ignore[arg-type]
+
+    from geo.ops_cli import add_ops_commands
+
+    add_ops_commands(cli, lang, group_cls)
+
+    _db_commands(cli, group_cls, lang)
+    return cli
+
+
+def _db_commands(cli: click.Group, group_cls: type[click.Group], lang: str) -> None:
+    """``petakampung db upgrade`` and ``petakampung db copy SRC DST``."""
+
+    @cli.group("db", cls=group_cls, help=h("cmd.db", lang))
+    def db_group() -> None:
+        pass
+
+    @db_group.command("upgrade", help=h("cmd.db_upgrade", lang))
+    @click.option("--store", default=None, help=h("opt.store", lang))
+    @click.option("--public-role", default=None, help=h("opt.public_role", lang))
+    @click.pass_obj
+    def db_upgrade(obj: dict, store: str | None, public_role: str | None) -> None:
+        from urllib.parse import urlsplit
+
+        from geo.store import open_store
+        from geo.store_copy import upgrade_store
 
         settings: Settings = obj["settings"]
-        os.environ["PETAKAMPUNG_STORE"] = str(settings.store.resolve())
-        os.environ["PETAKAMPUNG_LANG"] = lang
-        # The app warns at start when the session secret sits beside the store.
-        # A string reference: the domain library never imports the web layer.  uvicorn's own
-        # proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1): the app
-        # applies them only for PETAKAMPUNG_TRUSTED_PROXIES.
-        uvicorn.run(
-            "web.app:create_app_from_env",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="info",
-            proxy_headers=False,
-            server_header=False,
-        )
+        location = store_location(store) if store else settings.store
+        if public_role is None and settings.store_public and isinstance(location, str):
+            public_role = urlsplit(settings.store_public).username
+        version = upgrade_store(open_store(location), public_role=public_role)
+        click.echo(t("db.upgraded", lang, store=_shown(location), version=version))
+        if public_role:
+            click.echo(t("db.granted", lang, role=public_role))
 
-    return cli
+    @db_group.command("copy", help=h("cmd.db_copy", lang))
+    @click.argument("source", metavar="SRC")
+    @click.argument("target", metavar="DST")
+    def db_copy(source: str, target: str) -> None:
+        from geo.store import open_store
+        from geo.store_copy import copy_store
+
+        counts = copy_store(open_store(store_location(source)), open_store(store_location(target)))
+        rows, tables = sum(counts.values()), len(counts)
+        click.echo(t("db.copied", lang, rows=rows, tables=tables, source=_shown(source), target=_shown(target)))
+
+
+def _shown(location: str | Path) -> str:
+    """A store location fit to print: a database URL without its password."""
+    from geo.settings import redact_url
+
+    return redact_url(location) if isinstance(location, str) and "://" in location else str(location)
 
 
 def _rank_kota(
@@ -614,7 +659,7 @@ def _existing_store(settings: Settings):
     from geo.errors import StoreError
     from geo.store import open_store
 
-    store = open_store(settings.store)
+    store = open_store(settings.store, audit_rows=settings.audit_rows)
     if not store.exists():
         raise StoreError("store.missing", path=str(settings.store))
     return store

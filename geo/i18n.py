@@ -226,10 +226,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "store {path} does not exist yet; run 'petakampung demo' or import boundaries first",
     },
     "store.not_gpkg": {"id": "{path} bukan GeoPackage petakampung", "en": "{path} is not a petakampung GeoPackage"},
-    "store.postgis": {
-        "id": "penyimpanan PostGIS belum tersedia; gunakan berkas .gpkg",
-        "en": "PostGIS stores are not available yet; use a .gpkg file",
-    },
     "store.locked": {
         "id": "penyimpanan sedang dipakai proses lain; coba lagi",
         "en": "the store is busy in another process; try again",
@@ -617,7 +613,10 @@ HELP: dict[str, dict[str, str]] = {
         "Data lives in one GeoPackage file (--store, or PETAKAMPUNG_STORE, default "
         "./petakampung.gpkg) that opens in QGIS as it is.",
     },
-    "opt.store": {"id": "berkas penyimpanan GeoPackage", "en": "GeoPackage store file"},
+    "opt.store": {
+        "id": "penyimpanan: berkas GeoPackage atau postgresql://USER@HOST:PORT/DB",
+        "en": "the store: a GeoPackage file or postgresql://USER@HOST:PORT/DB",
+    },
     "opt.lang": {
         "id": "bahasa keluaran: id (Bahasa Indonesia) atau en (English)",
         "en": "output language: id (Bahasa Indonesia) or en (English)",
@@ -642,8 +641,10 @@ HELP: dict[str, dict[str, str]] = {
     },
     "opt.output": {"id": "berkas keluaran", "en": "output file"},
     "opt.restricted": {
-        "id": "ekspor data lengkap TERBATAS (termasuk data rumah tangga); bawaan: publik",
-        "en": "export the full RESTRICTED data (household rows included); default: public",
+        "id": "--public (bawaan): hanya data yang boleh dibagikan (rumah tangga sebagai hitungan per RT yang "
+        "disensor); --restricted: data lengkap TERBATAS (termasuk baris rumah tangga)",
+        "en": "--public (default): only what may be shared (households as suppressed per-RT counts); "
+        "--restricted: the full RESTRICTED data (household rows included)",
     },
     "opt.host": {"id": "alamat yang didengar server", "en": "address the server listens on"},
     "opt.port": {"id": "port server", "en": "server port"},
@@ -931,6 +932,102 @@ MESSAGES.update(
         "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},
     }
 )
+
+
+# --- operations (issue 11): serve options, health, backup and restore, audit retention ------------
+from geo.i18n_ops import OPS_HELP, OPS_MESSAGES  # noqa: E402  (messages kept in their own module)
+
+MESSAGES.update(OPS_MESSAGES)
+HELP.update(OPS_HELP)
+
+
+# --- the PostGIS store and `petakampung db` ------------------------------------------------------
+MESSAGES.update(
+    {
+        "store.pg_unreachable": {
+            "id": "basis data {location} tidak dapat dihubungi ({detail}); periksa alamat, port, pengguna dan "
+            "kata sandi (~/.pgpass atau PGPASSWORD)",
+            "en": "cannot reach the database {location} ({detail}); check the host, port, user and password "
+            "(~/.pgpass or PGPASSWORD)",
+        },
+        "store.pg_no_postgis": {
+            "id": "ekstensi PostGIS tidak ada di basis data ini dan tidak dapat dipasang ({detail}); minta admin basis "
+            "data menjalankan CREATE EXTENSION postgis",
+            "en": "the PostGIS extension is missing from this database and cannot be installed ({detail}); ask the "
+            "database administrator to run CREATE EXTENSION postgis",
+        },
+        "store.pg_denied": {
+            "id": "peran basis data '{user}' tidak berhak atas tabel {table} ({detail}); situs publik memakai peran "
+            "tanpa akses ke data rumah tangga, akun dan log audit: gunakan PETAKAMPUNG_STORE untuk itu",
+            "en": "database role '{user}' has no right to table {table} ({detail}); the public site uses a role "
+            "without access to households, accounts and the audit log: use PETAKAMPUNG_STORE for those",
+        },
+        "store.pg_no_role": {
+            "id": "peran basis data '{role}' belum ada; buat dulu: CREATE ROLE {role} LOGIN PASSWORD '...'",
+            "en": "database role '{role}' does not exist; create it first: CREATE ROLE {role} LOGIN PASSWORD '...'",
+        },
+        "store.needs_key": {
+            "id": "penyimpanan PostGIS tidak punya folder untuk berkas kunci hash KK; setel PETAKAMPUNG_HASH_KEY "
+            "atau PETAKAMPUNG_HASH_KEY_FILE (berkas mode 600, simpan bersama cadangan basis data)",
+            "en": "a PostGIS store has no folder for the KK hash key file; set PETAKAMPUNG_HASH_KEY or "
+            "PETAKAMPUNG_HASH_KEY_FILE (a mode 600 file, kept with the database backups)",
+        },
+        "store.needs_secret": {
+            "id": "penyimpanan PostGIS tidak punya folder untuk rahasia sesi; setel PETAKAMPUNG_SECRET_KEY atau "
+            "PETAKAMPUNG_SECRET_FILE",
+            "en": "a PostGIS store has no folder for the session secret; set PETAKAMPUNG_SECRET_KEY or "
+            "PETAKAMPUNG_SECRET_FILE",
+        },
+        "store.needs_file": {
+            "id": "{location} adalah basis data, bukan berkas GeoPackage",
+            "en": "{location} is a database, not a GeoPackage file",
+        },
+        "store.unavailable": {
+            "id": "Basis data sedang tidak dapat dipakai; coba lagi sebentar lagi.",
+            "en": "The database cannot be used right now; try again in a moment.",
+        },
+        "store.pg_bad_value": {
+            "id": "nilai yang tidak muat di kolomnya (tabel {table}): {detail}",
+            "en": "a value its column cannot hold (table {table}): {detail}",
+        },
+        "db.copy_not_empty": {
+            "id": "tujuan {target} sudah berisi data (tabel {table}); salin hanya ke penyimpanan kosong",
+            "en": "the target {target} already holds data (table {table}); copy into an empty store only",
+        },
+        "db.copied": {
+            "id": "Disalin {rows} baris dalam {tables} tabel dari {source} ke {target}.",
+            "en": "Copied {rows} rows in {tables} tables from {source} to {target}.",
+        },
+        "db.upgraded": {
+            "id": "Skema {store} mutakhir (versi {version}).",
+            "en": "The schema of {store} is up to date (version {version}).",
+        },
+        "db.granted": {
+            "id": "Peran publik '{role}' hanya dapat membaca tabel publik.",
+            "en": "The public role '{role}' can read the public tables only.",
+        },
+    }
+)
+HELP.update(
+    {
+        "cmd.db": {"id": "Skema dan salinan penyimpanan (GeoPackage, PostGIS).", "en": "Store schema and copies."},
+        "cmd.db_upgrade": {
+            "id": "Buat atau mutakhirkan skema penyimpanan (aman diulang); dengan PETAKAMPUNG_STORE_PUBLIC, beri "
+            "peran publik hak baca tabel publik saja.",
+            "en": "Create or upgrade the store's schema (safe to repeat); with PETAKAMPUNG_STORE_PUBLIC, let the "
+            "public role read the public tables only.",
+        },
+        "cmd.db_copy": {
+            "id": "Salin seluruh penyimpanan SRC ke DST yang kosong, baris demi baris (GeoPackage <-> PostGIS).",
+            "en": "Copy the whole store SRC into the empty DST, row for row (GeoPackage <-> PostGIS).",
+        },
+        "opt.public_role": {
+            "id": "peran basis data situs publik (bawaan: pengguna di PETAKAMPUNG_STORE_PUBLIC)",
+            "en": "the public site's database role (default: the user of PETAKAMPUNG_STORE_PUBLIC)",
+        },
+    }
+)
+
 # --- OGC API Features core and API tokens (issue 12) --------------------------------------------
 MESSAGES.update(
     {

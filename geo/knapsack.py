@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = ["DEFAULT_TIME_LIMIT_S", "Solution", "greedy", "solve"]
 
@@ -212,6 +211,8 @@ def _subsets(p: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _milp(p: np.ndarray, c: np.ndarray, budget: float, time_limit_s: float) -> tuple[np.ndarray, str, float]:
     """HiGHS on a core, tightened until its choice fits ``budget`` in exact rupiah."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # here: 0.35 s CPU off every server start
+
     if len(p) == 0:
         return np.zeros(0, dtype=bool), "optimal", 0.0
     rhs = 1.0

@@ -28,7 +28,7 @@ from geo.errors import NotFoundError
 from geo.indicators import SHARES, city_rt_indicators, public_indicators
 from geo.layers.infrastructure import current_progress
 from geo.places import normalize_kelurahan_code
-from geo.progress import effective_history
+from geo.progress import PUBLIC_PROGRESS_COLUMNS, effective_history
 from geo.queries import KelurahanData
 from geo.store import Store
 from geo.timespan import Interval, temporal_extent, within, work_spans
@@ -106,18 +106,26 @@ class KelurahanPublic(KelurahanData):
         return pd.DataFrame(self.rt.drop(columns=["geometry", "rt_id"]))
 
 
-def build_kelurahan(store: Store, code: str, *, k: int, version: str = "0") -> KelurahanPublic:
+def build_kelurahan(
+    store: Store, code: str, *, k: int, version: str = "0", households: Store | None = None
+) -> KelurahanPublic:
     """Read one kelurahan from the store and derive everything publishable about it."""
-    built = build_many(store, {code: version}, k=k)
+    built = build_many(store, {code: version}, k=k, households=households)
     if code not in built:
         raise NotFoundError("kelurahan.unknown", code=code)
     return built[code]
 
 
-def build_many(store: Store, versions: dict[str, str], *, k: int) -> dict[str, KelurahanPublic]:
+def build_many(
+    store: Store, versions: dict[str, str], *, k: int, households: Store | None = None
+) -> dict[str, KelurahanPublic]:
     """:func:`build_kelurahan` for several kelurahan with one read per table and one indicator
     computation for all (:func:`geo.indicators.city_rt_indicators`): a kota's first map or plan
-    reads the store a dozen times, not a dozen times per kelurahan.  Unknown codes are left out."""
+    reads the store a dozen times, not a dozen times per kelurahan.  Unknown codes are left out.
+
+    ``households`` is the store the household rows are read from, when ``store`` is a PostGIS
+    connection with the site's public role (which cannot read them): they become suppressed per-RT
+    counts here and nowhere else."""
     codes = list(versions)
     kel = store.read("kelurahan", kelurahan_code=codes)
     codes = [c for c in codes if c in set(kel["kelurahan_code"])]
@@ -127,12 +135,14 @@ def build_many(store: Store, versions: dict[str, str], *, k: int) -> dict[str, K
     rw.insert(0, "rw_id", [rw_id(c, int(u)) for c, u in zip(rw["kelurahan_code"], rw["unit_number"], strict=True)])
     works = store.read("works", kelurahan=codes)
     progress = effective_history(
-        store.read("work_progress", kelurahan=codes), store.read("progress_records", kelurahan=codes), works
+        store.read("work_progress", kelurahan=codes),
+        store.read("progress_records", kelurahan=codes, columns=PUBLIC_PROGRESS_COLUMNS),
+        works,
     )
     gardens = store.read("gardens", kelurahan=codes)
     facilities = store.read("facilities", kelurahan=codes)
     rt = store.read("rt", kelurahan=codes)
-    rt_public = _public_rt(store, rt, works, gardens, facilities, k=k)
+    rt_public = _public_rt(households or store, rt, works, gardens, facilities, k=k)
     current = current_progress(works, progress)
     # the "as of" date of progress_fisik: the latest record, imported or from the LKM
     current["progress_date"] = current["work_id"].map(progress.groupby("work_id")["record_date"].max())
@@ -221,8 +231,11 @@ class PublicData:
     lists across kelurahan come from SQL, not from frames held in memory.
     """
 
-    def __init__(self, store: Store, *, k: int, max_kelurahan: int = DEFAULT_MAX_KELURAHAN) -> None:
+    def __init__(
+        self, store: Store, *, k: int, max_kelurahan: int = DEFAULT_MAX_KELURAHAN, households: Store | None = None
+    ) -> None:
         self.store = store
+        self.households = households  # where household rows are read (a PostGIS role that may), else store
         self.k = k
         self.max_kelurahan = max_kelurahan
         self._lock = threading.Lock()
@@ -249,7 +262,7 @@ class PublicData:
                 c: versions[c] for c in wanted if (hit := self._kelurahan.get(c)) is None or hit.version != versions[c]
             }
         if len(stale) > 1:
-            built = build_many(self.store, stale, k=self.k)
+            built = build_many(self.store, stale, k=self.k, households=self.households)
             with self._lock:
                 for code, data in built.items():
                     self._kelurahan[code] = data
@@ -288,7 +301,7 @@ class PublicData:
                 hit = self._kelurahan.get(code)
                 if hit is not None and hit.version == version:
                     return hit
-            data = build_kelurahan(self.store, code, k=self.k, version=version)
+            data = build_kelurahan(self.store, code, k=self.k, version=version, households=self.households)
             with self._lock:
                 self._kelurahan[code] = data
                 self._kelurahan.move_to_end(code)

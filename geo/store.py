@@ -3,8 +3,8 @@
 :class:`Store` is what the rest of petakampung sees.  :class:`GpkgStore` is the embedded default,
 a single GeoPackage file that opens in QGIS as it is.  Reads push their work down into SQL: the
 columns asked for, a kelurahan (or several), a bounding box through the R-tree index, equality or
-membership filters, limit and offset; photo bytes are read only when a caller names them.  A
-PostGIS backend implements the same methods in SQL.
+membership filters, limit and offset; photo bytes are read only when a caller names them.
+:class:`geo.store_pg.PgStore` implements the same methods on PostGIS.
 
 Every write happens inside :meth:`Store.transaction`: either the whole block lands or nothing
 does, and a block that changes nothing leaves the file byte for byte as it was.  The audit log
@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -34,6 +33,8 @@ import shapely
 from geo import gpkg
 from geo.errors import StoreError
 from geo.schema import STORAGE_CRS, Column, TableSpec
+from geo.settings import is_database_url
+from geo.store_common import as_dtype, frame_from_rows, select_columns
 from geo.store_sql import ensure_schema
 from geo.store_write import GpkgWriter, StoreWriter, UpsertResult, sql_value
 
@@ -47,6 +48,7 @@ __all__ = [
     "Store",
     "StoreWriter",
     "UpsertResult",
+    "is_database_url",
     "open_store",
     "sha256_of",
 ]
@@ -125,6 +127,7 @@ class Store(Protocol):
     """The interface the layers, the importer, the CLI and the site use."""
 
     location: str
+    specs: dict[str, TableSpec]
 
     def exists(self) -> bool: ...
     def read(
@@ -146,6 +149,7 @@ class Store(Protocol):
     def transaction(self, actor: str = "system") -> contextlib.AbstractContextManager[StoreWriter]: ...
     def metadata(self) -> dict[str, str]: ...
     def checksum(self) -> str: ...
+    def integrity_check(self) -> str: ...
 
 
 class GpkgStore:
@@ -230,7 +234,7 @@ class GpkgStore:
         that has never been written reads as empty tables.
         """
         spec = self._spec(table)
-        names = self._columns(spec, columns)
+        names = select_columns(spec, columns)
         with_geom = spec.is_spatial and (geometry or bbox is not None)
         if not self.exists():
             return _frame(spec, names, [], with_geom)
@@ -278,7 +282,7 @@ class GpkgStore:
             arrow_to_pandas_kwargs={"types_mapper": _ARROW_TYPES.get},
         )
         for name in names:
-            frame[name] = _as_dtype(frame[name], types[name])
+            frame[name] = as_dtype(frame[name], types[name])
         frame = frame[[*names, frame.geometry.name]]
         if frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
@@ -369,14 +373,6 @@ class GpkgStore:
     def integrity_check(self) -> str:
         with self._reading() as con:
             return con.execute("PRAGMA integrity_check").fetchone()[0]
-
-    def _columns(self, spec: TableSpec, columns: Sequence[str] | None) -> list[str]:
-        if columns is None:
-            return [c.name for c in spec.columns if c.type != "BLOB"]
-        unknown = [c for c in columns if c not in spec.column_names and c != "geometry"]
-        if unknown:
-            raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
-        return [c for c in spec.column_names if c in columns]
 
     def _where(
         self,
@@ -533,15 +529,6 @@ def _literal(value: Any) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _as_dtype(column: pd.Series, ctype: str) -> pd.Series:
-    dtype = _PANDAS_TYPES[ctype]
-    if dtype == "object":
-        return column.astype(object).where(column.notna(), None)
-    if dtype == "Int64":
-        return column.astype("Int64")
-    return column.astype("float64")
-
-
 def _create_private(path: Path) -> None:
     """A new store file readable by its owner only: it holds households, accounts and the audit log."""
     try:
@@ -565,55 +552,33 @@ def _has_tables(path: Path) -> bool:
 
 
 _ARROW_TYPES = {pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.int16(): pd.Int64Dtype()}
-_PANDAS_TYPES = {
-    "INTEGER": "Int64",
-    "REAL": "float64",
-    "TEXT": "object",
-    "DATE": "object",
-    "DATETIME": "object",
-    "BLOB": "object",
-}
 
 
 def _frame(spec: TableSpec, names: list[str], rows: list[tuple], with_geom: bool) -> pd.DataFrame:
-    offset = 1 if with_geom else 0
-    types = spec.column_types
-    if rows:
-        raw = pd.DataFrame.from_records(rows, columns=(["geom"] if offset else []) + names, coerce_float=False)
-    else:
-        raw = pd.DataFrame({n: [] for n in (["geom"] if offset else []) + names})
-    data = {}
-    for name in names:
-        dtype = _PANDAS_TYPES[types[name]]
-        col = raw[name]
-        if dtype == "object":
-            data[name] = col.astype(object).where(col.notna(), None)
-        elif dtype == "Int64":
-            data[name] = (
-                pd.array(pd.to_numeric(col, errors="coerce"), dtype="Int64")
-                if len(col)
-                else pd.array([], dtype="Int64")
-            )
-        else:
-            data[name] = pd.to_numeric(col, errors="coerce").astype("float64")
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
-    if not with_geom:
-        return frame
-    geoms = gpkg.decode_many(raw["geom"].tolist()) if len(raw) else np.array([], dtype=object)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS), crs=STORAGE_CRS)
+    return frame_from_rows(spec, names, rows, with_geom, gpkg.decode_many)
 
 
-def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None) -> GpkgStore:
-    """Open the store at ``location``.  Only GeoPackage paths are supported today."""
+def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None, *, audit_rows: str = "keys") -> Store:
+    """Open the store at ``location``: a GeoPackage path, or ``postgresql://USER@HOST:PORT/DB``
+    for PostGIS (:class:`geo.store_pg.PgStore`).
+
+    ``audit_rows`` (``PETAKAMPUNG_AUDIT_ROWS``) is what the audit log keeps of a changed row of the
+    default tables: ``keys`` (its key and the names of the changed fields) or ``rows`` (whole rows;
+    household rows never), see :func:`geo.audit.with_audit`."""
     if tables is None:
         from geo.accounts import USERS
+        from geo.audit import with_audit
         from geo.layers import all_tables
+        from geo.login_limit import LOGIN_ATTEMPTS
         from geo.progress import PROGRESS_TABLES
+        from geo.tokens import API_TOKENS
 
-        tables = [*all_tables(), USERS, *PROGRESS_TABLES]
+        tables = with_audit([*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS, API_TOKENS], audit_rows)
     text = str(location)
-    if text.startswith(("postgresql://", "postgres://")):
-        raise StoreError("store.postgis")
+    if is_database_url(text):
+        from geo.store_pg import PgStore
+
+        return PgStore(text, tables)
     return GpkgStore(text, tables)
 
 

@@ -1,9 +1,11 @@
 """Per-user API tokens, for GIS clients that cannot keep a session cookie (QGIS, GDAL, OWSLib).
 
-``petakampung user token NAME`` makes one and prints it once; the store keeps only its SHA-256,
-in ``pk_users.token_hash`` (a BLOB column: ordinary reads, listings and the audit log never carry
-it).  An account has at most one token: a new one replaces the old, ``--revoke`` removes it.
+``petakampung user token NAME`` makes one and prints it once; the store keeps only its SHA-256
+(hex), in its own restricted table ``pk_api_tokens`` (one row per account, audited by key only, so
+the audit log names whose token changed and never carries the hash; the PostGIS public role cannot
+read it).  An account has at most one token: a new one replaces the old, ``--revoke`` empties it.
 A token acts exactly as its account does (role, area, and nothing once the account is disabled).
+Only the :class:`geo.store.Store` protocol is used, so tokens work on every backend.
 
 Why a plain SHA-256 and not Argon2 or a keyed hash: a token is 32 random bytes (256 bits), so
 no dictionary or brute force applies and one fast hash is as safe as a slow one; a key would have
@@ -17,43 +19,58 @@ import hashlib
 import hmac
 import re
 import secrets
-import sqlite3
 
 import pandas as pd
 
-from geo.accounts import USERS, User, _row_to_user, canonical_username, get_user
+from geo.accounts import User, canonical_username, get_user
 from geo.errors import NotFoundError
+from geo.gpkg import now_iso
+from geo.schema import Column, TableSpec
 from geo.store import Store
 
-__all__ = ["PREFIX", "new_token", "revoke_token", "token_user"]
+__all__ = ["API_TOKENS", "PREFIX", "new_token", "revoke_token", "token_user"]
 
 PREFIX = "pkt_"
 _SHAPE = re.compile(r"pkt_[A-Za-z0-9_-]{43}")  # PREFIX + token_urlsafe(32)
-_READ = ["username", "role", "kelurahan_code", "kota_code", "active", "session_version", "token_hash"]
+API_TOKENS = TableSpec(
+    name="pk_api_tokens",
+    columns=(
+        Column("username", "TEXT"),
+        Column("token_hash", "TEXT", "hex SHA-256 of the API token; empty once revoked"),
+        Column("created_at", "DATETIME"),
+        Column("revoked_at", "DATETIME"),
+    ),
+    key=("username",),
+    public=False,
+    indexes=(("token_hash",),),
+    description="petakampung: the hash of each account's API token (restricted)",
+    audit="keys",
+)
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token(store: Store, username: str, *, actor: str = "system") -> str:
     """A new token for ``username`` (the old one stops working); only its hash is stored."""
-    if get_user(store, username) is None:
+    user = get_user(store, username)
+    if user is None:
         raise NotFoundError("user.unknown", username=username)
     token = PREFIX + secrets.token_urlsafe(32)
-    _set_hash(store, username, _digest(token), actor)
+    row = {"username": user.username, "token_hash": _digest(token), "created_at": now_iso(), "revoked_at": None}
+    with store.transaction(actor=actor) as writer:
+        writer.upsert(API_TOKENS, pd.DataFrame([row]))
     return token
 
 
 def revoke_token(store: Store, username: str, *, actor: str = "system") -> None:
-    if get_user(store, username) is None:
+    user = get_user(store, username)
+    if user is None:
         raise NotFoundError("user.unknown", username=username)
-    _set_hash(store, username, None, actor)
-
-
-def _set_hash(store: Store, username: str, digest: bytes | None, actor: str) -> None:
-    with store.transaction(actor=actor) as writer:  # only the token column: sessions go on as they were
-        writer.upsert(USERS, pd.DataFrame([{"username": username, "token_hash": digest}]))
+    row = {"username": user.username, "token_hash": None, "revoked_at": now_iso()}
+    with store.transaction(actor=actor) as writer:
+        writer.upsert(API_TOKENS, pd.DataFrame([row]))
 
 
 def token_user(store: Store, token: str, *, username: str | None = None) -> User | None:
@@ -63,22 +80,12 @@ def token_user(store: Store, token: str, *, username: str | None = None) -> User
         return None
     digest = _digest(token)
     if username is not None:
-        rows = _rows(store, username=canonical_username(username))
+        rows = store.read(API_TOKENS.name, username=canonical_username(username))
     else:
-        rows = _rows(store, token_hash=digest)
+        rows = store.read(API_TOKENS.name, token_hash=digest)
     for row in rows.to_dict("records"):
-        stored = row.pop("token_hash")
-        if isinstance(stored, bytes) and hmac.compare_digest(stored, digest):
-            user = _row_to_user(row)
-            return user if user.active else None
+        stored = row["token_hash"]
+        if isinstance(stored, str) and hmac.compare_digest(stored, digest):
+            user = get_user(store, row["username"])
+            return user if user is not None and user.active else None
     return None
-
-
-def _rows(store: Store, **equals: object) -> pd.DataFrame:
-    try:
-        return store.read(USERS.name, columns=_READ, **equals)  # type: ignore[arg-type]
-    except sqlite3.OperationalError as exc:
-        # a store not written since tokens came has no token column yet, so no token either
-        if "no such column" in str(exc):
-            return pd.DataFrame(columns=_READ)
-        raise

@@ -5,7 +5,6 @@ boundaries but no slum baseline."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -49,11 +48,14 @@ def add_kelurahan(store, folder: Path, code: str, name: str, *, baseline: str = 
     import_file(store, "kumuh", path, hash_key=HASH_KEY, actor="test")
 
 
-def build_city_store(demo_store_path: Path, folder: Path) -> Path:
-    path = folder / "kota.gpkg"
-    shutil.copy(demo_store_path, path)
-    store = open_store(path)
+def build_city_store(backend, demo_source, folder: Path):
+    """A copy of the demo store with the three test kotas, on the backend of ``backend``
+    (:class:`tests.conftest.Backend`); returns its location (drop it with ``backend.drop``)."""
+    location = backend.copy(demo_source, folder, name="kota")
+    store = open_store(location)
     add_kelurahan(store, folder, SECOND, SECOND_NAME, kota="Kota Bandar Lampung")
     add_kelurahan(store, folder, NOT_SLUM, "Bersih Uji", baseline="zero")
     add_kelurahan(store, folder, NO_BASELINE, "Tanpa Baseline Uji", baseline="none")
-    return path
+    if backend.cluster is not None:
+        backend.cluster.make_template(str(location).rsplit("/", 1)[1])
+    return location

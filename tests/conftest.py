@@ -1,15 +1,30 @@
-"""Shared fixtures: stores built from the demo data once per session, copied per test."""
+"""Shared fixtures: stores built from the demo data once per session, copied per test, on both
+backends.
+
+``backend`` is parametrised over the GeoPackage store and a PostGIS store on a private PostgreSQL
+cluster started for the session (:mod:`tests.pg_cluster`); every fixture that gives a test a store
+(``demo_store``, ``empty_store``, ``demo_settings``, ``users_settings``, ``server``, ...) depends on
+it, so those tests run once per backend.  A store *source* (``demo_source``, ``users_source``) is
+a GeoPackage file or a template database, loaded once per session; ``clone(source)`` gives a
+test its own copy (a file copy, or ``CREATE DATABASE ... TEMPLATE``), dropped afterwards.  Tests
+about the GeoPackage file itself use ``demo_store_path``, which is GeoPackage only.
+
+``PETAKAMPUNG_TEST_BACKENDS=gpkg`` (or ``postgis``) runs one backend only.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from geo.demo import DEFAULT_DATA_DIR, load_demo
 from geo.settings import Settings
-from geo.store import GpkgStore, open_store
+from geo.store import GpkgStore, Store, open_store
+from tests.pg_cluster import OWNER, PUBLIC, Cluster, postgres_bin
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
@@ -19,31 +34,204 @@ KALIAWI = "18.71.06.1012"
 # a loaded CI machine (2 cores, other jobs) can take long to import the stack: wait on readiness, not a short timer
 SERVER_START_LIMIT_S = 180
 JATIRANGGA = "32.75.10.1004"
+BACKENDS = tuple(b.strip() for b in os.environ.get("PETAKAMPUNG_TEST_BACKENDS", "gpkg,postgis").split(",") if b.strip())
+Location = Path | str  # a GeoPackage path or a postgresql:// URL
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """The session's private PostgreSQL + PostGIS server (started only if a PostGIS test runs)."""
+    bindir = postgres_bin()
+    if bindir is None:
+        message = "PostgreSQL with PostGIS is not installed (bash scripts/test.sh installs it as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = Cluster(bindir)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+class Backend:
+    """How a test gets stores of one kind: new, or copies of a session-wide source."""
+
+    def __init__(self, name: str, cluster: Cluster | None, tmp: pytest.TempPathFactory) -> None:
+        self.name = name
+        self.cluster = cluster
+        self.tmp = tmp
+
+    @property
+    def is_pg(self) -> bool:
+        return self.cluster is not None
+
+    def new(self, tmp_path: Path | None = None, name: str = "store") -> Location:
+        """A location where no store is yet (an empty database with PostGIS, or a new file name)."""
+        if self.cluster is not None:
+            return self.cluster.url(self.cluster.new_database())
+        return (tmp_path or self.tmp.mktemp(name)) / f"{name}.gpkg"
+
+    def copy(self, source: Location, tmp_path: Path | None = None, name: str = "store") -> Location:
+        """A private copy of the store at ``source``."""
+        if self.cluster is not None:
+            return self.cluster.url(self.cluster.new_database(template=_database(source)))
+        path = (tmp_path or self.tmp.mktemp(name)) / f"{name}.gpkg"
+        shutil.copy(source, path)
+        return path
+
+    def source(self, build: Callable[[Store], None], name: str) -> Location:
+        """A session-wide store built once by ``build`` and then only copied."""
+        location = self.new(name=name)
+        build(open_store(location))
+        if self.cluster is not None:
+            from geo.store_copy import upgrade_store
+
+            upgrade_store(open_store(location), public_role=PUBLIC)
+            self.cluster.make_template(_database(location))
+        return location
+
+    def drop(self, location: Location) -> None:
+        if self.cluster is not None:
+            self.cluster.drop_database(_database(location))
+
+    def settings(
+        self, location: Location, tmp_path: Path, monkeypatch: pytest.MonkeyPatch | None = None, **kwargs: object
+    ) -> Settings:
+        """Settings for a store; on PostGIS the site's public pages read with the public role, and
+        the key and secret files (which have no store folder to sit in) are named as a deployment
+        names them, also for the command line run in-process (``monkeypatch``)."""
+        if isinstance(location, str):
+            _grant_public(location)
+            kwargs.setdefault("store_public", public_url(location))
+            if "secret_key" not in kwargs:
+                kwargs.setdefault("secret_file", tmp_path / "session.secret")
+            if monkeypatch is not None:
+                monkeypatch.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(tmp_path / "store.key"))
+                monkeypatch.setenv("PETAKAMPUNG_SECRET_FILE", str(tmp_path / "session.secret"))
+        return Settings(store=location, **kwargs)
+
+
+def _grant_public(url: str) -> None:
+    """What a deployment's `petakampung db upgrade` does, for a store a test wrote itself."""
+    import psycopg
+
+    from geo.store_copy import upgrade_store
+
+    with psycopg.connect(url) as con:
+        granted = con.execute(
+            "SELECT to_regclass('rt') IS NULL OR has_table_privilege(%s, 'rt', 'SELECT')", (PUBLIC,)
+        ).fetchone()[0]
+    if not granted:
+        upgrade_store(open_store(url), public_role=PUBLIC)
+
+
+def _database(url: Location) -> str:
+    return str(url).rsplit("/", 1)[1]
+
+
+def public_url(url: str) -> str:
+    """The same database as the site's public role."""
+    return url.replace(f"//{OWNER}@", f"//{PUBLIC}@", 1)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    cluster = request.getfixturevalue("pg_cluster") if request.param == "postgis" else None
+    return Backend(request.param, cluster, tmp_path_factory)
+
+
+@pytest.fixture
+def clone(backend: Backend, tmp_path: Path) -> Iterator[Callable[..., Location]]:
+    """``clone(source)``: a private copy of a store source for this test (dropped afterwards)."""
+    made: list[Location] = []
+
+    def copy(source: Location, name: str = "store") -> Location:
+        location = backend.copy(source, tmp_path, name=f"{name}{len(made)}")
+        made.append(location)
+        return location
+
+    yield copy
+    for location in made:
+        backend.drop(location)
+
+
+@pytest.fixture
+def new_location(backend: Backend, tmp_path: Path) -> Iterator[Callable[..., Location]]:
+    """``new_location()``: where no store is yet, on the test's backend (dropped afterwards)."""
+    made: list[Location] = []
+
+    def new(name: str = "store") -> Location:
+        location = backend.new(tmp_path, name=f"{name}{len(made)}")
+        made.append(location)
+        return location
+
+    yield new
+    for location in made:
+        backend.drop(location)
 
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data in a GeoPackage file (for tests about the file itself: GDAL, QGIS, bytes)."""
     path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
     load_demo(open_store(path), DEFAULT_DATA_DIR, hash_key=HASH_KEY)
     return path
 
 
 @pytest.fixture
-def demo_store(demo_store_path: Path, tmp_path: Path) -> GpkgStore:
-    """A private copy of the demo store, free to be written."""
+def demo_gpkg(demo_store_path: Path, tmp_path: Path) -> GpkgStore:
+    """A private GeoPackage copy of the demo store (tests about the file: GDAL, QGIS, SQLite)."""
     path = tmp_path / "store.gpkg"
     shutil.copy(demo_store_path, path)
-    return open_store(path)
+    return open_store(path)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def demo_source(backend: Backend, demo_store_path: Path) -> Location:
+    """The demo store on the session's backend (read it freely; write to a ``clone`` of it)."""
+    if not backend.is_pg:
+        return demo_store_path
+    return backend.source(lambda store: load_demo(store, DEFAULT_DATA_DIR, hash_key=HASH_KEY), "demo")
 
 
 @pytest.fixture
-def demo_settings(demo_store: GpkgStore) -> Settings:
-    return Settings(store=demo_store.path, hash_key=HASH_KEY.decode(), lang="id")
+def demo_store(demo_source: Location, clone) -> Store:
+    """A private copy of the demo store, free to be written."""
+    return open_store(clone(demo_source))
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> GpkgStore:
-    return open_store(tmp_path / "empty.gpkg")
+def demo_settings(backend: Backend, demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    return backend.settings(location_of(demo_store), tmp_path, monkeypatch, hash_key=HASH_KEY.decode(), lang="id")
+
+
+@pytest.fixture
+def empty_store(new_location) -> Store:
+    return open_store(new_location("empty"))
+
+
+def location_of(store: Store) -> Location:
+    """Where a store is, as settings and ``open_store`` take it."""
+    return getattr(store, "url", None) or store.path  # type: ignore[attr-defined]
+
+
+_location = location_of
+
+
+def stored_bytes(store: Store) -> bytes:
+    """Everything a store holds as bytes: the GeoPackage file, or every row of every table."""
+    if isinstance(store, GpkgStore):
+        return store.path.read_bytes()
+    from geo.store_copy import raw_rows
+
+    out = bytearray()
+    for spec in store.specs.values():
+        for batch in raw_rows(store, spec):
+            for row in batch:
+                out += repr(row).encode() + b"\n"
+    return bytes(out)
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +248,9 @@ def real_data(*parts: str) -> Path:
     return path
 
 
-def start_server(store: Path, **env_extra: str):
-    """`petakampung serve` on a free localhost port; returns (process, base URL)."""
+def start_server(store: Location, **env_extra: str):
+    """`petakampung serve` on a free localhost port; returns (process, base URL).  A PostGIS
+    store is served with the public role for public pages, as a deployment would be."""
     import os
     import socket
     import subprocess
@@ -73,6 +262,10 @@ def start_server(store: Path, **env_extra: str):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PETAKAMPUNG_STORE": str(store), **env_extra}
+    if isinstance(store, str):
+        _grant_public(store)
+        env.setdefault("PETAKAMPUNG_STORE_PUBLIC", public_url(store))
+        env.setdefault("PETAKAMPUNG_SECRET_KEY", "test-server-secret")
     exe = Path(sys.executable).parent / "petakampung"
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -105,15 +298,15 @@ def stop_server(proc) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+def server(backend: Backend, demo_source: Location):
     """The site on a copy of the demo store, as a visitor reaches it: real HTTP on localhost."""
-    store = tmp_path_factory.mktemp("site") / "site.gpkg"
-    shutil.copy(demo_store_path, store)
+    store = backend.copy(demo_source, name="site")
     proc, url = start_server(store)
     try:
         yield url
     finally:
         stop_server(proc)
+        backend.drop(store)
 
 
 PASSWORD = "kata-sandi-uji-123"
@@ -127,11 +320,28 @@ USERS = {
 
 
 @pytest.fixture(scope="session")
-def users_store_path(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def users_source(backend: Backend, demo_source: Location) -> Location:
     """The demo store with one account of every role and area (password: PASSWORD)."""
     from geo.accounts import add_user
 
-    path = tmp_path_factory.mktemp("users") / "users.gpkg"
+    def build(store: Store) -> None:
+        for name, (role, kel, kota) in USERS.items():
+            add_user(store, name.replace("_", "."), PASSWORD, role, kelurahan_code=kel, kota_code=kota)
+
+    location = backend.copy(demo_source, name="users")
+    build(open_store(location))
+    if backend.cluster is not None:
+        backend.cluster.make_template(_database(location))
+    return location
+
+
+@pytest.fixture(scope="session")
+def users_store_path(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The accounts of :data:`USERS` in a GeoPackage file, for tests about the file itself
+    (backups of it, a server on it behind nginx); the others use ``users_source``."""
+    from geo.accounts import add_user
+
+    path = tmp_path_factory.mktemp("users-gpkg") / "users.gpkg"
     shutil.copy(demo_store_path, path)
     store = open_store(path)
     for name, (role, kel, kota) in USERS.items():
@@ -140,10 +350,16 @@ def users_store_path(demo_store_path: Path, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture
-def users_settings(users_store_path: Path, tmp_path: Path) -> Settings:
-    path = tmp_path / "store.gpkg"
-    shutil.copy(users_store_path, path)
-    return Settings(store=path, hash_key=HASH_KEY.decode(), secret_key="test-secret-key-for-sessions")
+def users_settings(
+    backend: Backend, users_source: Location, clone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    return backend.settings(
+        clone(users_source),
+        tmp_path,
+        monkeypatch,
+        hash_key=HASH_KEY.decode(),
+        secret_key="test-secret-key-for-sessions",
+    )
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -17,14 +17,10 @@ GEOJSON = "application/geo+json"
 
 
 @pytest.fixture(scope="module")
-def client(demo_store_path, tmp_path_factory) -> TestClient:
-    import shutil
-
-    from geo.settings import Settings
-
-    path = tmp_path_factory.mktemp("api") / "api.gpkg"
-    shutil.copy(demo_store_path, path)
-    return TestClient(create_app(Settings(store=path, hash_key="x")))
+def client(backend, demo_source, tmp_path_factory):
+    location = backend.copy(demo_source, name="api")
+    yield TestClient(create_app(backend.settings(location, tmp_path_factory.mktemp("api"), hash_key="x")))
+    backend.drop(location)
 
 
 def test_kelurahan_list_and_one(client: TestClient) -> None:

@@ -10,7 +10,7 @@ import pytest
 from geo.cli import main
 from geo.errors import ValidationFailed
 from geo.importer import import_file
-from geo.store import GpkgStore
+from geo.store import Store, open_store
 from tests.conftest import HASH_KEY
 
 BAD = Path(__file__).parent / "data" / "bad"
@@ -59,7 +59,7 @@ def test_corpus_is_complete() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_bad_file_is_refused_and_store_unchanged(name: str, demo_store: GpkgStore) -> None:
+def test_bad_file_is_refused_and_store_unchanged(name: str, demo_store: Store) -> None:
     layer, code, row, field = CASES[name]
     before = demo_store.checksum()
     with pytest.raises(ValidationFailed) as info:
@@ -85,7 +85,7 @@ def test_bad_file_is_refused_and_store_unchanged(name: str, demo_store: GpkgStor
 @pytest.mark.parametrize("name", ["unknown_rt_households.csv", "no_crs_shapefile.zip", "empty.csv"])
 def test_cli_exits_non_zero_with_report_in_both_languages(name: str, demo_settings, capsys) -> None:
     layer = CASES[name][0]
-    before = GpkgStore(demo_settings.store, []).checksum()
+    before = open_store(demo_settings.store).checksum()
     assert main(["--store", str(demo_settings.store), "import", layer, str(BAD / name)]) == 1
     err = capsys.readouterr().err
     assert "Laporan validasi" in err
@@ -94,7 +94,7 @@ def test_cli_exits_non_zero_with_report_in_both_languages(name: str, demo_settin
     err = capsys.readouterr().err
     assert "Validation report" in err
     assert "Import cancelled" in err
-    assert GpkgStore(demo_settings.store, []).checksum() == before
+    assert open_store(demo_settings.store).checksum() == before
 
 
 def test_validate_reports_every_problem_at_once(demo_settings, capsys, tmp_path: Path) -> None:

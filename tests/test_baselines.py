@@ -15,8 +15,8 @@ from geo.errors import ValidationFailed
 from geo.importer import ImportOptions, import_file, validate_file
 from geo.kumuh import score
 from geo.layers.kumuh import baseline_location
-from geo.store import GpkgStore
-from tests.conftest import HASH_KEY, run
+from geo.store import Store
+from tests.conftest import HASH_KEY, location_of, run
 
 BATU_JAYA = "36.71.03.1002"
 CRIT = ["1a", "1b", "1c", "2a", "2b", "3a", "3b", "4a", "4b", "4c", "5a", "5b", "6a", "6b", "7a", "7b"]
@@ -48,7 +48,7 @@ def csv_file(path: Path, rows: list[dict]) -> Path:
 
 
 @pytest.fixture
-def batu_jaya(empty_store: GpkgStore, tmp_path: Path) -> GpkgStore:
+def batu_jaya(empty_store: Store, tmp_path: Path) -> Store:
     """A store with Batu Jaya's outline only: no RT polygons."""
     doc = {
         "type": "FeatureCollection",
@@ -81,7 +81,7 @@ def test_baseline_locations_as_published(text: str, kind: str, label: str) -> No
 
 
 def test_published_baseline_imports_by_names_and_scores_without_polygons(
-    batu_jaya: GpkgStore, tmp_path: Path, capsys
+    batu_jaya: Store, tmp_path: Path, capsys
 ) -> None:
     rows = [published_row("Batu Jaya - RT001-RW002"), published_row("Batu Jaya - RT002-RW002")]
     path = csv_file(tmp_path / "baseline_2019.csv", rows)
@@ -96,7 +96,8 @@ def test_published_baseline_imports_by_names_and_scores_without_polygons(
     assert set(stored["kelurahan_code"]) == {BATU_JAYA}
     assert batu_jaya.read("rt").empty  # scored although no RT has a polygon
     code, out, _ = run(
-        ["--store", str(batu_jaya.path), "score", "--kelurahan", BATU_JAYA, "--detail", "--format", "csv"], capsys
+        ["--store", str(location_of(batu_jaya)), "score", "--kelurahan", BATU_JAYA, "--detail", "--format", "csv"],
+        capsys,
     )
     assert code == 0
     long = pd.read_csv(io.StringIO(out))
@@ -108,7 +109,7 @@ def test_published_baseline_imports_by_names_and_scores_without_polygons(
     assert first["kumuh_total"].nunique() == 1
 
 
-def test_published_score_that_disagrees_is_listed(batu_jaya: GpkgStore, tmp_path: Path) -> None:
+def test_published_score_that_disagrees_is_listed(batu_jaya: Store, tmp_path: Path) -> None:
     row = published_row("RT001-RW002", tahun=2019)
     row["s_1a"] = 5  # we compute 3 (75.00 % < 76)
     row["p_2a"] = 0.30  # we compute 25.00 %
@@ -128,7 +129,7 @@ def test_published_score_that_disagrees_is_listed(batu_jaya: GpkgStore, tmp_path
     assert batu_jaya.read("kumuh_baseline")["published_total"].iloc[0] == row["total_score"]
 
 
-def test_dusun_level_row_is_a_location_of_its_own(batu_jaya: GpkgStore, tmp_path: Path) -> None:
+def test_dusun_level_row_is_a_location_of_its_own(batu_jaya: Store, tmp_path: Path) -> None:
     rows = [published_row("RT001-RW002", tahun=2019), published_row("DUSUN TIKUNG", tahun=2019)]
     result = import_file(batu_jaya, "kumuh", csv_file(tmp_path / "b.csv", rows), hash_key=HASH_KEY)
     [note] = [p for p in result.report.warnings if p.code == "kumuh.location_area"]
@@ -139,7 +140,7 @@ def test_dusun_level_row_is_a_location_of_its_own(batu_jaya: GpkgStore, tmp_path
     assert stored.loc["RT 001 / RW 002", "rt_number"] == 1
 
 
-def test_baseline_for_an_unknown_kelurahan_name_is_refused(batu_jaya: GpkgStore, tmp_path: Path) -> None:
+def test_baseline_for_an_unknown_kelurahan_name_is_refused(batu_jaya: Store, tmp_path: Path) -> None:
     row = published_row("RT001-RW002", tahun=2019, kelurahan="Batu Jauh Sekali")
     report, _ = validate_file(batu_jaya, "kumuh", csv_file(tmp_path / "b.csv", [row]), hash_key=HASH_KEY)
     assert [(p.code, p.row, p.field) for p in report.errors] == [("place.unknown_name", 2, "kelurahan_name")]

@@ -179,10 +179,9 @@ def test_map_page_weighs_under_one_megabyte(browser, server: str) -> None:
         assert 10_000 < total < 1_000_000, total
 
 
-def test_large_layers_load_by_bounding_box(browser, demo_store_path: Path, tmp_path: Path) -> None:
+def test_large_layers_load_by_bounding_box(browser, demo_source, clone) -> None:
     """Above the inline threshold the map fetches works by bounding box from the API and draws them."""
-    store = tmp_path / "lazy.gpkg"
-    shutil.copy(demo_store_path, store)
+    store = clone(demo_source, "lazy")
     proc, url = start_server(store, PETAKAMPUNG_MAP_INLINE_MAX_FEATURES="0")
     try:
         page = new_page(browser)
@@ -218,14 +217,14 @@ def test_planner_page_weights_change_the_plan(browser, server: str, artifacts: P
 
 
 @pytest.fixture(scope="module")
-def lkm_server(users_store_path: Path, tmp_path_factory):
-    store = tmp_path_factory.mktemp("lkm-site") / "lkm.gpkg"
-    shutil.copy(users_store_path, store)
+def lkm_server(backend, users_source):
+    store = backend.copy(users_source, name="lkm-site")
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="browser-test-secret")
     try:
         yield url
     finally:
         stop_server(proc)
+        backend.drop(store)
 
 
 def log_in_page(page, server: str, username: str) -> None:

@@ -20,15 +20,15 @@ PHONE = {"width": 390, "height": 844}
 CHOSEN_PATH = '.leaflet-overlay-pane path[stroke="#08519c"]'
 
 
-
 @pytest.fixture(scope="module")
-def city_server(demo_store_path: Path, tmp_path_factory):
-    store = build_city_store(demo_store_path, tmp_path_factory.mktemp("kota-site"))
+def city_server(backend, demo_source, tmp_path_factory):
+    store = build_city_store(backend, demo_source, tmp_path_factory.mktemp("kota-site"))
     proc, url = start_server(store)
     try:
         yield url
     finally:
         stop_server(proc)
+        backend.drop(store)
 
 
 def rupiah_in(text: str) -> list[int]:

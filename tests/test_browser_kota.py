@@ -17,7 +17,6 @@ RT_PATH = '.leaflet-tile path[stroke="#555555"]'  # RT polygons (kelurahan outli
 KELURAHAN_FILLED = '.leaflet-tile path[stroke="#222222"]:not([fill="none"])'
 
 
-
 def click_inside(page, selector: str) -> None:
     """A real mouse click on a point inside the largest SVG path the selector finds."""
     areas = page.locator(selector).evaluate_all(

@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from geo.city_plan import CityParts, normalize_kota_code
 from geo.errors import PlaceError
 from geo.public import PublicData
-from geo.settings import Settings
 from geo.store import open_store
 from tests.city_store import NO_BASELINE, NOT_SLUM, SECOND, SECOND_NAME, build_city_store
 from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI, run
@@ -26,13 +25,22 @@ from web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def city_path(demo_store_path: Path, tmp_path_factory) -> Path:
-    return build_city_store(demo_store_path, tmp_path_factory.mktemp("kota"))
+def city_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("kota")
 
 
 @pytest.fixture(scope="module")
-def client(city_path: Path) -> TestClient:
-    return TestClient(create_app(Settings(store=city_path, hash_key=HASH_KEY.decode())))
+def city_path(backend, demo_source, city_folder: Path):
+    """The test kotas, on each backend (a GeoPackage path or a database URL)."""
+    location = build_city_store(backend, demo_source, city_folder)
+    yield location
+    backend.drop(location)
+
+
+@pytest.fixture(scope="module")
+def client(backend, city_path, tmp_path_factory) -> TestClient:
+    folder = tmp_path_factory.mktemp("kota-site")
+    return TestClient(create_app(backend.settings(city_path, folder, hash_key=HASH_KEY.decode())))
 
 
 def best_by_brute_force(priority: np.ndarray, cost: np.ndarray, budget: float) -> float:
@@ -49,7 +57,7 @@ def best_by_brute_force(priority: np.ndarray, cost: np.ndarray, budget: float) -
 # --- CLI -----------------------------------------------------------------------------------------
 
 
-def test_cli_kota_plan_is_optimal_within_budget_and_explained(city_path: Path, tmp_path: Path, capsys) -> None:
+def test_cli_kota_plan_is_optimal_within_budget_and_explained(city_path, tmp_path: Path, capsys) -> None:
     out_file = tmp_path / "rencana.csv"
     budget = 3_000_000_000
     code, out, err = run(
@@ -75,7 +83,7 @@ def test_cli_kota_plan_is_optimal_within_budget_and_explained(city_path: Path, t
     assert "Rp 3.000.000.000" in out
 
 
-def test_cli_kota_of_one_kelurahan_equals_the_kelurahan_plan(city_path: Path, tmp_path: Path, capsys) -> None:
+def test_cli_kota_of_one_kelurahan_equals_the_kelurahan_plan(city_path, tmp_path: Path, capsys) -> None:
     kota_file, kel_file = tmp_path / "kota.csv", tmp_path / "kel.csv"
     store = ["--store", str(city_path), "--lang", "en"]
     code, out, _ = run([*store, "rank", "--kota", "32.75", "--budget", "2500000000", "-o", str(kota_file)], capsys)
@@ -114,14 +122,14 @@ def test_cli_kota_of_one_kelurahan_equals_the_kelurahan_plan(city_path: Path, tm
         (["--budget", "1e9"], "tepat satu"),
     ],
 )
-def test_cli_refuses_bad_input_clearly(city_path: Path, capsys, args: list[str], message: str) -> None:
+def test_cli_refuses_bad_input_clearly(city_path, capsys, args: list[str], message: str) -> None:
     code, _, err = run(["--store", str(city_path), "rank", *args], capsys)
     assert code == 1, err
     assert message in err
     assert "Traceback" not in err
 
 
-def test_cli_budget_below_every_rt_says_so(city_path: Path, capsys) -> None:
+def test_cli_budget_below_every_rt_says_so(city_path, capsys) -> None:
     code, out, _ = run(["--store", str(city_path), "rank", "--kota", "18.71", "--budget", "1000"], capsys)
     assert code == 0
     assert "lebih kecil dari biaya RT termurah" in out
@@ -272,15 +280,11 @@ def test_planner_page_in_english(client: TestClient) -> None:
 # --- parts kept by data version ------------------------------------------------------------------
 
 
-def test_a_write_in_one_kelurahan_rebuilds_only_its_part(city_path: Path, tmp_path: Path) -> None:
-    import shutil
-
+def test_a_write_in_one_kelurahan_rebuilds_only_its_part(city_path, city_folder: Path, clone, tmp_path: Path) -> None:
     from geo.importer import import_file
     from geo.planning import planning_table
 
-    path = tmp_path / "write.gpkg"
-    shutil.copy(city_path, path)
-    store = open_store(path)
+    store = open_store(clone(city_path))
     built: list[str] = []
 
     def build(kel, lang):
@@ -294,7 +298,7 @@ def test_a_write_in_one_kelurahan_rebuilds_only_its_part(city_path: Path, tmp_pa
     parts.table([KALIAWI, SECOND], names, "id")
     assert sorted(built) == [KALIAWI, SECOND]  # nothing changed: nothing rebuilt
     changed = tmp_path / "baseline.csv"
-    rows = pd.read_csv(city_path.parent / f"baseline_{SECOND}.csv", dtype=str)
+    rows = pd.read_csv(city_folder / f"baseline_{SECOND}.csv", dtype=str)
     rows.loc[0, "2a"] = "999.9"  # one RT's road volume is corrected
     rows.to_csv(changed, index=False)
     import_file(store, "kumuh", changed, hash_key=HASH_KEY, actor="test")
@@ -303,7 +307,7 @@ def test_a_write_in_one_kelurahan_rebuilds_only_its_part(city_path: Path, tmp_pa
     assert not first.equals(second)
 
 
-def test_public_planning_table_from_the_public_frames_equals_the_one_read_again(city_path: Path) -> None:
+def test_public_planning_table_from_the_public_frames_equals_the_one_read_again(city_path) -> None:
     from geo.planning import planning_table
 
     store = open_store(city_path)

@@ -14,6 +14,7 @@ import pyogrio
 import pytest
 
 from geo.cli import build_cli
+from geo.store import open_store
 from tests.conftest import KALIAWI, ROOT, run
 
 COMMANDS = ["import", "validate", "export", "indicators", "demo", "map", "serve", "kelurahan", "layers", "wilayah"]
@@ -161,12 +162,12 @@ def test_export_works_geojson_is_rfc7946(demo_settings, tmp_path: Path, capsys) 
 
 
 def test_validate_writes_nothing(demo_settings, capsys) -> None:
-    before = Path(demo_settings.store).read_bytes()
+    before = open_store(demo_settings.store).checksum()
     facilities = ROOT / "data" / "infrastructure" / "facilities_kaliawi_persada.geojson"
     code, out, _ = run(["--store", str(demo_settings.store), "validate", "facilities", str(facilities)], capsys)
     assert code == 0
     assert "lolos validasi" in out
-    assert Path(demo_settings.store).read_bytes() == before
+    assert open_store(demo_settings.store).checksum() == before
 
 
 def test_layers_and_kelurahan_lists(demo_settings, capsys) -> None:

@@ -36,8 +36,8 @@ def test_loading_the_demo_twice_changes_nothing(demo_store) -> None:
 
 
 @pytest.mark.parametrize(("code", "hectares", "units", "kk"), [(KALIAWI, 43.8, 2, 1500), (JATIRANGGA, 454.7, 16, 3600)])
-def test_demo_places_have_the_right_size(demo_store_path, code: str, hectares: float, units: int, kk: int) -> None:
-    store = open_store(demo_store_path)
+def test_demo_places_have_the_right_size(demo_source, code: str, hectares: float, units: int, kk: int) -> None:
+    store = open_store(demo_source)
     data = load_kelurahan(store, code)
     metric = data.kelurahan.estimate_utm_crs()
     assert data.kelurahan.to_crs(metric).area.iloc[0] / 10_000 == pytest.approx(hectares, rel=0.002)
@@ -53,9 +53,9 @@ def test_kaliawi_uses_lingkungan() -> None:
     assert set(frame.loc[frame["level"] == "kelurahan", "unit_type"]) == {"Lingkungan"}
 
 
-def test_seed_story_works(demo_store_path) -> None:
+def test_seed_story_works(demo_source) -> None:
     """BPM 2019: Rp 1.5 billion for RT 3 and RT 5 Lingkungan 1, RT 2 and RT 3 Lingkungan 2."""
-    works = load_kelurahan(open_store(demo_store_path), KALIAWI).works
+    works = load_kelurahan(open_store(demo_source), KALIAWI).works
     bpm = works[(works["funding"] == "BPM") & (works["year"] == 2019)]
     assert bpm["budget_idr"].sum() == 1_500_000_000
     assert set(zip(bpm["unit_number"], bpm["rt_number"], strict=True)) == {(1, 3), (1, 5), (2, 2), (2, 3)}
@@ -63,8 +63,8 @@ def test_seed_story_works(demo_store_path) -> None:
     assert set(works["status"]) == {"selesai", "berjalan", "rencana"}
 
 
-def test_kwt_gardens_on_yards_roadsides_and_drains(demo_store_path) -> None:
-    gardens = open_store(demo_store_path).read("gardens", kelurahan_code=KALIAWI)
+def test_kwt_gardens_on_yards_roadsides_and_drains(demo_source) -> None:
+    gardens = open_store(demo_source).read("gardens", kelurahan_code=KALIAWI)
     assert set(gardens["kwt_name"]) == {"KWT Sukawangi Sejahtera"}
     assert set(gardens["site_type"]) == {"pekarangan", "pinggir_jalan", "atas_drainase"}
     assert gardens["revenue_idr_month"].sum() == 1_200_000
@@ -72,22 +72,22 @@ def test_kwt_gardens_on_yards_roadsides_and_drains(demo_store_path) -> None:
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("code", [KALIAWI, JATIRANGGA])
-def test_demo_outline_sits_on_the_real_kelurahan(demo_store_path, code: str) -> None:
+def test_demo_outline_sits_on_the_real_kelurahan(demo_source, code: str) -> None:
     real = gpd.read_file(real_data("wilayah-boundaries", "kelurahan_target_4.geojson"))
     real = real[real["kode"] == code].to_crs(32748)
-    ours = load_kelurahan(open_store(demo_store_path), code).kelurahan.to_crs(32748)
+    ours = load_kelurahan(open_store(demo_source), code).kelurahan.to_crs(32748)
     assert real.area.iloc[0] == pytest.approx(ours.area.iloc[0], rel=0.01)
     assert real.centroid.iloc[0].distance(ours.centroid.iloc[0]) < 300
     assert ours.geometry.iloc[0].intersection(real.geometry.iloc[0]).area / ours.area.iloc[0] > 0.5
 
 
-def test_kranggan_flagship_products_follow_the_story(demo_store_path) -> None:
+def test_kranggan_flagship_products_follow_the_story(demo_source) -> None:
     """DOMAIN.md section 6: six flagship products, each in its own RW (not two values cycling),
     bank sampah proposed by RW 01, otomotif running, kuliner and perikanan being formed,
     peternakan being prepared, konveksi proposed."""
     import re
 
-    facilities = open_store(demo_store_path).read("facilities", kelurahan_code=JATIRANGGA)
+    facilities = open_store(demo_source).read("facilities", kelurahan_code=JATIRANGGA)
     balai = facilities[facilities["name"].str.contains("produk unggulan")]
     found = {
         int(m["rw"]): (m["product"], m["status"])
@@ -107,7 +107,7 @@ def test_kranggan_flagship_products_follow_the_story(demo_store_path) -> None:
     assert all(1 <= rw <= 16 for rw in found)
 
 
-def test_jatirangga_poor_households_match_the_story(demo_store_path) -> None:
-    households = open_store(demo_store_path).read("households", kelurahan_code=JATIRANGGA)
+def test_jatirangga_poor_households_match_the_story(demo_source) -> None:
+    households = open_store(demo_source).read("households", kelurahan_code=JATIRANGGA)
     assert len(households) == 3600
     assert int((households["decile"] <= 4).sum()) == 910

@@ -11,9 +11,9 @@ from geo.store import open_store
 
 
 @pytest.fixture(scope="module")
-def expected(demo_store_path) -> dict[str, int]:
+def expected(demo_source) -> dict[str, int]:
     """Every feature of each collection, counted in the store itself (rt and works: one per row)."""
-    store = open_store(demo_store_path)
+    store = open_store(demo_source)
     return {cid: store.count(c.table) for cid, c in COLLECTIONS.items()}
 
 

@@ -11,7 +11,7 @@ from shapely.geometry import box, mapping
 
 from geo.errors import ValidationFailed
 from geo.importer import import_file
-from geo.store import GpkgStore
+from geo.store import Store
 from tests.conftest import HASH_KEY
 
 CODE = "36.71.03.1002"  # Batu Jaya, Kota Tangerang: not in the demo, so the store starts clean of it
@@ -60,7 +60,7 @@ GOOD = [
 ]
 
 
-def test_clean_boundaries_import_without_warnings(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_clean_boundaries_import_without_warnings(empty_store: Store, tmp_path: Path) -> None:
     result = import_file(empty_store, "boundaries", write(tmp_path / "b.geojson", base(GOOD)), hash_key=HASH_KEY)
     assert result.report.problems == []
     assert len(empty_store.read("rt")) == 4
@@ -72,7 +72,7 @@ def test_clean_boundaries_import_without_warnings(empty_store: GpkgStore, tmp_pa
     }
 
 
-def test_rt_reaching_into_the_next_rw_is_named(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_rt_reaching_into_the_next_rw_is_named(empty_store: Store, tmp_path: Path) -> None:
     rts = [*GOOD[:3], ("RW 02", "2", square(60, 100, 140, 100))]  # 40 m into RW 01
     with pytest.raises(ValidationFailed) as info:
         import_file(empty_store, "boundaries", write(tmp_path / "b.geojson", base(rts)), hash_key=HASH_KEY)
@@ -83,20 +83,20 @@ def test_rt_reaching_into_the_next_rw_is_named(empty_store: GpkgStore, tmp_path:
     assert not empty_store.exists()
 
 
-def test_gap_is_a_warning_naming_the_kelurahan(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_gap_is_a_warning_naming_the_kelurahan(empty_store: Store, tmp_path: Path) -> None:
     result = import_file(empty_store, "boundaries", write(tmp_path / "b.geojson", base(GOOD[:3])), hash_key=HASH_KEY)
     gaps = [p for p in result.report.warnings if p.code == "place.gap"]
     assert len(gaps) == 1
     assert "Kelurahan Batu Jaya (36.71.03.1002): 10000 m² (25.0 %)" in gaps[0].render("id")
 
 
-def test_small_slivers_are_tolerated(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_small_slivers_are_tolerated(empty_store: Store, tmp_path: Path) -> None:
     rts = [("RW 01", "1", square(0, 0, 100, 100.05)), *GOOD[1:]]  # 5 m² overlap, under 10 m²
     result = import_file(empty_store, "boundaries", write(tmp_path / "b.geojson", base(rts)), hash_key=HASH_KEY)
     assert result.report.ok
 
 
-def test_rts_of_a_stored_kelurahan_are_checked_against_it(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_rts_of_a_stored_kelurahan_are_checked_against_it(empty_store: Store, tmp_path: Path) -> None:
     import_file(empty_store, "boundaries", write(tmp_path / "k.geojson", base([])), hash_key=HASH_KEY)
     far = [(square(400, 0, 50, 50), {"level": "rt", "kelurahan_code": CODE, "rw": "RW 02", "rt": "9"})]
     with pytest.raises(ValidationFailed) as info:

@@ -14,8 +14,8 @@ from shapely.geometry import Point
 from geo.demo import DEFAULT_DATA_DIR
 from geo.errors import ValidationFailed
 from geo.importer import import_file
-from geo.store import GpkgStore
-from tests.conftest import HASH_KEY, KALIAWI
+from geo.store import Store
+from tests.conftest import HASH_KEY, KALIAWI, stored_bytes
 
 # Three facilities inside Kaliawi Persada, with short column names a Shapefile can keep.
 POINTS = [(105.2428, -5.4140), (105.2431, -5.4137), (105.2425, -5.4143)]
@@ -73,7 +73,7 @@ def write_format(frame: gpd.GeoDataFrame, tmp_path: Path, fmt: str) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "gpkg-utm", "shp-zip", "kml", "csv", "csv-semicolon", "xlsx"])
-def test_facilities_import_from_every_format(fmt: str, demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_facilities_import_from_every_format(fmt: str, demo_store: Store, tmp_path: Path) -> None:
     path = write_format(facilities_frame(), tmp_path, fmt)
     result = import_file(demo_store, "facilities", path, hash_key=HASH_KEY)
     assert result.report.ok
@@ -86,7 +86,7 @@ def test_facilities_import_from_every_format(fmt: str, demo_store: GpkgStore, tm
     assert got == sorted((round(x, 6), round(y, 6)) for x, y in POINTS)
 
 
-def test_declared_crs_for_projected_csv(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_declared_crs_for_projected_csv(demo_store: Store, tmp_path: Path) -> None:
     frame = facilities_frame().to_crs(32748)
     table = pd.DataFrame(frame.drop(columns="geometry"))
     table["x"], table["y"] = frame.geometry.x, frame.geometry.y
@@ -98,7 +98,7 @@ def test_declared_crs_for_projected_csv(demo_store: GpkgStore, tmp_path: Path) -
     assert (round(point.x, 6), round(point.y, 6)) == (105.2428, -5.414)
 
 
-def test_reimport_is_idempotent_and_changes_are_updates(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_reimport_is_idempotent_and_changes_are_updates(demo_store: Store, tmp_path: Path) -> None:
     path = write_format(facilities_frame(), tmp_path, "geojson")
     first = import_file(demo_store, "facilities", path, hash_key=HASH_KEY).total
     assert (first.inserted, first.updated) == (3, 0)
@@ -116,23 +116,22 @@ def test_reimport_is_idempotent_and_changes_are_updates(demo_store: GpkgStore, t
     assert list(log["layer"].tail(2)) == ["facilities", "facilities"]
 
 
-def test_demo_store_holds_no_names_or_kk_numbers(demo_store_path: Path) -> None:
+def test_demo_store_holds_no_names_or_kk_numbers(demo_source) -> None:
     """The demo CSVs carry synthetic names and KK numbers; the store must hold neither."""
-    raw = demo_store_path.read_bytes()
+    from geo.store import open_store
+
+    raw = stored_bytes(open_store(demo_source))
     source = pd.read_csv(DEFAULT_DATA_DIR / "households" / "households_kaliawi_persada.csv", dtype=str)
     assert b"Warga Contoh" not in raw
     for kk in source["no_kk"].head(50):
         assert kk.encode() not in raw
-    households = GpkgStore(demo_store_path, []).read  # noqa: F841 - the table itself is checked below
-    from geo.store import open_store
-
-    stored = open_store(demo_store_path).read("households")
+    stored = open_store(demo_source).read("households")
     assert set(stored.columns) >= {"kk_key", "decile", "rt_number"}
     assert not {"nik", "no_kk", "nama", "nama_kepala_keluarga"} & set(stored.columns)
     assert stored["kk_key"].str.fullmatch(r"[0-9a-f]{32}").all()
 
 
-def test_household_reimport_matches_by_keyed_hash(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_household_reimport_matches_by_keyed_hash(demo_store: Store, tmp_path: Path) -> None:
     src = tmp_path / "kk.csv"
     src.write_text(
         "no_kk;nama;kode_kelurahan;rt;desil\n1871069999000001;Ibu Uji;18.71.06.1012;RT 03 / LK I;2\n", encoding="utf-8"
@@ -145,7 +144,7 @@ def test_household_reimport_matches_by_keyed_hash(demo_store: GpkgStore, tmp_pat
     assert import_file(demo_store, "households", src, hash_key=b"other").total.inserted == 1
 
 
-def test_point_and_label_disagreement_is_a_warning(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_point_and_label_disagreement_is_a_warning(demo_store: Store, tmp_path: Path) -> None:
     rt = demo_store.read("rt", kelurahan_code=KALIAWI)
     inside_rt2 = rt[(rt["unit_number"] == 1) & (rt["rt_number"] == 2)].geometry.iloc[0].representative_point()
     src = tmp_path / "kk.csv"
@@ -161,7 +160,7 @@ def test_point_and_label_disagreement_is_a_warning(demo_store: GpkgStore, tmp_pa
     assert "RT 001 / LK 001" in warning[0].render("id")
 
 
-def test_a_point_on_the_border_of_its_own_rt_is_no_disagreement(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_a_point_on_the_border_of_its_own_rt_is_no_disagreement(demo_store: Store, tmp_path: Path) -> None:
     """The import warns by the indicators' rule: on the line between two RTs a point is in neither
     RT, so the household's label stands and there is nothing to warn about."""
     rt = demo_store.read("rt", kelurahan_code=KALIAWI).set_index(["unit_number", "rt_number"]).geometry
@@ -179,7 +178,7 @@ def test_a_point_on_the_border_of_its_own_rt_is_no_disagreement(demo_store: Gpkg
     assert not [p for p in result.report.warnings if p.code.startswith("place.point")]
 
 
-def test_works_progress_history_needs_known_works(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_works_progress_history_needs_known_works(demo_store: Store, tmp_path: Path) -> None:
     src = tmp_path / "progress.csv"
     src.write_text("work_id,tanggal,fisik,keuangan\nCSR-2026-01,2026-11-20,60,55\n", encoding="utf-8")
     import_file(demo_store, "infrastructure", src, hash_key=HASH_KEY)
@@ -189,14 +188,14 @@ def test_works_progress_history_needs_known_works(demo_store: GpkgStore, tmp_pat
     assert works.set_index("work_id").loc["CSR-2026-01", "progress_fisik"] == 60.0
 
 
-def test_unit_type_mismatch_is_a_warning_not_an_error(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_unit_type_mismatch_is_a_warning_not_an_error(demo_store: Store, tmp_path: Path) -> None:
     src = tmp_path / "kk.csv"
     src.write_text(f"no_kk,kelurahan_code,rt,desil\n1871069999000003,{KALIAWI},RT 02 RW 01,3\n", encoding="utf-8")
     result = import_file(demo_store, "households", src, hash_key=HASH_KEY)
     assert [p.code for p in result.report.warnings if p.code == "place.unit_type"] == ["place.unit_type"]
 
 
-def test_an_import_with_one_bad_row_writes_nothing(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_an_import_with_one_bad_row_writes_nothing(demo_store: Store, tmp_path: Path) -> None:
     before = demo_store.checksum()
     frame = facilities_frame()
     frame.loc[2, "program"] = "Program Tidak Ada"
@@ -206,7 +205,7 @@ def test_an_import_with_one_bad_row_writes_nothing(demo_store: GpkgStore, tmp_pa
     assert demo_store.checksum() == before
 
 
-def test_long_imports_report_progress(demo_store: GpkgStore) -> None:
+def test_long_imports_report_progress(demo_store: Store) -> None:
     """What the CLI's progress bar is fed: each stage climbs to its total."""
     seen: dict[str, list[tuple[int, int]]] = {}
     path = DEFAULT_DATA_DIR / "households" / "households_jatirangga.csv"

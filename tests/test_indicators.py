@@ -131,16 +131,16 @@ def test_facilities_counted_by_category(two_rts) -> None:
 
 
 @pytest.mark.parametrize("code", [KALIAWI, JATIRANGGA])
-def test_demo_kk_sum_equals_households_in_rts(demo_store_path, code: str) -> None:
-    store = open_store(demo_store_path)
+def test_demo_kk_sum_equals_households_in_rts(demo_source, code: str) -> None:
+    store = open_store(demo_source)
     table = indicators(store, code, public=False).table
     assert table["kk_total"].sum() == len(store.read("households", kelurahan_code=code))
 
 
 @pytest.mark.parametrize("code", [KALIAWI, JATIRANGGA])
-def test_demo_road_and_drainage_sum_to_works_inside_kelurahan(demo_store_path, code: str) -> None:
+def test_demo_road_and_drainage_sum_to_works_inside_kelurahan(demo_source, code: str) -> None:
     """Per-RT metres add up to the length of those works inside the kelurahan, within 1 m."""
-    store = open_store(demo_store_path)
+    store = open_store(demo_source)
     data = load_kelurahan(store, code)
     table = indicators(store, code, public=False).table
     lines = data.works[
@@ -154,14 +154,14 @@ def test_demo_road_and_drainage_sum_to_works_inside_kelurahan(demo_store_path, c
     assert table["road_m"].sum() + table["drainage_m"].sum() == pytest.approx(inside, abs=1.0)
 
 
-def test_demo_jatirangga_has_910_poor_of_3600(demo_store_path) -> None:
-    table = indicators(open_store(demo_store_path), JATIRANGGA, public=False).table
+def test_demo_jatirangga_has_910_poor_of_3600(demo_source) -> None:
+    table = indicators(open_store(demo_source), JATIRANGGA, public=False).table
     assert (table["kk_total"].sum(), table["kk_poor"].sum()) == (3600, 910)
 
 
-def test_public_table_of_demo_has_no_small_counts(demo_store_path) -> None:
+def test_public_table_of_demo_has_no_small_counts(demo_source) -> None:
     for code in (KALIAWI, JATIRANGGA):
-        table = indicators(open_store(demo_store_path), code, public=True).table
+        table = indicators(open_store(demo_source), code, public=True).table
         counts = table.filter(regex="^kk_").to_numpy(dtype=float)
         assert not ((counts < 5) & ~np.isnan(counts)).any()
 

@@ -14,7 +14,7 @@ from geo.layers.boundaries import KELURAHAN
 from geo.public import PublicData
 from geo.settings import Settings
 from geo.store import open_store
-from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI, real_data, run
+from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI, location_of, real_data, run
 from web.app import create_app
 from web.routers.kota import HOME_LIST_MAX
 
@@ -22,11 +22,12 @@ K = 5
 
 
 @pytest.fixture
-def client(demo_store) -> TestClient:
-    return TestClient(create_app(Settings(store=demo_store.path, hash_key=HASH_KEY.decode(), suppression_k=K)))
+def client(backend, demo_store, tmp_path: Path) -> TestClient:
+    settings = backend.settings(location_of(demo_store), tmp_path, hash_key=HASH_KEY.decode(), suppression_k=K)
+    return TestClient(create_app(settings))
 
 
-def write_kelurahan(path: Path, frame: gpd.GeoDataFrame) -> None:
+def write_kelurahan(path, frame: gpd.GeoDataFrame) -> None:
     """Boundaries written through the store directly (the importer's handling of real files
     without RW/RT is another issue's work)."""
     with open_store(path).transaction("test") as writer:
@@ -55,14 +56,14 @@ def test_kota_page_lists_its_kelurahan_with_totals(client, demo_store) -> None:
     assert "cdn" not in html.lower()
 
 
-def test_kota_total_is_hidden_when_any_part_is(demo_store) -> None:
+def test_kota_total_is_hidden_when_any_part_is(backend, demo_store, tmp_path: Path) -> None:
     """With k = 60 some RT counts are suppressed: the kelurahan and kota totals must not be published
     (they would reveal the hidden counts), while the RT count still is."""
     k = 60
     table = PublicData(demo_store, k=k).kelurahan(JATIRANGGA).indicators
     assert table["kk_total"].isna().any()
     assert table["kk_total"].notna().any()
-    client = TestClient(create_app(Settings(store=demo_store.path, hash_key="x", suppression_k=k)))
+    client = TestClient(create_app(backend.settings(location_of(demo_store), tmp_path, hash_key="x", suppression_k=k)))
     html = client.get("/kota/3275").text  # the code without its dot works too
     row = re.search(rf'<tr data-code="{JATIRANGGA}">(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r'<td class="num">([^<]*)</td>', row)[:2] == [str(len(table)), "*"]
@@ -94,12 +95,13 @@ def test_home_shows_kota_grouped_by_provinsi_with_a_map(client) -> None:
     assert "Lampung" in html
     assert "Jawa Barat" in html
     assert 'id="home-map"' in html
-    assert "pkTiles.homeMap" in html
+    assert 'id="pk-map-config"' in html  # the map's data; static/pk/tile-pages.js starts it (no inline script)
+    assert 'src="/static/pk/tile-pages.js"' in html
     assert html.count('<tr data-search="') == 2  # a small store lists every kelurahan
 
 
 @pytest.fixture
-def big_store(tmp_path: Path) -> Path:
+def big_store(new_location):
     """HOME_LIST_MAX + 50 small kelurahan in two kota (no RT)."""
     n = HOME_LIST_MAX + 50
     codes = [
@@ -120,13 +122,13 @@ def big_store(tmp_path: Path) -> Path:
         ],
         crs=4326,
     )
-    path = tmp_path / "big.gpkg"
+    path = new_location("big")
     write_kelurahan(path, frame)
     return path
 
 
-def test_home_with_many_kelurahan_lists_none_until_searched(big_store: Path) -> None:
-    client = TestClient(create_app(Settings(store=big_store, hash_key="x")))
+def test_home_with_many_kelurahan_lists_none_until_searched(backend, big_store, tmp_path: Path) -> None:
+    client = TestClient(create_app(backend.settings(big_store, tmp_path, hash_key="x")))
     html = client.get("/").text
     assert html.count('<tr data-search="') == 0
     assert 'data-complete="false"' in html
@@ -145,7 +147,7 @@ def test_home_with_many_kelurahan_lists_none_until_searched(big_store: Path) -> 
 
 def test_map_kota_writes_a_small_stand_alone_file(demo_store, tmp_path: Path, capsys) -> None:
     out = tmp_path / "kota.html"
-    code, stdout, _ = run(["--store", str(demo_store.path), "map", "--kota", "32.75", "-o", str(out)], capsys)
+    code, stdout, _ = run(["--store", str(location_of(demo_store)), "map", "--kota", "32.75", "-o", str(out)], capsys)
     assert code == 0
     assert "Peta kota ditulis" in stdout
     size = out.stat().st_size
@@ -161,11 +163,11 @@ def test_map_kota_writes_a_small_stand_alone_file(demo_store, tmp_path: Path, ca
 
 def test_map_needs_exactly_one_place(demo_store, tmp_path: Path, capsys) -> None:
     out = tmp_path / "x.html"
-    code, _, err = run(["--store", str(demo_store.path), "map", "-o", str(out)], capsys)
+    code, _, err = run(["--store", str(location_of(demo_store)), "map", "-o", str(out)], capsys)
     assert code == 2
     assert "--kelurahan" in err
     assert "--kota" in err
-    code, _, err = run(["--store", str(demo_store.path), "map", "--kota", "18.72", "-o", str(out)], capsys)
+    code, _, err = run(["--store", str(location_of(demo_store)), "map", "--kota", "18.72", "-o", str(out)], capsys)
     assert code == 1
     assert "18.72" in err
     assert not out.exists()

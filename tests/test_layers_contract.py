@@ -11,7 +11,7 @@ PUBLIC_EXEMPT = {"households"}  # the one layer whose rows are never published
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_layer_contract(name: str, demo_store_path) -> None:
+def test_layer_contract(name: str, demo_source) -> None:
     layer = get_layer(name)
     assert isinstance(layer, Layer)
     assert layer.name == name
@@ -20,7 +20,7 @@ def test_layer_contract(name: str, demo_store_path) -> None:
     assert layer.style.color.startswith("#")
     from geo.store import open_store
 
-    store = open_store(demo_store_path)
+    store = open_store(demo_source)
     frames = {}
     for spec in layer.tables:
         assert set(spec.key) <= set(spec.column_names)

@@ -11,7 +11,6 @@ a duration) so that a run of it elsewhere meets no surprise.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,9 +26,8 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate as validate_openapi
 from shapely.geometry import shape
 
-from geo.settings import Settings
 from geo.store import open_store
-from tests.conftest import HASH_KEY, PASSWORD
+from tests.conftest import HASH_KEY, PASSWORD, location_of
 from web.app import create_app
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -116,19 +114,22 @@ def href(doc: dict, rel: str, *, required: bool = True) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def apps(demo_store_path, tmp_path_factory) -> dict[str, Api]:
+def apps(backend, demo_source, tmp_path_factory) -> Iterator[dict[str, Api]]:
+    """Both roots on one private copy of the demo store (either backend), with an admin's token."""
     from geo.accounts import add_user
     from geo.tokens import new_token
 
-    path = tmp_path_factory.mktemp("ogc") / "ogc.gpkg"
-    shutil.copy(demo_store_path, path)
-    add_user(open_store(path), "admin", PASSWORD, "admin")
-    token = new_token(open_store(path), "admin")
-    client = TestClient(create_app(Settings(store=path, hash_key=HASH_KEY.decode(), secret_key="k")))
-    return {
+    location = backend.copy(demo_source, name="ogc")
+    add_user(open_store(location), "admin", PASSWORD, "admin")
+    token = new_token(open_store(location), "admin")
+    settings = backend.settings(location, tmp_path_factory.mktemp("ogc"), hash_key=HASH_KEY.decode(), secret_key="k")
+    client = TestClient(create_app(settings))
+    yield {
         "public": Api(client, "/ogc"),
         "restricted": Api(client, "/ogc/restricted", {"Authorization": f"Bearer {token}"}, secured=True, scale=150),
     }
+    client.close()
+    backend.drop(location)
 
 
 CHECKS: dict[str, Callable[[Api], None]] = {}
@@ -747,7 +748,7 @@ def test_items_pages_carry_link_headers(apps: dict[str, Api], root: str) -> None
         assert {"self", "collection"} <= set(header)
 
 
-def test_every_link_is_url_encoded(demo_store, tmp_path) -> None:
+def test_every_link_is_url_encoded(backend, demo_store, tmp_path) -> None:
     """A feature id and filter values with '/', '#', '&', '?' and spaces survive every link."""
     from geo.importer import import_file
     from tests.test_store_sql import new_facility
@@ -761,7 +762,7 @@ def test_every_link_is_url_encoded(demo_store, tmp_path) -> None:
 
         frame = demo_store.read("facilities", facility_id="odd")
         writer.upsert(FACILITIES, pd.DataFrame(frame.assign(facility_id=odd)))
-    client = TestClient(create_app(Settings(store=demo_store.path, hash_key=HASH_KEY.decode())))
+    client = TestClient(create_app(backend.settings(location_of(demo_store), tmp_path, hash_key=HASH_KEY.decode())))
     r = client.get("/ogc/collections/facilities/items", params={"facility_id": odd, "name": "Posyandu", "limit": 1})
     body = r.json()
     assert body["numberMatched"] == 1

@@ -6,15 +6,13 @@ features ("Wrong field type for fid": their string ids were a property named ``f
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from geo.store import open_store
-from tests.conftest import PASSWORD, start_server, stop_server
+from tests.conftest import PASSWORD, location_of, start_server, stop_server
 from tests.test_store_sql import _qgis_env, _system_qgis
 
 QGIS_SAVE_AS = textwrap.dedent(
@@ -56,16 +54,14 @@ QGIS_SAVE_AS = textwrap.dedent(
 )
 
 
-def test_qgis_saves_ogc_layers_as_geopackage(demo_store_path: Path, tmp_path: Path) -> None:
+def test_qgis_saves_ogc_layers_as_geopackage(backend, demo_store, tmp_path: Path) -> None:
     python = _system_qgis()
     if python is None:
         pytest.skip("QGIS (Debian python3-qgis) is not installed")
     from geo.accounts import add_user
     from geo.tokens import new_token
 
-    path = tmp_path / "site.gpkg"
-    shutil.copy(demo_store_path, path)
-    store = open_store(path)
+    store = demo_store
     add_user(store, "planner.a", PASSWORD, "planner", kota_code="18.71")
     token = new_token(store, "planner.a")
     expected = {
@@ -75,7 +71,7 @@ def test_qgis_saves_ogc_layers_as_geopackage(demo_store_path: Path, tmp_path: Pa
         "households": int(store.read("households", kelurahan=["18.71.06.1012"]).geometry.notna().sum()),
     }
     assert expected["households"] > 0
-    proc, url = start_server(path)
+    proc, url = start_server(location_of(store))
     try:
         public = f"{url}/ogc"
         layers = {name: f"url='{public}' typename='{name}' restrictToRequestBBOX='0'" for name in ("rt", "rw", "works")}

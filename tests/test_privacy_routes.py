@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-from pathlib import Path
 
 import pandas as pd
 import pyogrio
@@ -19,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.demo import DEFAULT_DATA_DIR
-from geo.settings import Settings
 from geo.store import open_store
 from tests.conftest import JATIRANGGA, KALIAWI
 from web.app import create_app
@@ -29,11 +26,11 @@ LAYERS = ["boundaries", "households", "infrastructure", "gardens", "facilities"]
 
 
 @pytest.fixture(scope="module")
-def walk(demo_store_path: Path, tmp_path_factory) -> dict[str, bytes]:
+def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
     """Every public URL and what it returned (downloads turned into text as a GIS user reads them)."""
-    path = tmp_path_factory.mktemp("walk") / "walk.gpkg"
-    shutil.copy(demo_store_path, path)
-    client = TestClient(create_app(Settings(store=path, hash_key="x", suppression_k=K)))
+    path = backend.copy(demo_source, name="walk")
+    folder = tmp_path_factory.mktemp("walk")
+    client = TestClient(create_app(backend.settings(path, folder, hash_key="x", suppression_k=K)))
     store = open_store(path)
     from datetime import date, datetime
 
@@ -146,8 +143,8 @@ def test_walk_covers_every_route_kind(walk: dict[str, bytes]) -> None:
     assert len(walk) > 150
 
 
-def test_no_household_identifier_name_or_kk_number(walk: dict[str, bytes], demo_store_path: Path) -> None:
-    keys = set(open_store(demo_store_path).read("households")["kk_key"])
+def test_no_household_identifier_name_or_kk_number(walk: dict[str, bytes], demo_source) -> None:
+    keys = set(open_store(demo_source).read("households")["kk_key"])
     numbers, names = set(), set()
     for csv in (DEFAULT_DATA_DIR / "households").glob("*.csv"):
         source = pd.read_csv(csv, dtype=str)
@@ -165,8 +162,8 @@ def test_no_household_identifier_name_or_kk_number(walk: dict[str, bytes], demo_
     assert names
 
 
-def test_no_household_gps_point(walk: dict[str, bytes], demo_store_path: Path) -> None:
-    points = open_store(demo_store_path).read("households").geometry.dropna()
+def test_no_household_gps_point(walk: dict[str, bytes], demo_source) -> None:
+    points = open_store(demo_source).read("households").geometry.dropna()
     pairs = [(f"{p.x:.6f}", f"{p.y:.6f}") for p in points[::7]]
     for url, body in walk.items():
         text = body.decode("utf-8", errors="replace")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from geopandas.testing import assert_geodataframe_equal
 
@@ -12,9 +10,9 @@ from geo.store import open_store
 from tests.conftest import JATIRANGGA, KALIAWI
 
 
-def test_many_kelurahan_built_together_equal_each_built_alone(demo_store_path: Path) -> None:
+def test_many_kelurahan_built_together_equal_each_built_alone(demo_source) -> None:
     """A kota's first map builds its kelurahan in one go; each must be exactly what its own page shows."""
-    store = open_store(demo_store_path)
+    store = open_store(demo_source)
     versions = store.versions([KALIAWI, JATIRANGGA])
     together = build_many(store, versions, k=5)
     assert set(together) == {KALIAWI, JATIRANGGA}
@@ -29,8 +27,8 @@ def test_many_kelurahan_built_together_equal_each_built_alone(demo_store_path: P
         assert all(alone.rt[c].sum() > 0 for c in fac)
 
 
-def test_many_skips_unknown_codes_and_fills_the_cache(demo_store_path: Path) -> None:
-    public = PublicData(open_store(demo_store_path), k=5)
+def test_many_skips_unknown_codes_and_fills_the_cache(demo_source) -> None:
+    public = PublicData(open_store(demo_source), k=5)
     got = public.many([KALIAWI, "18.71.01.1999", JATIRANGGA])
     assert [k.info["kelurahan_code"] for k in got] == [KALIAWI, JATIRANGGA]
     assert public.kelurahan(KALIAWI) is got[0]  # cached: a page after the kota map costs nothing

@@ -44,16 +44,17 @@ PAGES = ("", "/peta", "/pekerjaan", "/perencanaan", "/dasbor")
 
 
 @pytest.fixture(scope="module")
-def real_store(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def real_store(backend):
     """One store, the four imports in order; each command's exit code and output kept."""
     if not (WB.exists() and JAKARTA.exists() and PEKALONGAN.exists()):
         pytest.skip(f"real data not available: {REAL_DATA}")
-    store = tmp_path_factory.mktemp("real") / "real.gpkg"
+    store = backend.new(name="real")
     capsys = _Capture()
     results = {}
     for name, commands in IMPORTS.items():
         results[name] = [run(["--lang", "en", "--store", str(store), *cmd], capsys) for cmd in commands]
-    return {"path": store, "results": results}
+    yield {"path": store, "results": results}
+    backend.drop(store)
 
 
 class _Capture:
@@ -149,7 +150,6 @@ def real_site(real_store: dict):
         yield url
     finally:
         stop_server(proc)
-
 
 
 @pytest.mark.browser

@@ -16,8 +16,8 @@ from shapely.geometry import box, mapping
 from geo.errors import ValidationFailed
 from geo.importer import ImportOptions, import_file, validate_file
 from geo.settings import Settings
-from geo.store import GpkgStore, open_store
-from tests.conftest import HASH_KEY, run
+from geo.store import GpkgStore, Store, open_store
+from tests.conftest import HASH_KEY, location_of, run
 
 BATU_JAYA = "36.71.03.1002"  # Kota Tangerang: not in the demo
 X0, Y0 = 660_000.0, 9_319_000.0  # EPSG:32748 metres near Batuceper
@@ -46,13 +46,13 @@ KELURAHAN = (square(0, 0, 200, 200), {"kode": BATU_JAYA, "nama": "Batu Jaya"})
 # --- defect 1: no RW layer -------------------------------------------------------------------------
 
 
-def test_kelurahan_only_file_imports(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_kelurahan_only_file_imports(empty_store: Store, tmp_path: Path) -> None:
     result = import_file(empty_store, "boundaries", geojson(tmp_path / "k.geojson", [KELURAHAN]), hash_key=HASH_KEY)
     assert result.report.ok
     assert list(empty_store.read("kelurahan")["kelurahan_code"]) == [BATU_JAYA]
 
 
-def test_kelurahan_and_rts_without_rw_polygons_import(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_kelurahan_and_rts_without_rw_polygons_import(empty_store: Store, tmp_path: Path) -> None:
     rts = [
         (square(0, 0, 100, 200), {"kode": BATU_JAYA, "rt": "RT 001/RW 001"}),
         (square(100, 0, 100, 200), {"kode": BATU_JAYA, "rt": "RT 002/RW 001"}),
@@ -68,30 +68,31 @@ def test_kelurahan_and_rts_without_rw_polygons_import(empty_store: GpkgStore, tm
 # --- defect 2: a kelurahan with only its boundary ----------------------------------------------------
 
 
-def test_boundary_only_kelurahan_has_a_map_and_pages(empty_store: GpkgStore, tmp_path: Path, capsys) -> None:
+def test_boundary_only_kelurahan_has_a_map_and_pages(empty_store: Store, tmp_path: Path, capsys) -> None:
     from fastapi.testclient import TestClient
 
     from web.app import create_app
 
     import_file(empty_store, "boundaries", geojson(tmp_path / "k.geojson", [KELURAHAN]), hash_key=HASH_KEY)
     out = tmp_path / "peta.html"
-    code, _, err = run(["--store", str(empty_store.path), "map", "--kelurahan", BATU_JAYA, "-o", str(out)], capsys)
+    store = str(location_of(empty_store))
+    code, _, err = run(["--store", store, "map", "--kelurahan", BATU_JAYA, "-o", str(out)], capsys)
     assert (code, err) == (0, "")
     assert "Batu Jaya" in out.read_text() or out.stat().st_size > 10_000
-    client = TestClient(create_app(Settings(store=empty_store.path, secret_key="k" * 40)))
+    client = TestClient(create_app(Settings(store=location_of(empty_store), secret_key="k" * 40)))
     for path in ("", "/peta", "/pekerjaan", "/perencanaan", "/dasbor"):
         response = client.get(f"/kelurahan/{BATU_JAYA}{path}")
         assert response.status_code == 200, path
     assert "Batu Jaya" in client.get(f"/kelurahan/{BATU_JAYA}").text
     pdf = tmp_path / "laporan.pdf"
-    assert run(["--store", str(empty_store.path), "report", "--kelurahan", BATU_JAYA, "-o", str(pdf)], capsys)[0] == 0
+    assert run(["--store", store, "report", "--kelurahan", BATU_JAYA, "-o", str(pdf)], capsys)[0] == 0
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
 # --- defect 3: common column names, nothing lost silently ---------------------------------------------
 
 
-def test_kecamatan_kota_provinsi_under_common_names(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_kecamatan_kota_provinsi_under_common_names(empty_store: Store, tmp_path: Path) -> None:
     props = {"kode": BATU_JAYA, "nama": "Batu Jaya", "nama_kec": "Batuceper", "nama_kab": "Kota Tangerang"}
     props["nama_prov"] = "Banten"
     import_file(empty_store, "boundaries", geojson(tmp_path / "k.geojson", [(KELURAHAN[0], props)]), hash_key=HASH_KEY)
@@ -99,13 +100,13 @@ def test_kecamatan_kota_provinsi_under_common_names(empty_store: GpkgStore, tmp_
     assert (row["kecamatan"], row["kota"], row["provinsi"]) == ("Batuceper", "Kota Tangerang", "Banten")
 
 
-def test_missing_names_come_from_the_code_table(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_missing_names_come_from_the_code_table(empty_store: Store, tmp_path: Path) -> None:
     import_file(empty_store, "boundaries", geojson(tmp_path / "k.geojson", [KELURAHAN]), hash_key=HASH_KEY)
     row = empty_store.read("kelurahan").iloc[0]
     assert (row["kecamatan"], row["kota"], row["provinsi"]) == ("Batuceper", "Kota Tangerang", "Banten")
 
 
-def test_reimport_with_fewer_columns_changes_nothing_it_does_not_carry(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_reimport_with_fewer_columns_changes_nothing_it_does_not_carry(demo_store: Store, tmp_path: Path) -> None:
     """Three works re-imported from a file without ksm, planned dates or progress keep those
     stored values; what the file does carry (a new name) is updated; every column the file has
     that no field takes is named once as dropped."""
@@ -131,7 +132,7 @@ def test_reimport_with_fewer_columns_changes_nothing_it_does_not_carry(demo_stor
     assert "tidak diimpor (dibuang): catatan_petugas, OBJECTID" in result.report.render("id")
 
 
-def test_reimported_kelurahan_without_name_columns_keeps_them(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_reimported_kelurahan_without_name_columns_keeps_them(empty_store: Store, tmp_path: Path) -> None:
     props = {"kode": BATU_JAYA, "nama": "Batu Jaya", "kecamatan": "Kec. Uji", "unit_type": "Lingkungan"}
     import_file(empty_store, "boundaries", geojson(tmp_path / "a.geojson", [(KELURAHAN[0], props)]), hash_key=HASH_KEY)
     import_file(empty_store, "boundaries", geojson(tmp_path / "b.geojson", [KELURAHAN]), hash_key=HASH_KEY)
@@ -142,7 +143,8 @@ def test_reimported_kelurahan_without_name_columns_keeps_them(empty_store: GpkgS
 # --- defect 4: the household key file ------------------------------------------------------------------
 
 
-def test_key_file_only_when_households_are_written(demo_store: GpkgStore, tmp_path: Path, capsys) -> None:
+def test_key_file_only_when_households_are_written(demo_gpkg: GpkgStore, tmp_path: Path, capsys) -> None:
+    """GeoPackage: the key file sits beside the store (PostGIS names it: PETAKAMPUNG_HASH_KEY_FILE)."""
     from tests.conftest import KALIAWI
 
     store = tmp_path / "s.gpkg"
@@ -154,7 +156,7 @@ def test_key_file_only_when_households_are_written(demo_store: GpkgStore, tmp_pa
     assert not key.exists()
     code, _, _ = run(["--store", str(store), "import", "boundaries", str(tmp_path / "none.geojson")], capsys)
     assert not key.exists()
-    demo = demo_store.path
+    demo = demo_gpkg.path
     demo.with_suffix(".key").unlink(missing_ok=True)
     good = tmp_path / "kk_ok.csv"
     good.write_text(f"no_kk,kode_kelurahan,rt,desil\n123,{KALIAWI},RT 01/LK I,2\n")
@@ -167,7 +169,7 @@ def test_key_file_only_when_households_are_written(demo_store: GpkgStore, tmp_pa
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_row_numbers_count_blank_rows(fmt: str, demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_row_numbers_count_blank_rows(fmt: str, demo_store: Store, tmp_path: Path) -> None:
     from tests.conftest import KALIAWI
 
     rows = [
@@ -189,7 +191,7 @@ def test_row_numbers_count_blank_rows(fmt: str, demo_store: GpkgStore, tmp_path:
 # --- GeoParquet, several files, --layer, --within ------------------------------------------------------
 
 
-def test_geoparquet_parts_import_as_one(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_geoparquet_parts_import_as_one(empty_store: Store, tmp_path: Path) -> None:
     a = gpd.GeoDataFrame({"kode": [BATU_JAYA], "nama": ["Batu Jaya"]}, geometry=[KELURAHAN[0]], crs=32748)
     b = gpd.GeoDataFrame(
         {"kode": ["36.71.03.1003"], "nama": ["Batuceper"]}, geometry=[square(200, 0, 200, 200)], crs=32748
@@ -210,7 +212,7 @@ def test_geoparquet_parts_import_as_one(empty_store: GpkgStore, tmp_path: Path) 
     assert [p.code for p in within.report.warnings] == ["import.within"]
 
 
-def test_layer_option_picks_geopackage_layers(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_layer_option_picks_geopackage_layers(empty_store: Store, tmp_path: Path) -> None:
     path = tmp_path / "multi.gpkg"
     gpd.GeoDataFrame({"kode": [BATU_JAYA], "nama": ["Batu Jaya"]}, geometry=[KELURAHAN[0]], crs=32748).to_file(
         path, layer="kelurahan_uji"
@@ -243,14 +245,14 @@ def _named(tmp_path: Path, **props: str) -> Path:
         {"kelurahan": "Batu Jâya", "kabupaten_kota": "KOTA TANGERANG"},
     ],
 )
-def test_kelurahan_given_by_names_gets_its_code(props: dict, empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_kelurahan_given_by_names_gets_its_code(props: dict, empty_store: Store, tmp_path: Path) -> None:
     result = import_file(empty_store, "boundaries", _named(tmp_path, **props), hash_key=HASH_KEY)
     assert result.report.ok
     row = empty_store.read("kelurahan").iloc[0]
     assert (row["kelurahan_code"], row["name"], row["kecamatan"]) == (BATU_JAYA, "Batu Jaya", "Batuceper")
 
 
-def test_ambiguous_kelurahan_name_lists_candidate_codes(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_ambiguous_kelurahan_name_lists_candidate_codes(empty_store: Store, tmp_path: Path) -> None:
     report, _ = validate_file(empty_store, "boundaries", _named(tmp_path, nama="Sukamaju"), hash_key=HASH_KEY)
     [problem] = report.errors
     assert (problem.code, problem.row, problem.field, problem.value) == ("place.ambiguous", 1, "name", "Sukamaju")
@@ -259,7 +261,7 @@ def test_ambiguous_kelurahan_name_lists_candidate_codes(empty_store: GpkgStore, 
     assert "11.02.02.2015 Suka Maju" in text  # candidates with their codes
 
 
-def test_unknown_kelurahan_name_names_the_closest(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_unknown_kelurahan_name_names_the_closest(empty_store: Store, tmp_path: Path) -> None:
     props = {"nama": "Batu Jayyyya Raya", "kecamatan": "Batuceper", "kota": "Kota Tangerang"}
     report, _ = validate_file(empty_store, "boundaries", _named(tmp_path, **props), hash_key=HASH_KEY)
     [problem] = report.errors
@@ -293,9 +295,7 @@ def _rw_file(tmp_path: Path, rw2, extra: list | None = None) -> Path:
 
 
 @pytest.mark.parametrize(("width", "ok"), [(2.8, True), (3.2, False)])
-def test_overlap_just_under_and_over_the_tolerance(
-    width: float, ok: bool, empty_store: GpkgStore, tmp_path: Path
-) -> None:
+def test_overlap_just_under_and_over_the_tolerance(width: float, ok: bool, empty_store: Store, tmp_path: Path) -> None:
     path = _rw_file(tmp_path, square(100 - width, 0, 100 + width, 200))  # RW 02 reaches `width` m into RW 01
     report, _ = validate_file(empty_store, "boundaries", path, hash_key=HASH_KEY, options=ImportOptions(tolerance_m=3))
     codes = {p.code for p in report.problems}
@@ -311,7 +311,7 @@ def test_overlap_just_under_and_over_the_tolerance(
 
 @pytest.mark.parametrize(("width", "ok"), [(2.5, True), (3.5, False)])
 def test_rw_outside_its_kelurahan_just_under_and_over(
-    width: float, ok: bool, empty_store: GpkgStore, tmp_path: Path
+    width: float, ok: bool, empty_store: Store, tmp_path: Path
 ) -> None:
     path = _rw_file(tmp_path, square(100, 0, 100 + width, 200))
     report, _ = validate_file(empty_store, "boundaries", path, hash_key=HASH_KEY)
@@ -321,7 +321,7 @@ def test_rw_outside_its_kelurahan_just_under_and_over(
     assert problem.row == 3
 
 
-def test_gap_in_rw_coverage_is_a_warning_with_its_area(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_gap_in_rw_coverage_is_a_warning_with_its_area(empty_store: Store, tmp_path: Path) -> None:
     report, _ = validate_file(empty_store, "boundaries", _rw_file(tmp_path, square(100, 0, 60, 200)), hash_key=HASH_KEY)
     assert report.ok
     [gap] = [p for p in report.warnings if p.code == "place.gap_rw"]
@@ -329,7 +329,7 @@ def test_gap_in_rw_coverage_is_a_warning_with_its_area(empty_store: GpkgStore, t
     assert "8000 m² (20.0 %) tidak tercakup RW mana pun" in gap.render("id")
 
 
-def test_row_errors_and_hierarchy_problems_in_one_report(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_row_errors_and_hierarchy_problems_in_one_report(empty_store: Store, tmp_path: Path) -> None:
     bad_row = (square(0, 0, 50, 50), {"level": "rw", "kode": "99.99.99.9999", "rw": "RW 03"})
     path = _rw_file(tmp_path, square(60, 0, 140, 200), [bad_row])  # RW 02 overlaps RW 01 by 40 m, and a bad code
     report, _ = validate_file(empty_store, "boundaries", path, hash_key=HASH_KEY)
@@ -337,7 +337,7 @@ def test_row_errors_and_hierarchy_problems_in_one_report(empty_store: GpkgStore,
     assert {"code.province", "place.overlap"} <= codes
 
 
-def test_neighbouring_kelurahan_overlap_is_a_warning(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_neighbouring_kelurahan_overlap_is_a_warning(empty_store: Store, tmp_path: Path) -> None:
     other = (square(190, 0, 200, 200), {"kode": "36.71.03.1003", "nama": "Batuceper"})  # 10 m into Batu Jaya
     result = import_file(
         empty_store, "boundaries", geojson(tmp_path / "k.geojson", [KELURAHAN, other]), hash_key=HASH_KEY
@@ -347,7 +347,7 @@ def test_neighbouring_kelurahan_overlap_is_a_warning(empty_store: GpkgStore, tmp
     assert len(empty_store.read("kelurahan")) == 2
 
 
-def test_skip_errors_imports_the_rest_and_lists_what_was_left_out(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_skip_errors_imports_the_rest_and_lists_what_was_left_out(empty_store: Store, tmp_path: Path) -> None:
     bad_row = (square(0, 0, 50, 50), {"level": "rw", "kode": BATU_JAYA, "rw": "RW 1a"})
     path = _rw_file(tmp_path, square(100, 0, 100, 200), [bad_row])
     result = import_file(empty_store, "boundaries", path, hash_key=HASH_KEY, options=ImportOptions(skip_errors=True))
@@ -357,7 +357,7 @@ def test_skip_errors_imports_the_rest_and_lists_what_was_left_out(empty_store: G
     assert sorted(empty_store.read("rw")["unit_number"]) == [1, 2]
 
 
-def test_named_area_in_an_rw_layer_is_left_out_with_a_warning(empty_store: GpkgStore, tmp_path: Path) -> None:
+def test_named_area_in_an_rw_layer_is_left_out_with_a_warning(empty_store: Store, tmp_path: Path) -> None:
     park = (square(150, 150, 40, 40), {"level": "rw", "kode": BATU_JAYA, "rw": "Kawasan Industri"})
     result = import_file(
         empty_store, "boundaries", _rw_file(tmp_path, square(100, 0, 100, 200), [park]), hash_key=HASH_KEY

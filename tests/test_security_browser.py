@@ -5,7 +5,6 @@ change, and a malformed parameter's error page.  Screenshots go to test-artifact
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -23,12 +22,10 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 WORK = "CSR-2026-01"
 
 
-
 @pytest.fixture(scope="module")
-def site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("sec-browser") / "site.gpkg"
-    shutil.copy(users_store_path, path)
-    store = open_store(path)
+def site(backend, users_source):
+    path = backend.copy(users_source, name="sec-browser")
+    store = open_store(path, audit_rows="rows")  # the audit page shows rows before and after (hash redacted)
     photos = [Photo(f"lokasi{i}.jpg", "image/jpeg", jpeg(105.2428, -5.414, size=(2400, 1800))) for i in range(3)]
     record_progress(
         store,
@@ -37,11 +34,12 @@ def site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
         ProgressInput(WORK, date.today().isoformat(), 72, note="pemasangan paving", photos=photos),
     )
     set_password(store, "planner.b", "kata-sandi-baru-99", actor="admin")  # an audit row with a "before"
-    proc, url = start_server(path, PETAKAMPUNG_SECRET_KEY="browser-security-secret")
+    proc, url = start_server(path, PETAKAMPUNG_SECRET_KEY="browser-security-secret", PETAKAMPUNG_AUDIT_ROWS="rows")
     try:
         yield url
     finally:
         stop_server(proc)
+        backend.drop(path)
 
 
 def log_in(page, url: str, username: str, password: str = PASSWORD) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -51,15 +50,15 @@ def try_login(base: str, name: str, password: str, headers: dict[str, str] | Non
 
 
 @pytest.fixture(scope="module")
-def live(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+def live(backend, users_source):
     """A server with the five test accounts; each test below uses its own account (own count)."""
-    store = tmp_path_factory.mktemp("sec-login") / "login.gpkg"
-    shutil.copy(users_store_path, store)
+    store = backend.copy(users_source, name="sec-login")
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="security-test-secret-key")
     try:
         yield url
     finally:
         stop_server(proc)
+        backend.drop(store)
 
 
 def test_whitespace_and_unicode_variants_share_one_count(live: str) -> None:
@@ -98,9 +97,8 @@ def test_forwarded_for_is_not_believed_by_default(live: str) -> None:
     assert try_login(live, "planner.a", WRONG, {"X-Forwarded-For": "10.9.8.200"})[0] == 429
 
 
-def test_forwarded_for_is_believed_from_a_configured_proxy(users_store_path: Path, tmp_path: Path) -> None:
-    store = tmp_path / "proxied.gpkg"
-    shutil.copy(users_store_path, store)
+def test_forwarded_for_is_believed_from_a_configured_proxy(users_source, clone) -> None:
+    store = clone(users_source, "proxied")
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="proxy-test-secret", PETAKAMPUNG_TRUSTED_PROXIES="127.0.0.1")
     try:
         for _ in range(5):
@@ -174,11 +172,12 @@ def test_session_secret_from_a_file_outside_the_data_folder(tmp_path: Path) -> N
     [({}, True), ({"secret_key": "from-the-environment"}, False), ({"secret_file": "elsewhere"}, False)],
 )
 def test_start_warns_when_the_secret_sits_beside_the_store(
-    demo_settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture, extra: dict, warned: bool
+    demo_gpkg, tmp_path: Path, caplog: pytest.LogCaptureFixture, extra: dict, warned: bool
 ) -> None:
+    """A GeoPackage store's folder (a PostGIS store has none: its secret is always named)."""
     if extra.get("secret_file"):
         extra = {"secret_file": tmp_path / "elsewhere" / "pk.secret"}
-    settings = demo_settings.model_copy(update={"secret_key": None, **extra})
+    settings = Settings(store=demo_gpkg.path, **extra)
     with caplog.at_level(logging.WARNING, logger="petakampung.web"):
         create_app(settings)
     said = [r.getMessage() for r in caplog.records if r.name == "petakampung.web"]

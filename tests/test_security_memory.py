@@ -3,17 +3,22 @@
 The store holds progress photos as users upload them today (renditions made on upload) and as
 an older version stored them (originals only: two large phone photos, a 12000 x 12000 PNG pixel
 bomb and a truncated JPEG).  Twenty concurrent views of every photo plus twenty parallel logins
-must keep the server process under MEMORY_LIMIT_MIB resident (its peak, VmHWM, from /proc).
+must keep what the load adds to the server process under LOAD_LIMIT_MIB (its peak, VmHWM, from
+/proc, above its resident size at rest), and the peak under MEMORY_LIMIT_MIB.
 
-Measured on the demo store (2-core machine, shared): about 355 MiB resident at rest, a peak of
-about 545 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at
-a reduced scale at a time); the code before issue 8 peaked at 5,845 MiB.  The figures of each
-run are written to test-artifacts/security_memory.txt.
+Measured on the demo store (2-core machine, shared): about 355 MiB resident at rest, a peak of about
+545 MiB under this load (two Argon2 checks of 64 MiB at once, one legacy photo decoded at a reduced
+scale at a time); the code before issue 8 peaked at 5,845 MiB. After issue 10, mapclassify and
+scikit-learn are imported only when a map is classified. Issue 11: the site at rest is now about 410
+MiB on a GeoPackage and 418 MiB on PostGIS (psycopg, two connection pools), and the load adds
+165-200 MiB on either (more when the Argon2 checks and a photo decode happen to overlap), so the
+bound on what the load adds is the one that says whether the load is bounded; the absolute cap keeps
+a margin for growth at rest. The figures of each run are written to
+test-artifacts/security_memory.txt.
 """
 
 from __future__ import annotations
 
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -35,7 +40,8 @@ from tests.conftest import KALIAWI, start_server, stop_server
 from tests.photos import png_bomb
 from tests.test_security_login import try_login
 
-MEMORY_LIMIT_MIB = 600
+LOAD_LIMIT_MIB = 240
+MEMORY_LIMIT_MIB = 660
 VIEWS_PER_PHOTO = 20
 LOGINS = 20
 WORK = "CSR-2026-01"
@@ -73,9 +79,8 @@ def _legacy(store, photos: list[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def photo_site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("sec-memory") / "photos.gpkg"
-    shutil.copy(users_store_path, path)
+def photo_site(backend, users_source):
+    path = backend.copy(users_source, name="sec-memory")
     store = open_store(path)
     uploads = [Photo(f"foto{i}.jpg", "image/jpeg", phone_photo(4000, 3000, i)) for i in range(6)]
     record_progress(
@@ -89,6 +94,7 @@ def photo_site(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory)
         yield proc, url, ids
     finally:
         stop_server(proc)
+        backend.drop(path)
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -130,11 +136,13 @@ def test_photo_views_and_logins_stay_under_the_memory_limit(photo_site, artifact
     report = (
         f"server pid {proc.pid}: at rest VmRSS {at_rest['VmRSS'] // 1024} MiB; after {len(ids)} photos x "
         f"{VIEWS_PER_PHOTO} concurrent views and {LOGINS} parallel logins: VmHWM {peak['VmHWM'] // 1024} MiB, "
-        f"VmRSS {peak['VmRSS'] // 1024} MiB (limit {MEMORY_LIMIT_MIB} MiB); photo answers {dict(photo_answers)}, "
+        f"VmRSS {peak['VmRSS'] // 1024} MiB (limits: {LOAD_LIMIT_MIB} MiB added, {MEMORY_LIMIT_MIB} MiB in all); "
+        f"photo answers {dict(photo_answers)}, "
         f"login answers {dict(login_answers)}\n"
     )
     (artifacts / "security_memory.txt").write_text(report)
     print(report)
+    assert peak["VmHWM"] - at_rest["VmRSS"] < LOAD_LIMIT_MIB * 1024, report
     assert peak["VmHWM"] < MEMORY_LIMIT_MIB * 1024, report
     assert set(photo_answers) <= {200, 410, 503}, report
     assert photo_answers[200] >= 6 * VIEWS_PER_PHOTO, report  # every photo uploaded with renditions, every time

@@ -6,13 +6,11 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 import threading
 import urllib.parse
 import urllib.request
 from datetime import date
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -107,14 +105,14 @@ class Recorder:
 
 
 @pytest.fixture(scope="module")
-def live(users_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("sec-writes") / "writes.gpkg"
-    shutil.copy(users_store_path, store)
+def live(backend, users_source):
+    store = backend.copy(users_source, name="sec-writes")
     proc, url = start_server(store, PETAKAMPUNG_SECRET_KEY="writes-test-secret")
     try:
         yield url, store
     finally:
         stop_server(proc)
+        backend.drop(store)
 
 
 def test_concurrent_retries_with_one_key_write_once(live) -> None:

@@ -13,7 +13,7 @@ import shapely
 from geo import gpkg
 from geo.errors import StoreError
 from geo.layers import LAYERS
-from geo.store import GpkgStore, open_store
+from geo.store import GpkgStore, Store, open_store
 from tests.conftest import KALIAWI
 
 
@@ -47,7 +47,8 @@ def test_store_is_a_valid_geopackage(demo_store_path: Path) -> None:
         con.close()
 
 
-def test_failed_transaction_leaves_file_byte_identical(demo_store: GpkgStore) -> None:
+def test_failed_transaction_leaves_the_store_exactly_as_it_was(demo_store: Store) -> None:
+    """GeoPackage: the file byte for byte; PostGIS: every table's rows (the logical checksum)."""
     spec = LAYERS["facilities"].tables[0]
     before = demo_store.checksum()
     frame = demo_store.read("facilities").head(2).copy()
@@ -64,8 +65,8 @@ def test_failed_transaction_leaves_file_byte_identical(demo_store: GpkgStore) ->
     assert "changed" not in set(demo_store.read("facilities")["name"])
 
 
-def test_reads_filter_by_column(demo_store_path: Path) -> None:
-    store = open_store(demo_store_path)
+def test_reads_filter_by_column(demo_source) -> None:
+    store = open_store(demo_source)
     rt = store.read("rt", kelurahan_code=KALIAWI)
     assert len(rt) == 15
     assert set(rt["kelurahan_code"]) == {KALIAWI}
@@ -105,7 +106,7 @@ def test_geometry_blob_round_trip() -> None:
     assert gpkg.decode_many([None])[0] is None
 
 
-def test_upsert_never_overwrites_a_column_the_rows_do_not_carry(demo_store: GpkgStore) -> None:
+def test_upsert_never_overwrites_a_column_the_rows_do_not_carry(demo_store: Store) -> None:
     """A re-import whose file lacks `kecamatan` keeps the stored kecamatan (issue 9: silent data loss)."""
     spec = LAYERS["boundaries"].tables[0]
     stored = demo_store.read("kelurahan", kelurahan_code=KALIAWI)
@@ -118,3 +119,16 @@ def test_upsert_never_overwrites_a_column_the_rows_do_not_carry(demo_store: Gpkg
     assert after["name"] == "Kaliawi Persada (baru)"
     assert after["kecamatan"] == stored.iloc[0]["kecamatan"]
     assert after["kota"] == stored.iloc[0]["kota"]
+
+
+def test_db_upgrade_of_a_current_geopackage_changes_nothing(demo_gpkg: GpkgStore, capsys) -> None:
+    from tests.conftest import run
+
+    before = demo_gpkg.checksum()
+    code, out, _ = run(["db", "upgrade", "--store", str(demo_gpkg.path)], capsys)
+    assert code == 0
+    assert "versi 2" in out
+    assert demo_gpkg.checksum() == before  # byte for byte
+    code, _, err = run(["db", "upgrade", "--store", str(demo_gpkg.path.with_name("none.gpkg"))], capsys)
+    assert code == 1
+    assert "belum ada" in err

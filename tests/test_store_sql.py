@@ -23,7 +23,7 @@ from geo.accounts import get_user
 from geo.importer import import_file
 from geo.progress import ProgressInput, record_progress
 from geo.public import PublicData
-from geo.store import GpkgStore, open_store
+from geo.store import GpkgStore, Store, open_store
 from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI
 
 
@@ -64,8 +64,8 @@ def test_every_feature_table_has_the_rtree_gdal_uses(demo_store_path: Path) -> N
     assert sorted(ours["rt_label"]) == sorted(gdal[gdal.intersects(box)]["rt_label"])
 
 
-def test_reads_take_columns_kelurahan_lists_paging_and_leave_photo_bytes_out(demo_store_path: Path) -> None:
-    store = open_store(demo_store_path)
+def test_reads_take_columns_kelurahan_lists_paging_and_leave_photo_bytes_out(demo_source) -> None:
+    store = open_store(demo_source)
     both = store.read("rt", kelurahan=[KALIAWI, JATIRANGGA], columns=["rt_label"], geometry=False)
     assert list(both.columns) == ["rt_label"]
     assert len(both) == store.count("rt")
@@ -93,7 +93,7 @@ def test_new_store_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
         con.close()
 
 
-def test_a_write_bumps_only_its_own_kelurahan(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_a_write_bumps_only_its_own_kelurahan(demo_store: Store, tmp_path: Path) -> None:
     before = demo_store.versions([KALIAWI, JATIRANGGA, "*"])
     import_file(demo_store, "facilities", new_facility(tmp_path, "FAS-UJI-1", "Posyandu Uji"), hash_key=HASH_KEY)
     after = demo_store.versions([KALIAWI, JATIRANGGA, "*"])
@@ -125,51 +125,59 @@ def test_a_progress_record_rebuilds_exactly_its_kelurahan(users_settings) -> Non
     assert public.kelurahan(JATIRANGGA) is jatirangga
 
 
-def test_an_edit_made_outside_petakampung_is_audited_and_seen(demo_store: GpkgStore) -> None:
-    """A change made with another tool (here SQL on a connection that, like GDAL's, knows the
-    ST_* functions) is in the audit log as 'external' and bumps its kelurahan's version, so no
-    page keeps showing old data."""
+EXTERNAL_EDIT = (
+    "UPDATE facilities SET name = 'Diubah di QGIS' WHERE fid = (SELECT min(fid) FROM facilities "
+    "WHERE kelurahan_code = {mark})"
+)
+
+
+def test_an_edit_made_outside_petakampung_is_audited_and_seen(demo_store: Store) -> None:
+    """A change made with another tool (SQL on its own connection: on a GeoPackage one that, like
+    GDAL's, knows the ST_* functions; on PostGIS what QGIS or psql would send) is in the audit log
+    as 'external' and bumps its kelurahan's version, so no page keeps showing old data."""
     public = PublicData(demo_store, k=5)
     before = public.kelurahan(KALIAWI)
-    con = sqlite3.connect(demo_store.path)
-    gpkg.register_functions(con)
-    try:
-        con.execute(
-            "UPDATE facilities SET name = 'Diubah di QGIS' WHERE fid = (SELECT min(fid) FROM facilities "
-            "WHERE kelurahan_code = ?)",
-            (KALIAWI,),
-        )
-        con.commit()
-    finally:
-        con.close()
+    if isinstance(demo_store, GpkgStore):
+        con = sqlite3.connect(demo_store.path)
+        gpkg.register_functions(con)
+        try:
+            con.execute(EXTERNAL_EDIT.format(mark="?"), (KALIAWI,))
+            con.commit()
+        finally:
+            con.close()
+    else:
+        import psycopg
+
+        with psycopg.connect(demo_store.url) as con:  # type: ignore[attr-defined]
+            con.execute(EXTERNAL_EDIT.format(mark="%s"), (KALIAWI,))
     audit = demo_store.read("pk_audit", table_name="facilities", action="update")
     assert list(audit["actor"]) == ["external"]
-    assert "Diubah di QGIS" in audit.iloc[0]["after_json"]
+    assert json.loads(audit.iloc[0]["after_json"]) == {"changed": ["name"]}  # the default: which field, not its value
     assert "Diubah di QGIS" in set(public.kelurahan(KALIAWI).facilities["name"])
     assert public.kelurahan(KALIAWI) is not before
 
 
-def test_store_rewritten_by_gdal_still_takes_imports(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_store_rewritten_by_gdal_still_takes_imports(demo_gpkg: GpkgStore, tmp_path: Path) -> None:
     """A planner saves a layer back with GDAL (pyogrio overwrites the table, dropping our indexes
     and triggers): the next import still works, matches by key and is audited."""
-    facilities = pyogrio.read_dataframe(demo_store.path, layer="facilities")
-    pyogrio.write_dataframe(facilities, demo_store.path, layer="facilities", driver="GPKG")
+    facilities = pyogrio.read_dataframe(demo_gpkg.path, layer="facilities")
+    pyogrio.write_dataframe(facilities, demo_gpkg.path, layer="facilities", driver="GPKG")
     result = import_file(
-        demo_store, "facilities", new_facility(tmp_path, "FAS-UJI-2", "Pos Ronda Uji"), hash_key=HASH_KEY
+        demo_gpkg, "facilities", new_facility(tmp_path, "FAS-UJI-2", "Pos Ronda Uji"), hash_key=HASH_KEY
     )
     assert result.total.inserted == 1
     again = import_file(
-        demo_store, "facilities", new_facility(tmp_path, "FAS-UJI-2", "Pos Ronda Uji"), hash_key=HASH_KEY
+        demo_gpkg, "facilities", new_facility(tmp_path, "FAS-UJI-2", "Pos Ronda Uji"), hash_key=HASH_KEY
     )
     assert not again.total.changed
-    rows = demo_store.read("pk_audit", table_name="facilities", action="insert")
-    assert any("Pos Ronda Uji" in (a or "") for a in rows["after_json"])
-    assert len(demo_store.read("facilities")) == len(facilities) + 1
+    rows = demo_gpkg.read("pk_audit", table_name="facilities", action="insert")
+    assert any("FAS-UJI-2" in (a or "") for a in rows["after_json"])
+    assert len(demo_gpkg.read("facilities")) == len(facilities) + 1
 
 
-def test_store_from_before_the_rtree_is_upgraded_on_its_next_write(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_store_from_before_the_rtree_is_upgraded_on_its_next_write(demo_gpkg: GpkgStore, tmp_path: Path) -> None:
     """A round-1 store (no R-tree, no triggers, no versions) is brought up to date by the next write."""
-    con = sqlite3.connect(demo_store.path)
+    con = sqlite3.connect(demo_gpkg.path)
     try:
         for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
             con.execute(f'DROP TRIGGER "{name}"')
@@ -182,7 +190,7 @@ def test_store_from_before_the_rtree_is_upgraded_on_its_next_write(demo_store: G
         con.commit()
     finally:
         con.close()
-    store = open_store(demo_store.path)
+    store = open_store(demo_gpkg.path)
     assert store.versions([KALIAWI]) == {KALIAWI: "0"}
     import_file(store, "facilities", new_facility(tmp_path, "FAS-UJI-3", "Posyandu Baru"), hash_key=HASH_KEY)
     assert store.versions([KALIAWI])[KALIAWI] != "0"
@@ -245,15 +253,15 @@ def _qgis_env() -> dict[str, str]:
     return {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root")}
 
 
-def test_qgis_opens_indexes_and_edits_the_store_and_we_keep_writing(demo_store: GpkgStore, tmp_path: Path) -> None:
+def test_qgis_opens_indexes_and_edits_the_store_and_we_keep_writing(demo_gpkg: GpkgStore, tmp_path: Path) -> None:
     """With QGIS's own library (python3-qgis): every layer opens with our counts, 'Create spatial
     index' and an edit in QGIS do not break our next import, and the edit is audited."""
     python = _system_qgis()
     if python is None:
         pytest.skip("QGIS (Debian python3-qgis) is not installed")
-    names = [s.name for s in demo_store.specs.values() if s.is_spatial]
+    names = [s.name for s in demo_gpkg.specs.values() if s.is_spatial]
     out = subprocess.run(
-        [python, "-c", QGIS_SCRIPT, str(demo_store.path), json.dumps(names)],
+        [python, "-c", QGIS_SCRIPT, str(demo_gpkg.path), json.dumps(names)],
         capture_output=True,
         text=True,
         env=_qgis_env(),
@@ -263,15 +271,15 @@ def test_qgis_opens_indexes_and_edits_the_store_and_we_keep_writing(demo_store: 
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report["added"]
     for name in names:
-        assert report["counts"][name] == demo_store.count(name) - (1 if name == "facilities" else 0), name
+        assert report["counts"][name] == demo_gpkg.count(name) - (1 if name == "facilities" else 0), name
     result = import_file(
-        demo_store, "facilities", new_facility(tmp_path, "FAS-UJI-4", "Posyandu Sesudah QGIS"), hash_key=HASH_KEY
+        demo_gpkg, "facilities", new_facility(tmp_path, "FAS-UJI-4", "Posyandu Sesudah QGIS"), hash_key=HASH_KEY
     )
     assert result.total.inserted == 1
-    audit = demo_store.read("pk_audit", table_name="facilities", action="insert")
-    by_qgis = audit[audit["after_json"].str.contains("Posyandu dari QGIS")]
+    audit = demo_gpkg.read("pk_audit", table_name="facilities", action="insert")
+    by_qgis = audit[audit["after_json"].str.contains("QGIS-1")]
     assert list(by_qgis["actor"]) == ["external"]
-    assert "QGIS-1" in set(demo_store.read("facilities", bbox=(105.255, -5.411, 105.256, -5.410))["facility_id"])
+    assert "QGIS-1" in set(demo_gpkg.read("facilities", bbox=(105.255, -5.411, 105.256, -5.410))["facility_id"])
 
 
 def test_large_reads_through_gdal_arrow_equal_small_reads(demo_store_path: Path, monkeypatch) -> None:

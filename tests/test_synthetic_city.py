@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
-from bench.synthetic_city import counts, generate, write_import_files
+from bench.synthetic_city import counts, extra_kelurahan, generate, write_import_files
 from geo.store import open_store
 from tests.conftest import run
 
@@ -48,9 +48,9 @@ def test_households_look_like_the_layer(city) -> None:
     assert hh["kk_key"].is_unique
 
 
-def test_tiny_city_imports_cleanly_into_an_empty_store(city, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_tiny_city_imports_cleanly_into_an_empty_store(city, new_location, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("PETAKAMPUNG_HASH_KEY", "synthetic-city-test")
-    store_path = tmp_path / "city.gpkg"
+    store_path = new_location("city")
     paths = write_import_files(city, tmp_path / "files")
     for layer in ("boundaries", "households", "infrastructure", "gardens", "facilities"):
         code, out, err = run(["--store", str(store_path), "import", layer, str(paths[layer])], capsys)
@@ -66,3 +66,23 @@ def test_tiny_city_imports_cleanly_into_an_empty_store(city, tmp_path: Path, cap
         ("facilities", city.facilities),
     ):
         assert len(store.read(table)) == len(frame), table
+
+
+def test_extra_kelurahan_lies_beside_the_city_with_new_households(city, tmp_path: Path, capsys, monkeypatch) -> None:
+    """The bench's "one more kelurahan" imports into the city store as new rows only."""
+    monkeypatch.setenv("PETAKAMPUNG_HASH_KEY", "synthetic-city-test")
+    extra = extra_kelurahan(city, "32.75.01.1199")
+    assert set(extra.rt["kelurahan_code"]) == {"32.75.01.1199"}
+    assert not extra.kelurahan.geometry.iloc[0].intersects(city.kelurahan.geometry.union_all())
+    assert not set(extra.households["kk_key"]) & set(city.households["kk_key"])
+    store_path = tmp_path / "city.gpkg"
+    paths = write_import_files(city, tmp_path / "city", ("boundaries", "households"))
+    more = write_import_files(extra, tmp_path / "extra", ("boundaries", "households"))
+    assert set(more) == {"boundaries", "households"}
+    for files in (paths, more):
+        for layer in ("boundaries", "households"):
+            code, out, err = run(["--store", str(store_path), "import", layer, str(files[layer])], capsys)
+            assert code == 0, f"{layer}: {out}\n{err}"
+    store = open_store(store_path)
+    assert len(store.read("households", geometry=False)) == len(city.households) + len(extra.households)
+    assert len(store.read("rt", kelurahan="32.75.01.1199")) == len(extra.rt)

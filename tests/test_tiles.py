@@ -16,10 +16,9 @@ from fastapi.testclient import TestClient
 
 from geo.importer import import_file
 from geo.public import PublicData
-from geo.settings import Settings
-from geo.store import GpkgStore
+from geo.store import Store
 from geo.tiles import TILE_LAYERS, TileBudget, encode_tile, tile_bbox
-from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI
+from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI, location_of
 from web.app import create_app
 
 K = 5
@@ -38,11 +37,12 @@ HOUSEHOLD_WORDS = {
 
 
 @pytest.fixture
-def client(demo_store: GpkgStore) -> TestClient:
-    return TestClient(create_app(Settings(store=demo_store.path, hash_key=HASH_KEY.decode(), suppression_k=K)))
+def client(backend, demo_store: Store, tmp_path: Path) -> TestClient:
+    settings = backend.settings(location_of(demo_store), tmp_path, hash_key=HASH_KEY.decode(), suppression_k=K)
+    return TestClient(create_app(settings))
 
 
-def centre_tile(store: GpkgStore, code: str, z: int) -> mercantile.Tile:
+def centre_tile(store: Store, code: str, z: int) -> mercantile.Tile:
     point = store.read("kelurahan", kelurahan_code=code).geometry.iloc[0].representative_point()
     return mercantile.tile(point.x, point.y, z)
 
@@ -55,7 +55,7 @@ def decoded(response) -> dict:
     return mapbox_vector_tile.decode(response.content) if response.status_code == 200 else {}
 
 
-def covering_tiles(store: GpkgStore, code: str, z: int) -> list[mercantile.Tile]:
+def covering_tiles(store: Store, code: str, z: int) -> list[mercantile.Tile]:
     return list(mercantile.tiles(*store.read("kelurahan", kelurahan_code=code).total_bounds, zooms=z))
 
 
@@ -68,7 +68,7 @@ ID_OF = {
 }
 
 
-def expected_ids(public: PublicData, store: GpkgStore, layer: str, tiles: list[mercantile.Tile]) -> set:
+def expected_ids(public: PublicData, store: Store, layer: str, tiles: list[mercantile.Tile]) -> set:
     kel = public.kelurahan(KALIAWI)
     frame = {
         "kelurahan": kel.kelurahan,

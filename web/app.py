@@ -13,12 +13,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
 from geo.i18n import LANGS, t
+from geo.login_limit import StoreLoginLimiter
 from geo.photos import MAX_PHOTO_BYTES
 from geo.progress import MAX_PHOTOS
 from geo.public import PublicData
 from geo.store import open_store
 from geo.tiles import TileService
-from web.auth import LoginLimiter
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
 from web.limits import (
@@ -29,9 +29,10 @@ from web.limits import (
     Gate,
     HeadMiddleware,
     ResultCache,
-    SecurityHeadersMiddleware,
 )
-from web.routers import account, api, downloads, kota, lkm, ogc, pages, plan, static, tiles
+from web.paths import root_of
+from web.routers import account, api, docs, downloads, health, kota, lkm, ogc, pages, plan, static, tiles
+from web.security import SecurityHeadersMiddleware, nonce_scripts
 from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -46,28 +47,40 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         description="Peta kampung: kemiskinan, penanganan kumuh dan kegiatan warga. Public data only: household "
         "numbers are per-RT aggregates with small counts suppressed.",
+        docs_url=None,  # web.routers.docs: the same pages, with the CSP nonce on their script
+        redoc_url=None,
     )
     app.state.settings = settings
-    app.state.store = open_store(settings.store)
-    app.state.public = PublicData(app.state.store, k=settings.suppression_k)
-    app.state.tiles = TileService(app.state.store, app.state.public)
+    # two database roles on PostGIS: the public pages read with one that cannot read households,
+    # accounts or the audit log (PETAKAMPUNG_STORE_PUBLIC); logins, LKM and planner routes, and the
+    # per-RT household counts (aggregated and suppressed in geo.public), use the full one
+    app.state.store = open_store(settings.store, audit_rows=settings.audit_rows)
+    app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
+    app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
+    app.state.tiles = TileService(app.state.public_store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
-    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
+    app.state.templates.env.filters["with_nonce"] = nonce_scripts  # folium's map header, see web.security
+    secret = settings.session_secret()
+    # counts in the store: every worker process shares them (keys are HMACs under the session secret)
+    app.state.login_limiter = StoreLoginLimiter(
+        app.state.store, secret, settings.login_max_failures, settings.login_window_s
+    )
     app.state.password_gate = Gate(settings.login_concurrency, settings.busy_retry_after_s)
     app.state.gates = {name: Gate(n, settings.busy_retry_after_s) for name, n in GATE_LIMITS.items()}
     app.state.result_cache = ResultCache()
     if settings.secret_beside_store():
         log.warning(t("secret.beside_store", settings.lang, path=settings.secret_path()))
-    # middleware added later runs earlier (outside): gzip, HEAD, body caps, session, language,
-    # security headers, then (outermost) the trusted proxies' X-Forwarded-For
+    # middleware added later runs earlier (outside): gzip, HEAD, body caps, session, language, the
+    # trusted proxies' X-Forwarded-For, cached tiles, then (outermost) the security headers
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,))
     # the session is there for the body caps, every handler and every error page
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.session_secret(),
+        secret_key=secret,
         session_cookie="pk_session",
+        path=settings.root_path or "/",
         max_age=8 * 3600,
         same_site="lax",
         https_only=settings.cookie_secure,
@@ -80,18 +93,27 @@ def create_app(settings: Settings) -> FastAPI:
             return error_response(request, RequestError("lang.unknown", lang=asked[:20]), 400)
         response = await call_next(request)
         if asked:
-            response.set_cookie(COOKIE, asked.lower(), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+            response.set_cookie(
+                COOKIE,
+                asked.lower(),
+                max_age=365 * 24 * 3600,
+                path=root_of(request) or "/",
+                samesite="lax",
+                httponly=True,
+                secure=settings.cookie_secure,
+            )
         return response
 
-    app.add_middleware(SecurityHeadersMiddleware)
     if settings.trusted_proxies:  # uvicorn's middleware, with our list; `serve` turns uvicorn's own off
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     # added after the others, so it runs before them: a cached tile needs no session, cookie or routing
     app.add_middleware(tiles.CachedTiles)
+    # outermost: every response, a cached tile's and an error's included, carries the security headers
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     add_exception_handlers(app)
-    for module in (static, account, lkm, pages, kota, api, plan, ogc, downloads, tiles):
+    for module in (static, health, docs, account, lkm, pages, kota, api, plan, ogc, downloads, tiles):
         app.include_router(module.router)
     app.include_router(kota.api)
     return app

@@ -3,7 +3,7 @@
 Sessions are signed cookies (Starlette's SessionMiddleware: HttpOnly, SameSite=Lax, Secure when
 ``cookie_secure``).  They carry the username, the user's ``session_version`` (so a password change,
 a disabled account or a logout ends them) and a CSRF token that every form and every write request must
-send back.
+send back.  The login rate limit is kept in the store (:mod:`geo.login_limit`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ import base64
 import binascii
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import Request
 
-from geo.accounts import User, canonical_username, get_user
-from geo.errors import AuthRequired, Forbidden, TooManyAttempts
+from geo.accounts import User, get_user
+from geo.errors import AuthRequired, Forbidden
+from geo.login_limit import LoginTry
 from geo.tokens import token_user
 
 BEARER_NAME = "(bearer)"  # the limiter's account name for a Bearer try, which names no account
@@ -73,7 +70,7 @@ def api_user(request: Request) -> User | None:
     name, token = _credentials(header)
     limiter = request.app.state.login_limiter
     address = client_address(request)
-    limiter.refuse_if_full(name or BEARER_NAME, address)
+    limiter.peek(name or BEARER_NAME, address)
     user = token_user(request.app.state.store, token, username=name)
     if user is None:
         limiter.fail(limiter.check(name or BEARER_NAME, address))
@@ -131,85 +128,20 @@ def log_in(request: Request, user: User) -> None:
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
-@dataclass(frozen=True)
-class LoginTry:
-    """One admitted login try: its key (canonical name, client address) and when it was counted."""
-
-    key: tuple[str, str]
-    at: float
-
-
 class LoginLimit(Protocol):
-    """The login rate limit as the login route uses it.
+    """The login rate limit as the login route uses it (:class:`geo.login_limit.StoreLoginLimiter`).
 
-    ``check`` counts the try *before* the password is checked (so concurrent tries cannot all
-    pass a check-then-count race) and raises :class:`TooManyAttempts` when the key is full;
-    ``fail`` confirms the count; ``succeed`` clears the key; ``release`` takes back a try that
-    never reached the password check (the server was busy)."""
+    ``peek`` refuses a key already at its limit without writing anything; ``check`` counts the try
+    *before* the password is checked (so concurrent tries, on any worker, cannot all pass a
+    check-then-count race) and raises :class:`TooManyAttempts` when the key is full; ``fail``
+    confirms the count; ``succeed`` clears the key; ``release`` takes back a try that never
+    reached the password check."""
 
+    def peek(self, name: str, address: str) -> None: ...
     def check(self, name: str, address: str) -> LoginTry: ...
-    def refuse_if_full(self, name: str, address: str) -> None: ...
     def fail(self, attempt: LoginTry) -> None: ...
     def succeed(self, attempt: LoginTry) -> None: ...
     def release(self, attempt: LoginTry) -> None: ...
-
-
-class LoginLimiter:
-    """At most ``max_failures`` tries that did not succeed per (canonical name, address) within
-    ``window`` seconds, tries in flight included.  In-process state (one server process)."""
-
-    MAX_KEYS = 10_000  # above this, expired keys are swept out
-
-    def __init__(self, max_failures: int, window: float) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._tries: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        q = self._tries.setdefault(key, deque())
-        while q and q[0] < now - self.window:
-            q.popleft()
-        return q
-
-    def _sweep(self, now: float) -> None:
-        for key in [k for k, q in self._tries.items() if not q or q[-1] < now - self.window]:
-            del self._tries[key]
-
-    def check(self, name: str, address: str) -> LoginTry:
-        key = (canonical_username(name), address)
-        now = time.monotonic()
-        with self._lock:
-            if len(self._tries) > self.MAX_KEYS:
-                self._sweep(now)
-            q = self._recent(key, now)
-            if len(q) >= self.max_failures:
-                raise TooManyAttempts("auth.limited", minutes=max(1, round((q[0] + self.window - now) / 60)))
-            q.append(now)  # counted now, as a failure unless it succeeds
-        return LoginTry(key, now)
-
-    def refuse_if_full(self, name: str, address: str) -> None:
-        """TooManyAttempts when the key is full, counting nothing (an API token is checked in
-        microseconds, so only its failures are counted, after the check)."""
-        key = (canonical_username(name), address)
-        now = time.monotonic()
-        with self._lock:
-            q = self._recent(key, now)
-            if len(q) >= self.max_failures:
-                raise TooManyAttempts("auth.limited", minutes=max(1, round((q[0] + self.window - now) / 60)))
-
-    def fail(self, attempt: LoginTry) -> None:
-        """The count was taken in :meth:`check`; nothing more to do in-process."""
-
-    def succeed(self, attempt: LoginTry) -> None:
-        with self._lock:
-            self._tries.pop(attempt.key, None)
-
-    def release(self, attempt: LoginTry) -> None:
-        with self._lock:
-            q = self._tries.get(attempt.key)
-            if q is not None and attempt.at in q:
-                q.remove(attempt.at)
 
 
 def client_address(request: Request) -> str:

@@ -25,7 +25,7 @@ def public_data(request: Request) -> PublicData:
 def data_version(request: Request, code: str | None = None) -> str:
     """The data version of kelurahan ``code`` (or of the whole store): the key of every cache of
     derived output (maps, tiles, plans, PDFs), changed in the same transaction as the data."""
-    return request.app.state.store.versions([code or "*"])[code or "*"]
+    return request.app.state.public_store.versions([code or "*"])[code or "*"]
 
 
 def parse_year(text: str, field: str) -> int:

@@ -30,6 +30,7 @@ from geo.errors import (
 from geo.i18n import t
 from geo.selection import MAX_BUDGET_IDR
 from web.i18n import page_lang, ui
+from web.paths import route_path, site_url
 
 log = logging.getLogger("petakampung.web")
 
@@ -59,7 +60,7 @@ def status_of(exc: GeoError) -> int:
 
 
 def _wants_json(request: Request) -> bool:
-    path = request.url.path
+    path = route_path(request)
     json_paths = ("/api", "/ogc", "/unduh", "/tiles")
     return path.startswith(json_paths) or "application/json" in request.headers.get("accept", "")
 
@@ -78,7 +79,7 @@ def json_error(request: Request, code: str, message: str, status: int) -> JSONRe
 
 
 def _is_ogc(request: Request) -> bool:
-    path = request.url.path
+    path = route_path(request)
     return path == "/ogc" or path.startswith("/ogc/")
 
 
@@ -90,6 +91,10 @@ def _page(request: Request, status: int, message: str) -> Response:
 
 def error_response(request: Request, exc: GeoError, status: int | None = None) -> Response:
     status = status or status_of(exc)
+    if isinstance(exc, StoreError) and exc.code.startswith("store.pg_"):
+        # the database's host, roles and tables are for the operator's log, not for visitors
+        log.error("store error on %s: %s", request.url.path, exc.message("en"))
+        exc = StoreError("store.unavailable")
     message = exc.message(page_lang(request))
     if _wants_json(request):
         response: Response = json_error(request, exc.code, message, status)
@@ -112,7 +117,7 @@ def add_exception_handlers(app: FastAPI) -> None:
     async def geo_error(request: Request, exc: GeoError) -> Response:
         if isinstance(exc, AuthRequired) and not _wants_json(request) and request.method == "GET":
             target = quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe="")
-            return RedirectResponse(f"/masuk?next={target}", status_code=303)
+            return RedirectResponse(site_url(request, f"/masuk?next={target}"), status_code=303)
         return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
@@ -133,7 +138,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         code: str | int = exc.status_code
         if exc.status_code == 404 and _is_ogc(request):
-            code, message = "ogc.not_found", t("ogc.not_found", lang, path=request.url.path[:100])
+            code, message = "ogc.not_found", t("ogc.not_found", lang, path=route_path(request)[:100])
         elif exc.status_code == 404:
             message = ui(lang)["err_notfound"]
         elif exc.status_code == 405:  # say what is allowed, in the body and in the Allow header

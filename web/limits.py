@@ -1,9 +1,10 @@
 """What keeps one visitor from taking the site down: per-route concurrency gates that answer 503
 with ``Retry-After`` instead of queueing, a result cache keyed by data version, request body
-caps checked before a body is read, ``HEAD`` on every ``GET`` route and a few response headers.
+caps checked before a body is read and ``HEAD`` on every ``GET`` route (the security headers are in
+:mod:`web.security`).
 
-Everything here is in-process (one server process); a later issue moves shared state into the
-store for several workers.
+Gates and the cache are per server process (with ``--workers N`` each worker has its own); the
+login limit, which must hold across workers, lives in the store (:mod:`geo.login_limit`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo.errors import Busy, TooLarge
+from web.paths import route_path
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -169,7 +171,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope)
+        limit = self.limit_for({**scope, "path": route_path(scope)})
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             text = declared.decode("latin-1").strip()
@@ -234,27 +236,3 @@ class HeadMiddleware:
             await send(message)
 
         await self.app(scope, receive, headers_only)
-
-
-class SecurityHeadersMiddleware:
-    """Headers every response carries: browsers must not guess content types (a photo stays a
-    photo) and other sites do not learn our paths from the Referer."""
-
-    HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self.HEADERS if k not in names]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

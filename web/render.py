@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS
 from geo.mapping import idr
 from web.i18n import page_lang, ui
+from web.paths import root_of
 
 
 def pct(value: object) -> str:
@@ -22,6 +23,8 @@ def pct(value: object) -> str:
 def render(request: Request, template: str, status_code: int = 200, **extra: object) -> Response:
     lang = page_lang(request)
     ctx = {
+        "root": root_of(request),  # every link, form and asset URL starts with it (the site's sub-path)
+        "nonce": getattr(request.state, "csp_nonce", ""),  # on every inline <script> (the CSP allows no other)
         "lang": lang,
         "t": ui(lang),
         "k": request.app.state.settings.suppression_k,

@@ -206,6 +206,7 @@ HOUSEHOLDS = TableSpec(
     public=False,
     description="Households (KK): RESTRICTED, never published",
     indexes=(("kelurahan_code", "unit_number", "rt_number"),),
+    audit="keys",  # personal data: the audit log keeps the key and the names of changed fields, never values
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,15 +12,23 @@ from geo.errors import Busy, TooManyAttempts
 from geo.i18n import t
 from web.auth import check_csrf, client_address, csrf_token, current_user, log_in
 from web.deps import page_lang
+from web.paths import root_of, site_url
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only our own paths: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
-        return "/lkm"
+def _safe_next(request: Request, target: str | None) -> str:
+    """Only our own paths (behind the site's sub-path): never an open redirect."""
+    root = root_of(request)
+    if (
+        not target
+        or not target.startswith(root + "/")
+        or target.startswith("//")
+        or "\\" in target
+        or urlparse(target).netloc
+    ):
+        return root + "/lkm"
     return target
 
 
@@ -32,7 +40,7 @@ def _login_page(request: Request, error: str | None = None, status: int = 200, u
         csrf=csrf_token(request),
         error=error,
         username=username,
-        next=_safe_next(request.query_params.get("next")),
+        next=_safe_next(request, request.query_params.get("next")),
     )
 
 
@@ -47,22 +55,24 @@ def login(
     username: str = Form(""),
     password: str = Form(""),
     csrf_token_: str = Form("", alias="csrf_token"),
-    next_: str = Form("/lkm", alias="next"),
+    next_: str = Form("", alias="next"),
 ) -> Response:
-    """The limiter admits (and counts) the try first; only then is Argon2 spent, at most
-    ``login_concurrency`` at once: a try above that gets 503 at once and is not counted."""
+    """A name already at its limit is refused at once (429, no password check, nothing written).
+    Otherwise a password-check slot is taken (503 at once when ``login_concurrency`` checks are
+    running: nothing counted), the limiter counts the try in the store (shared by every worker;
+    429 when it is full) and only then is Argon2 spent."""
     check_csrf(request, csrf_token_)
     limiter = request.app.state.login_limiter
     lang = page_lang(request)
+    address = client_address(request)
     try:
-        attempt = limiter.check(username, client_address(request))
+        limiter.peek(username, address)
+        with request.app.state.password_gate.admit("auth.busy"):
+            attempt = limiter.check(username, address)
+            user = authenticate(request.app.state.store, username, password)
     except TooManyAttempts as exc:
         return _login_page(request, exc.message(lang), 429, username)
-    try:
-        with request.app.state.password_gate.admit("auth.busy"):
-            user = authenticate(request.app.state.store, username, password)
     except Busy as exc:
-        limiter.release(attempt)
         response = _login_page(request, exc.message(lang), 503, username)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -71,7 +81,7 @@ def login(
         return _login_page(request, t("auth.failed", lang), 401, username)
     limiter.succeed(attempt)
     log_in(request, user)
-    return RedirectResponse(_safe_next(next_), status_code=303)
+    return RedirectResponse(_safe_next(request, next_), status_code=303)
 
 
 @router.post("/keluar")
@@ -83,14 +93,14 @@ def logout(request: Request, csrf_token_: str = Form("", alias="csrf_token")) ->
     if user is not None:
         end_sessions(request.app.state.store, user.username)
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(site_url(request, "/"), status_code=303)
 
 
 @router.get("/lkm", response_class=HTMLResponse)
 def my_area(request: Request) -> Response:
     user = current_user(request)
     if user is None:
-        return RedirectResponse("/masuk?next=/lkm", status_code=303)
+        return RedirectResponse(site_url(request, "/masuk?next=") + quote(site_url(request, "/lkm")), status_code=303)
     if user.role == "lkm" and user.kelurahan_code:
-        return RedirectResponse(f"/kelurahan/{user.kelurahan_code}/dasbor", status_code=303)
-    return RedirectResponse("/", status_code=303)
+        return RedirectResponse(site_url(request, f"/kelurahan/{user.kelurahan_code}/dasbor"), status_code=303)
+    return RedirectResponse(site_url(request, "/"), status_code=303)

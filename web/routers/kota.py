@@ -13,6 +13,7 @@ from geo.kota_map import labels, map_config, script_json, texts
 from geo.mapping import INDICATORS, indicator_label
 from geo.tiles import TILE_LAYERS
 from web.deps import page_lang, public_data
+from web.paths import root_of
 from web.render import render
 from web.routers.static import MAP_PREFIX, VECTORGRID_PREFIX, VENDOR_PREFIX
 
@@ -84,15 +85,21 @@ def rupiah(value: Any, lang: str) -> str:
     return "Rp " + number(value or 0, lang)
 
 
-def _config_json(summary: KotaSummary, lang: str, k: int) -> str:
-    key = ("config", lang)
+def assets(root: str) -> dict[str, str]:
+    """Where the tile maps' scripts and styles are, behind the site's sub-path ``root``."""
+    return {"leaflet": root + VENDOR_PREFIX, "vectorgrid": root + VECTORGRID_PREFIX, "map": root + MAP_PREFIX}
+
+
+def _config_json(summary: KotaSummary, lang: str, k: int, root: str) -> str:
+    key = ("config", lang, root)
     if key not in summary.memo:
         links = {
-            "kelurahan": "/kelurahan/{code}",
-            "rt": "/kelurahan/{code}/rt/{unit}/{rt}",
-            "work": "/kelurahan/{code}/pekerjaan/{work}",
+            "kelurahan": root + "/kelurahan/{code}",
+            "rt": root + "/kelurahan/{code}/rt/{unit}/{rt}",
+            "work": root + "/kelurahan/{code}/pekerjaan/{work}",
         }
-        summary.memo[key] = script_json(map_config(summary, lang=lang, k=k, tiles_url=TILES_URL, links=links))
+        config = map_config(summary, lang=lang, k=k, tiles_url=root + TILES_URL, links=links)
+        summary.memo[key] = script_json(config)
     return summary.memo[key]
 
 
@@ -109,9 +116,9 @@ def kota_page(request: Request, code: str) -> Response:
         "kota.html",
         summary=summary,
         kt=kt,
-        config=_config_json(summary, lang, k),
+        config=_config_json(summary, lang, k, root_of(request)),
         indicators=[(key, indicator_label(key, lang)) for key in INDICATORS],
-        assets={"leaflet": VENDOR_PREFIX, "vectorgrid": VECTORGRID_PREFIX, "map": MAP_PREFIX},
+        assets=assets(root_of(request)),
         number=lambda v, d=0: number(v, lang, d),
         share=lambda v: share(v, lang),
         rupiah=lambda v: rupiah(v, lang),
@@ -156,19 +163,20 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
         "places": _places_json(request, overview.places, lang),
         "list_note": note,
         "kt": kt,
-        "assets": {"leaflet": VENDOR_PREFIX, "vectorgrid": VECTORGRID_PREFIX, "map": MAP_PREFIX},
+        "assets": assets(root_of(request)),
         "number": lambda v, d=0: number(v, lang, d),
     }
 
 
 def _places_json(request: Request, places: dict[str, Any], lang: str) -> str:
     """The home map's configuration: the kota with data, and where tiles come from."""
+    root = root_of(request)
     config = {
         "lang": lang,
-        "tiles": TILES_URL,
+        "tiles": root + TILES_URL,
         "minZoom": {name: spec.min_zoom for name, spec in TILE_LAYERS.items()},
         "places": places,
-        "links": {"kota": "/kota/{code}", "kelurahan": "/kelurahan/{code}"},
+        "links": {"kota": root + "/kota/{code}", "kelurahan": root + "/kelurahan/{code}"},
         "text": texts(lang, request.app.state.settings.suppression_k),
         **labels(lang),
     }

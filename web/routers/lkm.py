@@ -32,11 +32,13 @@ from geo.progress import (
     package_year,
     record_maintenance,
     record_progress,
+    weighted_fisik,
 )
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
 from web.charts import KURVA_LABELS, kurva_s_svg
 from web.deps import ALL_YEARS, page_lang, parse_year, public_data
 from web.limits import UPLOAD_WAIT_S, cached
+from web.paths import site_url
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -167,7 +169,7 @@ async def add_progress(
     record_id = await run_in_threadpool(write)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"record_id": record_id}, status_code=201)
-    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}", status_code=303)
+    return RedirectResponse(site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}"), 303)
 
 
 @router.post("/kelurahan/{code}/pekerjaan/{work_id}/pemeliharaan")
@@ -207,7 +209,7 @@ def add_maintenance(
     )
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"log_id": log_id}, status_code=201)
-    return RedirectResponse(f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan", status_code=303)
+    return RedirectResponse(site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}#pemeliharaan"), 303)
 
 
 def _year(request: Request, works: pd.DataFrame) -> int | None:
@@ -300,7 +302,6 @@ def dashboard(request: Request, code: str) -> Response:
     works["spent_idr"] = works["work_id"].map(spent).fillna(0)
     budget = float(works["budget_idr"].fillna(0).sum())
     active = works[works["status"] != "batal"]
-    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
     today = date.today().isoformat()
     late = works[
         (works["status"] == "berjalan")
@@ -309,7 +310,7 @@ def dashboard(request: Request, code: str) -> Response:
     summary = {
         "budget": budget,
         "spent": float(works["spent_idr"].sum()),
-        "fisik": float((weights * active["progress_fisik"].fillna(0)).sum()),
+        "fisik": weighted_fisik(works),
         "late": len(late),
     }
     curve = kurva_s(active, history)

@@ -103,7 +103,7 @@ def conformance(request: Request) -> dict[str, list[str]]:
 def _collection(request: Request, cid: str) -> dict:
     data = public_data(request)
     collection = data.collection(cid)
-    bbox = request.app.state.store.extent(collection.table)
+    bbox = request.app.state.public_store.extent(collection.table)
     return collection_doc(root(request), cid, collection.title[page_lang(request)], bbox, data.temporal_extent(cid))
 
 

@@ -18,9 +18,11 @@ from geo.public import KelurahanPublic, PublicData
 from web.charts import compare_bars
 from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
+from web.paths import root_of
 from web.render import render
 from web.routers.api import filter_works
 from web.routers.static import VENDOR_PREFIX
+from web.security import nonce_scripts
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,25 +36,26 @@ def home(request: Request, q: str = Query("", max_length=100), kota: str = Query
 
 def _map_parts(request: Request, data: PublicData, code: str, lang: str) -> dict[str, str]:
     """The kelurahan's map (header, body, script), built once per data version and language."""
-    return data.memo(code, ("map", lang), lambda kel: _build_map_parts(request, kel, lang))
+    return data.memo(code, ("map", lang, root_of(request)), lambda kel: _build_map_parts(request, kel, lang))
 
 
 def _build_map_parts(request: Request, kel: KelurahanPublic, lang: str) -> dict[str, str]:
     code = kel.info["kelurahan_code"]
     settings = request.app.state.settings
     limit = settings.map_inline_max_features
+    root = root_of(request)
     lazy = {
-        name: f"/api/kelurahan/{code}/map/{name}?lang={lang}"
+        name: f"{root}/api/kelurahan/{code}/map/{name}?lang={lang}"
         for name, frame in (("works", kel.works), ("gardens", kel.gardens), ("facilities", kel.facilities))
         if len(frame) > limit
     }
     opts = MapOptions(
         lang=lang,
         k=settings.suppression_k,
-        asset_prefix=VENDOR_PREFIX,
+        asset_prefix=root + VENDOR_PREFIX,
         indicators=tuple(INDICATORS),
         lazy=lazy,
-        rt_url=f"/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
+        rt_url=f"{root}/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
     )
     return map_parts(build_map(kel, kel.indicators, opts))
 
@@ -104,11 +107,12 @@ def kelurahan_map(request: Request, code: str) -> HTMLResponse:
     data = public_data(request)
     code = data.kelurahan(code).info["kelurahan_code"]
     parts = _map_parts(request, data, code, page_lang(request))
+    nonce = request.state.csp_nonce  # the CSP runs inline scripts with this response's nonce only
     page = (
         f'<!doctype html><html lang="{page_lang(request)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{parts['header']}<style>html,body{{margin:0;height:100%}}</style></head>"
-        f"<body>{parts['html']}<script>{parts['script']}</script></body></html>"
+        f"{nonce_scripts(parts['header'], nonce)}<style>html,body{{margin:0;height:100%}}</style></head>"
+        f'<body>{parts["html"]}<script nonce="{nonce}">{parts["script"]}</script></body></html>'
     )
     return HTMLResponse(page)
 
@@ -248,6 +252,4 @@ def planner_page(request: Request, code: str) -> Response:
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
-    return render(
-        request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors
-    )
+    return render(request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors)

@@ -21,6 +21,7 @@ from geo.i18n import t
 from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, MAX_WEIGHT, PlanOptions, parse_budget
 from web.deps import page_lang, public_data
 from web.features import records
+from web.paths import root_of
 from web.render import render
 from web.routers.static import VENDOR_PREFIX
 
@@ -172,7 +173,7 @@ def rank_kota(
     flags = {"legal_only": legal_only, "slum_only": slum_only, "sensitivity": sensitivity, "time_limit": time_limit}
     city, outlines = _plan(request, code, budget, weights, flags)
     body = _body(request, city, limit=limit, time_limit=time_limit)
-    body["chosen_geojson"] = chosen_features(city, outlines)
+    body["chosen_geojson"] = chosen_features(city, outlines, root_of(request))
     return JSONResponse(body)
 
 
@@ -215,9 +216,10 @@ def _body(request: Request, city: CityPlan, *, limit: int, time_limit: float) ->
     chosen = ranking["chosen"].to_numpy()
     shown = ranking[chosen | ((~chosen).cumsum() <= limit)]
     rows = records(shown[RANK_FIELDS])
+    root = root_of(request)
     for row in rows:
-        row["rt_url"] = f"/kelurahan/{row['kelurahan_code']}/rt/{row['unit_number']}/{row['rt_number']}"
-        row["kelurahan_url"] = f"/kelurahan/{row['kelurahan_code']}"
+        row["rt_url"] = f"{root}/kelurahan/{row['kelurahan_code']}/rt/{row['unit_number']}/{row['rt_number']}"
+        row["kelurahan_url"] = f"{root}/kelurahan/{row['kelurahan_code']}"
     solution = city.plan.solution
     return {
         "kota": city.kota,
@@ -249,8 +251,9 @@ def _body(request: Request, city: CityPlan, *, limit: int, time_limit: float) ->
     }
 
 
-def chosen_features(city: CityPlan, outlines: Any) -> dict[str, Any]:
-    """The chosen RTs as a light FeatureCollection (simplified outlines, 6 decimals)."""
+def chosen_features(city: CityPlan, outlines: Any, root: str = "") -> dict[str, Any]:
+    """The chosen RTs as a light FeatureCollection (simplified outlines, 6 decimals); links behind
+    the site's sub-path ``root``."""
     from shapely.geometry import mapping
 
     features = []
@@ -265,7 +268,7 @@ def chosen_features(city: CityPlan, outlines: Any) -> dict[str, Any]:
                 "properties": {
                     "rank": int(row.rank),
                     "site_label": row.site_label,
-                    "rt_url": f"/kelurahan/{row.kelurahan_code}/rt/{int(row.unit_number)}/{int(row.rt_number)}",
+                    "rt_url": f"{root}/kelurahan/{row.kelurahan_code}/rt/{int(row.unit_number)}/{int(row.rt_number)}",
                 },
             }
         )
@@ -298,14 +301,15 @@ def _map_parts(request: Request, kota: str, members: pd.DataFrame, lang: str) ->
 
     state = _state(request)
     codes = list(members["kelurahan_code"])
-    key = (kota, lang, tuple(request.app.state.store.versions(codes).values()))
+    root = root_of(request)
+    key = (kota, lang, root, tuple(request.app.state.store.versions(codes).values()))
     with state.lock:
         hit = state.maps.get(key)
     if hit is not None:
         return hit
     kelurahan = request.app.state.store.read("kelurahan", kelurahan=codes, columns=["kelurahan_code", "name"])
-    parts = map_parts(city_plan_map(kelurahan, lang=lang, asset_prefix=VENDOR_PREFIX))
+    parts = map_parts(city_plan_map(kelurahan, lang=lang, asset_prefix=root + VENDOR_PREFIX))
     with state.lock:
-        state.maps = {k: v for k, v in state.maps.items() if k[:2] != key[:2]}
+        state.maps = {k: v for k, v in state.maps.items() if k[:3] != key[:3]}
         state.maps[key] = parts
     return parts

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo.errors import GeoError
 from geo.tiles import TILE_LAYERS, Tile, TileService
+from web.paths import route_path
 
 router = APIRouter(tags=["tiles"])
 MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
@@ -79,7 +80,7 @@ class CachedTiles:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
-            m = TILE_PATH.match(scope["path"])
+            m = TILE_PATH.match(route_path(scope))
             service = getattr(scope["app"].state, "tiles", None) if m and "app" in scope else None
             if service is not None:
                 try:

@@ -3,7 +3,8 @@
 (function () {
   var form = document.getElementById("plan-form");
   if (!form) { return; }
-  var kota = form.dataset.kota, lang = form.dataset.lang, text = window.pkText;
+  var kota = form.dataset.kota, lang = form.dataset.lang, root = window.pkRoot || "";
+  var text = JSON.parse(document.getElementById("pk-text").textContent);
   function idr(x) { return "Rp " + Math.round(x).toLocaleString("id-ID"); }
   function byId(id) { return document.getElementById(id); }
   function cell(row, value, cls) {
@@ -45,7 +46,7 @@
     kel.innerHTML = "";
     plan.kelurahan.forEach(function (k) {
       var tr = document.createElement("tr");
-      link(tr, k.kelurahan_name, "/kelurahan/" + k.kelurahan_code);
+      link(tr, k.kelurahan_name, root + "/kelurahan/" + k.kelurahan_code);
       cell(tr, k.chosen + " / " + k.eligible, "num"); cell(tr, idr(k.cost_idr), "num");
       kel.appendChild(tr);
     });
@@ -70,8 +71,8 @@
     if (event) { event.preventDefault(); }
     var p = params();
     byId("plan-summary").textContent = text.computing;
-    byId("plan-csv").href = "/api/kota/" + kota + "/rank.csv?" + p.toString();
-    fetch("/api/kota/" + kota + "/rank?" + p.toString()).then(function (r) { return r.json(); })
+    byId("plan-csv").href = root + "/api/kota/" + kota + "/rank.csv?" + p.toString();
+    fetch(root + "/api/kota/" + kota + "/rank?" + p.toString()).then(function (r) { return r.json(); })
       .then(function (plan) {
         if (!plan.ranking) {
           byId("plan-summary").textContent = plan.detail;

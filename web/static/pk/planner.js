@@ -2,7 +2,8 @@
 (function () {
   var form = document.getElementById("plan-form");
   if (!form) { return; }
-  var code = form.dataset.code, lang = form.dataset.lang, text = window.pkText;
+  var code = form.dataset.code, lang = form.dataset.lang, root = window.pkRoot || "";
+  var text = JSON.parse(document.getElementById("pk-text").textContent);
   function idr(x) { return "Rp " + Math.round(x).toLocaleString("id-ID"); }
   function cell(row, value, cls) {
     var td = document.createElement("td"); td.textContent = value; if (cls) { td.className = cls; } row.appendChild(td);
@@ -15,7 +16,7 @@
     params.set("legal_only", form.legal_only.checked);
     params.set("slum_only", form.slum_only.checked);
     params.set("lang", lang);
-    fetch("/api/kelurahan/" + code + "/rank?" + params.toString()).then(function (r) { return r.json(); })
+    fetch(root + "/api/kelurahan/" + code + "/rank?" + params.toString()).then(function (r) { return r.json(); })
       .then(function (plan) {
         if (!plan.ranking) { document.getElementById("plan-summary").textContent = plan.detail; return; }
         var body = document.querySelector("#plan-table tbody"), chosen = {};
