@@ -172,6 +172,39 @@ def test_ogc_links_carry_the_sub_path_and_can_be_followed(proxied) -> None:
     assert openapi["servers"] == [{"url": PREFIX}]
 
 
+def test_ogc_api_links_headers_and_errors_under_the_sub_path(proxied) -> None:
+    """Issue 12: the OpenAPI 3.0 definition, the paging ``Link`` header, the restricted root (with
+    an API token) and the OGC error shape all hold under the sub-path."""
+    from geo.store import open_store
+    from geo.tokens import new_token
+
+    base, store = proxied
+    opener = urllib.request.build_opener()
+    root = base + PREFIX + "/ogc"
+    api = json.loads(fetch(opener, root + "/api")[2])
+    assert api["servers"][0]["url"] == root
+    status, headers, _ = fetch(opener, root + "/collections/rt/items?limit=2")
+    assert status == 200
+    targets = re.findall(r"<([^>]+)>", headers["link"])
+    assert targets
+    assert all(t.startswith(root + "/collections/rt") for t in targets), targets
+    status, _, body = fetch(opener, root + "/tidak-ada")
+    assert status == 404
+    assert json.loads(body)["code"] == "ogc.not_found"
+    token = new_token(open_store(store), "planner.a")
+    authorised = urllib.request.build_opener()
+    authorised.addheaders = [("Authorization", f"Bearer {token}")]
+    landing = json.loads(fetch(authorised, root + "/restricted")[2])
+    assert all(link["href"].startswith(root + "/restricted") or "/docs" in link["href"] for link in landing["links"])
+    assert all(link["href"].startswith(base + PREFIX + "/") for link in landing["links"])
+    page = json.loads(fetch(authorised, root + "/restricted/collections/households/items?limit=5")[2])
+    links = {link["rel"]: link["href"] for link in page["links"]}
+    assert links["next"].startswith(root + "/restricted/collections/households/items?")
+    status, _, body = fetch(authorised, links["next"])
+    assert status == 200
+    assert len(json.loads(body)["features"]) == 5
+
+
 def test_the_tls_server_block_is_valid_nginx(tmp_path: Path) -> None:
     """The README's whole nginx file (TLS, redirect, upstream), with a throw-away certificate."""
     if not shutil.which("openssl"):
