@@ -251,3 +251,23 @@ def test_user_token_cli(users_settings: Settings, capsys) -> None:
     assert "tidak.ada" in capsys.readouterr().err
     listing = (main([*store_args, "user", "list"]), capsys.readouterr().out)[1]
     assert second not in listing
+
+
+def test_tokens_are_kept_as_hashes_only(users_settings: Settings) -> None:
+    """The store (either backend) holds no token, and its audit log says whose token changed
+    without its hash."""
+    import hashlib
+
+    from geo.store import open_store
+    from tests.conftest import stored_bytes
+
+    token = tokens_for(users_settings, "planner.a")["planner.a"]
+    store = open_store(users_settings.store)
+    assert token.encode() not in stored_bytes(store)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert list(store.read("pk_api_tokens", username="planner.a")["token_hash"]) == [digest]
+    audit = store.read("pk_audit")
+    entries = audit[audit["table_name"] == "pk_api_tokens"]
+    assert len(entries) == 1
+    assert "planner.a" in entries.iloc[0]["after_json"]
+    assert not audit["after_json"].fillna("").str.contains(digest).any()
