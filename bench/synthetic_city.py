@@ -509,9 +509,15 @@ def store_city(store, city: City, *, actor: str = "synthetic") -> None:
     """Write the city's frames straight into ``store`` in one transaction (no import files: the
     frames are already shaped like the store's tables).  For tests and benchmarks that need a
     city in a store quickly (the households keep the generator's ``kk_key``, not an import's hash)."""
+    from geo.layers.base import to_multipolygon
+
     with store.transaction(actor) as writer:
         for name, frame in city.frames().items():
-            writer.upsert(store.specs[name], frame.to_crs(4326))
+            spec = store.specs[name]
+            frame = frame.to_crs(4326)
+            if spec.geometry_type == "MULTIPOLYGON":  # as an import stores them (PostGIS checks the type)
+                frame = frame.set_geometry([to_multipolygon(g) for g in frame.geometry], crs=4326)
+            writer.upsert(spec, frame)
 
 
 # --- import files ------------------------------------------------------------------------------
