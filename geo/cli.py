@@ -261,7 +261,7 @@ def build_cli(lang: str) -> click.Group:
     @click.option("--public", is_flag=True, help=h("opt.public", lang))
     @click.option("--all", "all_kelurahan", is_flag=True, help=h("opt.all", lang))
     @click.option("--parallel", is_flag=True, help=h("opt.parallel", lang))
-    @click.option("--workers", type=click.IntRange(1, 256), default=None, help=h("opt.dask_workers", lang))
+    @click.option("--workers", type=click.IntRange(1, 64), default=None, help=h("opt.dask_workers", lang))
     @click.option("--scheduler", envvar="PETAKAMPUNG_DASK_SCHEDULER", default=None, help=h("opt.scheduler", lang))
     @click.pass_obj
     def indicators_cmd(obj: dict, code: str | None, fmt: str, public: bool, all_kelurahan: bool, **batch) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import uuid
 from collections.abc import Iterator, Mapping
 
@@ -38,6 +39,7 @@ def dask_client(scheduler: str | None = None, *, workers: int = 2, processes: bo
     # dask logs each worker's shutdown and every cancelled task as a warning: not the user's business
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if scheduler:
+        _check_reachable(scheduler)
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -79,6 +81,22 @@ def dask_results(
             future.release()
     finally:
         client.cancel(list(futures))
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a malformed or unreachable TCP scheduler address before dask tries it: a client that
+    fails to connect lingers and prints a traceback when Python collects it, long after our message."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in ("tcp", "tls"):
+            return  # inproc:// and the like: dask's own checks
+        host, port = parse_host_port(location)
+        with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except (OSError, ValueError, TypeError) as exc:
+        raise BatchError("batch.scheduler_unreachable", address=address, detail=_first_line(exc)) from None
 
 
 def _first_line(exc: BaseException) -> str:

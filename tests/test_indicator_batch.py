@@ -159,11 +159,17 @@ def test_the_same_code_runs_on_a_cluster_given_its_scheduler_address(demo_store,
         assert out.count("0 new, 0 changed") == 2
 
 
-def test_an_unreachable_scheduler_is_named_and_the_store_is_unchanged(demo_store, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(indicator_dask, "CONNECT_TIMEOUT_S", 2.0)
+def _closed_port() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"  # nobody listens once the socket is closed
+        return f"tcp://127.0.0.1:{s.getsockname()[1]}"  # nobody listens once the socket is closed
+
+
+@pytest.mark.parametrize("address", [None, "10.0.0.5", "tcp://[::1", "tcp://127.0.0.1:http"])
+def test_an_unreachable_scheduler_is_named_and_the_store_is_unchanged(address, demo_store, capsys, monkeypatch) -> None:
+    """A closed port, an address without a port, a broken IPv6 address, a port that is a word."""
+    monkeypatch.setattr(indicator_dask, "CONNECT_TIMEOUT_S", 2.0)
+    address = address or _closed_port()
     before = stored_bytes(demo_store)
     args = ["--store", str(location_of(demo_store)), "indicators", "--all", "--parallel", "--scheduler", address]
     code, _, err = run(args, capsys)
