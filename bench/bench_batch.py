@@ -12,7 +12,8 @@ into a fresh GeoPackage (not timed), then times, in this process:
 * ``dask LocalCluster, N worker(s)``: the same partitions on worker processes that open the
   store themselves, for N = 1 and 2, each cluster started once beforehand (start-up printed on
   its own, and added in the "incl. start" column: what one ``--parallel`` run pays);
-* writing every kota's rows once (one transaction per kota).
+* the single-process path once more, now writing each kota's rows (one transaction per kota):
+  what ``indicators --all`` costs on a store that has no results yet.
 
 Rounds are interleaved (each path once per round, ``--runs`` rounds; medians printed) so that a
 busy machine slows all alike.  Every path's rows are asserted identical (exactly, every column)
@@ -145,7 +146,7 @@ def report(walls, cpus, starts, ref_wall, ref_cpu, write_wall, rows, runs) -> No
         print(f"{name:40s} {wall:8.2f} {cpu:8.2f} {base_wall / wall:8.2f}x {start}")
     for n, s in starts.items():
         print(f"LocalCluster start-up, {n} worker(s): {s:.2f} s")
-    print(f"writing every kota's rows (one transaction per kota, first run): {write_wall:.2f} s")
+    print(f"single process again, now writing each kota's rows (one transaction per kota): {write_wall:.2f} s")
     print("results: every path's rows identical to the whole-store reference (asserted)")
 
 
