@@ -1025,3 +1025,9 @@ HELP.update(
         },
     }
 )
+
+
+# --- the planners' answers (issue 12): reasons, sensitivity in words ------------------------------
+from geo.i18n_plan import PLAN_MESSAGES  # noqa: E402  (messages kept in their own module)
+
+MESSAGES.update(PLAN_MESSAGES)

@@ -17,8 +17,9 @@ from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
 from geo.layers.base import parse_rt
 from geo.places import PlaceError, normalize_kelurahan_code
+from geo.plan_reasons import sensitivity_sentences
 from geo.planning import kelurahan_summary, planning_table, scored_rts
-from geo.selection import FACTORS, PlanOptions, ahp_weights, plan
+from geo.selection import FACTORS, Plan, PlanOptions, ahp_weights, plan
 from geo.store import Store
 
 SCORE_COLUMNS = [
@@ -42,6 +43,7 @@ RANK_COLUMNS = [
     "cost_idr",
     "eligible",
     "chosen",
+    "reason_code",
     "why",
 ]
 
@@ -236,15 +238,13 @@ def rank_output(
     click.echo(
         t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
     )
-    _sensitivity_lines(result.sensitivity or {}, lang)
+    _sensitivity_lines(result, lang)
 
 
-def _sensitivity_lines(sensitivity: dict[str, dict[str, list[str]]], lang: str) -> None:
-    if not sensitivity:
-        click.echo(t("plan.stable", lang))
-    for factor, changes in sensitivity.items():
-        for change, rts in changes.items():
-            click.echo(t("plan.sensitive", lang, factor=factor, change=change, rts="; ".join(rts)))
+def _sensitivity_lines(result: Plan, lang: str) -> None:
+    """The sensitivity in words, as the planner pages say it (:mod:`geo.plan_reasons`)."""
+    for line in sensitivity_sentences(result.changes, lang):
+        click.echo(line)
 
 
 def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
@@ -308,7 +308,7 @@ def rank_kota_output(
         click.echo(city.message)
     if missing:
         click.echo(t("kota.missing", lang, names=", ".join(f"{m['name']} ({m['kelurahan_code']})" for m in missing)))
-    _sensitivity_lines(city.plan.sensitivity or {}, lang)
+    _sensitivity_lines(city.plan, lang)
     if city.plan.sensitivity_unproven:
         click.echo(t("plan.unproven", lang, runs=", ".join(city.plan.sensitivity_unproven)))
 

@@ -172,6 +172,7 @@ RANK_FIELDS = [
     "cost_idr",
     "eligible",
     "chosen",
+    "reason_code",
     "why",
 ]
 
@@ -192,11 +193,13 @@ def rank_sites(
     w_sosial: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
+    sensitivity: bool = Query(True, description="also re-solve with each weight moved by +/-20 %"),
 ) -> Response:
     """Answered from the cache for a question asked before at this data version; at most two
-    computed at once (else 503 + Retry-After)."""
+    computed at once (else 503 + Retry-After).  Every RT comes with ``why`` (the reason it was or
+    was not chosen) and ``reason_code``; ``sensitivity_text`` says the sensitivity in words."""
     from geo.planning import planning_table
-    from geo.selection import PlanOptions, plan
+    from geo.selection import PlanOptions, plan, plan_summary
     from geo.settings import hazard_raster
     from web.deps import page_lang
 
@@ -227,8 +230,10 @@ def rank_sites(
                 lang=lang,
             ),
         )
-        options = PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only)
-        result = plan(table, budget, options, lang=lang)
+        options = PlanOptions(
+            weights=weights, legal_only=legal_only, slum_only=slum_only, suppression_k=settings.suppression_k
+        )
+        result = plan(table, budget, options, lang=lang, with_sensitivity=sensitivity)
         ranking = result.ranking[RANK_FIELDS]
         return JSONResponse(
             {
@@ -236,10 +241,11 @@ def rank_sites(
                 "total_cost_idr": result.total_cost,
                 "chosen": int(ranking["chosen"].sum()),
                 "sensitivity": result.sensitivity,
+                **plan_summary(result, options, lang),
                 "rule_id": "permen-pupr-14-2018",
                 "ranking": records(ranking),
             }
         )
 
-    asked = (budget, tuple(sorted(weights.items())), legal_only, slum_only)
+    asked = (budget, tuple(sorted(weights.items())), legal_only, slum_only, sensitivity)
     return cached(request, "rank", asked, build, code=code)
