@@ -54,7 +54,8 @@ def measure(name: str, table, runs: int) -> None:
     print(f"{name}: {len(table):,} RT, budget Rp {budget:,.0f}, {int(base.ranking['chosen'].sum())} chosen")
     print(f"  reasons: {reasons}")
     print(f"  Hitung before (plan + 14 sensitivity solves): {before * 1000:9.1f} ms")
-    print(f"  Hitung after  (plan + reasons, no sensitivity): {after * 1000:9.1f} ms   before/after {before / after:5.1f}x")
+    print(f"  Hitung after  (plan + reasons, no sensitivity): {after * 1000:9.1f} ms", end="")
+    print(f"   before/after {before / after:5.1f}x")
     print(
         f"  sensitivity on request, reusing the plan: {reuse * 1000:9.1f} ms; the whole plan with it again: "
         f"{before * 1000:.1f} ms ({before / reuse:.2f}x)"

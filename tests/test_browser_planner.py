@@ -92,7 +92,11 @@ def assert_phone_cards(page) -> None:
             assert first.locator(cell).is_visible(), (kind, cell)
             assert box["x"] >= 0, (kind, cell, box)
             assert box["x"] + box["width"] <= PHONE["width"], (kind, cell, box)
-        assert first.locator("td.pk-cost").inner_text().startswith(("Biaya: Rp", "Cost: Rp"))  # labelled in the card
+        assert first.locator("td.pk-cost").inner_text().startswith("Rp ")
+        label = first.locator("td.pk-cost").evaluate("el => getComputedStyle(el, '::before').content")
+        assert "Biaya" in label or "attr(data-label)" in label  # each value is labelled in its card
+        assert first.locator("td.pk-cost").get_attribute("data-label") in ("Biaya", "Cost")
+    assert page.locator("#plan-table thead").bounding_box()["height"] <= 1  # the header row gave way to cards
 
 
 def test_kelurahan_planner_desktop(browser, server: str, artifacts: Path) -> None:

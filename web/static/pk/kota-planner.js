@@ -22,7 +22,7 @@
       if (r.chosen) { tr.className = "chosen"; chosen.push(r.rt_label + ", " + r.kelurahan_name); }
       P.cell(tr, "#", r.rank || "-", "num pk-rank");
       link(tr, text.kelurahan, r.kelurahan_name, r.kelurahan_url); link(tr, text.rt, r.rt_label, r.rt_url, "pk-rt");
-      P.cell(tr, text.priority, r.priority.toFixed(3), "num");
+      P.cell(tr, text.priority, P.dec(r.priority, 3, lang), "num");
       P.cell(tr, text.kumuh_score, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num");
       P.cell(tr, text.cost, P.idr(r.cost_idr), "num pk-cost"); P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
       P.cell(tr, text.reason, r.why, "pk-why");

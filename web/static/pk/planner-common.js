@@ -10,6 +10,7 @@
     return d.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   }
   function idr(x) { return "Rp " + grouped(String(Math.round(x))); }
+  function dec(x, places, lang) { var s = Number(x).toFixed(places); return lang === "id" ? s.replace(".", ",") : s; }
 
   // "1500000" becomes "1.500.000" as it is typed; the caret stays after the same digit.
   function groupInput(input) {
@@ -92,7 +93,7 @@
   document.querySelectorAll("input[data-rupiah]").forEach(groupInput);
   document.querySelectorAll("form#plan-form").forEach(shares);
   window.pkPlanner = {
-    idr: idr, digits: digits, params: params, cell: cell, showSensitivity: showSensitivity,
+    idr: idr, dec: dec, digits: digits, params: params, cell: cell, showSensitivity: showSensitivity,
     legendChosen: legendChosen, getJson: getJson
   };
 })();

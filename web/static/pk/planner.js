@@ -61,7 +61,7 @@
       tr.dataset.reason = r.reason_code;
       if (r.chosen) { tr.className = "chosen"; }
       P.cell(tr, "#", r.rank || "-", "num pk-rank"); P.cell(tr, text.rt, r.rt_label, "pk-rt");
-      P.cell(tr, text.priority, r.priority.toFixed(3), "num");
+      P.cell(tr, text.priority, P.dec(r.priority, 3, lang), "num");
       P.cell(tr, text.kumuh_score, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num");
       P.cell(tr, text.cost, P.idr(r.cost_idr), "num pk-cost");
       P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
