@@ -81,7 +81,7 @@
     var list = document.createElement("div");
     list.className = "pk-legend-chosen-list";
     var shown = labels.slice(0, LEGEND_NAMES);
-    list.textContent = labels.length ? shown.join(", ") + (labels.length > shown.length ? ", + " + (labels.length - shown.length) : "")
+    list.textContent = labels.length ? shown.join("; ") + (labels.length > shown.length ? "; + " + (labels.length - shown.length) : "")
       : text.none_chosen;
     box.appendChild(list);
   }
