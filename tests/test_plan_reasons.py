@@ -12,11 +12,14 @@ import io
 
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
 from geo.i18n import MESSAGES
-from geo.plan_reasons import page_texts
+from geo.plan_reasons import REASON_CODES, page_texts
 from geo.selection import PlanOptions, plan, plan_summary
-from tests.conftest import KALIAWI, run
+from tests.city_store import build_city_store
+from tests.conftest import HASH_KEY, KALIAWI, run
+from web.app import create_app
 
 ONE_RUPIAH = {"2a": 1}
 BY_SCORE = PlanOptions(weights={"kumuh": 1.0}, unit_costs=ONE_RUPIAH)
@@ -116,6 +119,15 @@ def test_every_rt_has_a_reason_in_english_too() -> None:
     assert "excluded as not kumuh" in ranking.loc["RT 007 / RW 001", "why"]
 
 
+def test_an_rt_no_weighted_factor_raises_says_priority_zero() -> None:
+    options = PlanOptions(weights={"flood": 1.0}, unit_costs=ONE_RUPIAH)
+    table = pd.DataFrame([rt(1, 40, 10, flood=0.5), rt(2, 40, 10, flood=0.0)])
+    ranking = plan(table, 100, options, with_sensitivity=False).ranking.set_index("rt_label")
+    assert ranking.loc["RT 001 / RW 001", "chosen"]
+    assert ranking.loc["RT 002 / RW 001", "reason_code"] == "zero_priority"
+    assert ranking.loc["RT 002 / RW 001", "why"] == "Prioritas 0: tidak ada faktor berbobot yang menaikkannya"
+
+
 def test_without_filters_the_excluded_rts_compete() -> None:
     options = PlanOptions(weights={"kumuh": 1.0}, unit_costs=ONE_RUPIAH, legal_only=False, slum_only=False)
     ranking = plan(budget_case(), 105, options, with_sensitivity=False).ranking.set_index("rt_label")
@@ -190,16 +202,7 @@ def test_rank_cli_gives_every_rt_a_reason_and_the_sensitivity_in_words(demo_sett
     assert code == 0
     table = pd.read_csv(out_file)
     assert table["why"].notna().all()  # every RT, chosen or not, says why
-    assert set(table["reason_code"]) <= {
-        "chosen",
-        "excluded_land",
-        "excluded_not_kumuh",
-        "zero_priority",
-        "over_budget",
-        "displaced",
-        "no_room",
-        "time_limit",
-    }
+    assert set(table["reason_code"]) <= set(REASON_CODES)
     assert (table.loc[~table["chosen"], "reason_code"] != "chosen").all()
     assert "Bila bobot" in out or "Pilihan tidak berubah" in out  # the sensitivity as a sentence
     assert "Bobot '" not in out  # not the old "Weight 'flood' +20%" line with the raw factor key
@@ -207,3 +210,63 @@ def test_rank_cli_gives_every_rt_a_reason_and_the_sensitivity_in_words(demo_sett
     assert code == 0
     assert "If " in out or "The choice stays the same" in out
     assert io.StringIO(out).read().count("Chosen:") >= 1
+
+
+@pytest.fixture(scope="module")
+def site(backend, demo_source, tmp_path_factory) -> TestClient:
+    location = build_city_store(backend, demo_source, tmp_path_factory.mktemp("reasons-kota"))
+    try:
+        yield TestClient(
+            create_app(backend.settings(location, tmp_path_factory.mktemp("reasons-site"), hash_key=HASH_KEY.decode()))
+        )
+    finally:
+        backend.drop(location)
+
+
+def test_kota_api_answers_hitung_first_and_the_sensitivity_on_request(site: TestClient) -> None:
+    ask = "/api/kota/18.71/rank?budget=2.500.000.000&w_flood=0.3"
+    first = site.get(ask + "&sensitivity=false").json()
+    assert (first["sensitivity_run"], first["sensitivity_text"], first["sensitivity"]) == (False, [], None)
+    assert all(r["why"] and r["reason_code"] in REASON_CODES for r in first["ranking"])
+    assert sum(first["weights_effective"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert first["weights_effective"]["flood"] == pytest.approx(0.3 / 1.15, abs=1e-4)
+    assert first["factor_labels"]["flood"] == "bahaya banjir"
+    asked = site.get(ask + "&sensitivity=true").json()  # the plan kept from the first answer, now tested
+    assert asked["sensitivity_run"] is True
+    assert asked["sensitivity_text"]
+    assert all(s.startswith(("Bila bobot", "Pilihan tidak berubah")) for s in asked["sensitivity_text"])
+    assert [r["rt_label"] for r in asked["ranking"] if r["chosen"]] == [
+        r["rt_label"] for r in first["ranking"] if r["chosen"]
+    ]
+    again = site.get(ask + "&sensitivity=false").json()
+    assert again["sensitivity"] is None  # a kept plan with its sensitivity still answers what was asked
+
+
+def test_kelurahan_api_gives_reasons_and_english_sentences(site: TestClient) -> None:
+    body = site.get(f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&sensitivity=false").json()
+    assert body["sensitivity_run"] is False
+    codes = {r["reason_code"] for r in body["ranking"]}
+    assert "chosen" in codes
+    assert codes & {"excluded_land", "excluded_not_kumuh"}  # the demo has both kinds of filtered RTs
+    for row in body["ranking"]:
+        assert (row["rank"] == 0) == row["reason_code"].startswith("excluded")
+    assert body["rank_note"].startswith("Peringkat")
+    english = site.get(f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&lang=en").json()
+    assert english["sensitivity_run"] is True
+    assert all(s.startswith(("If ", "The choice stays the same")) for s in english["sensitivity_text"])
+    assert all(not r["why"].startswith(("Terpilih", "Tidak")) for r in english["ranking"])
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        (f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&sensitivity=kadang", "sensitivity"),
+        ("/api/kota/18.71/rank?budget=5000000000&sensitivity=" + "x" * 5000, "sensitivity"),
+        ("/api/kota/18.71/rank?budget=&lang=id", "anggaran harus"),
+        (f"/api/kelurahan/{KALIAWI}/rank?budget=&lang=id", "anggaran harus"),
+    ],
+)
+def test_careless_planner_questions_get_a_clear_error(site: TestClient, path: str, words: str) -> None:
+    r = site.get(path)
+    assert r.status_code == 400
+    assert words in r.json()["detail"]
