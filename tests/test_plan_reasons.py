@@ -251,6 +251,13 @@ def test_kelurahan_api_gives_reasons_and_english_sentences(site: TestClient) -> 
     for row in body["ranking"]:
         assert (row["rank"] == 0) == row["reason_code"].startswith("excluded")
     assert body["rank_note"].startswith("Peringkat")
+    kept = len(site.app.state.kelurahan_plans)
+    tested = site.get(f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&sensitivity=true").json()
+    assert len(site.app.state.kelurahan_plans) == kept  # the plan "Hitung" made, reused: not made again
+    assert tested["sensitivity_run"] is True
+    assert [r["rt_label"] for r in tested["ranking"] if r["chosen"]] == [
+        r["rt_label"] for r in body["ranking"] if r["chosen"]
+    ]
     english = site.get(f"/api/kelurahan/{KALIAWI}/rank?budget=1500000000&lang=en").json()
     assert english["sensitivity_run"] is True
     assert all(s.startswith(("If ", "The choice stays the same")) for s in english["sensitivity_text"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -177,6 +180,29 @@ RANK_FIELDS = [
 ]
 
 
+PLANS_KEPT = 32  # kelurahan plans kept so that "Uji kepekaan" reuses the plan "Hitung" made
+_PLANS_LOCK = threading.Lock()
+
+
+def kept_plan(request: Request, key: tuple, build: Callable[[], Any]) -> Any:
+    """The plan for ``key`` (kelurahan, data version, language, question) from the last
+    :data:`PLANS_KEPT` made, else ``build()`` kept."""
+    with _PLANS_LOCK:
+        plans = getattr(request.app.state, "kelurahan_plans", None)
+        if plans is None:
+            plans = request.app.state.kelurahan_plans = OrderedDict()
+        hit = plans.get(key)
+        if hit is not None:
+            plans.move_to_end(key)
+            return hit
+    made = build()
+    with _PLANS_LOCK:
+        plans[key] = made
+        while len(plans) > PLANS_KEPT:
+            plans.popitem(last=False)
+    return made
+
+
 @router.get("/kelurahan/{code}/rank", summary="Rank RTs and choose upgrade sites within a budget (public data)")
 def rank_sites(
     request: Request,
@@ -199,9 +225,9 @@ def rank_sites(
     computed at once (else 503 + Retry-After).  Every RT comes with ``why`` (the reason it was or
     was not chosen) and ``reason_code``; ``sensitivity_text`` says the sensitivity in words."""
     from geo.planning import planning_table
-    from geo.selection import PlanOptions, plan, plan_summary
+    from geo.selection import PlanOptions, add_sensitivity, plan, plan_summary
     from geo.settings import hazard_raster
-    from web.deps import page_lang
+    from web.deps import data_version, page_lang
 
     data = public_data(request)
     code = data.kelurahan(code).info["kelurahan_code"]
@@ -233,7 +259,10 @@ def rank_sites(
         options = PlanOptions(
             weights=weights, legal_only=legal_only, slum_only=slum_only, suppression_k=settings.suppression_k
         )
-        result = plan(table, budget, options, lang=lang, with_sensitivity=sensitivity)
+        kept = (code, data_version(request, code), lang, asked[:-1])  # the same plan, with or without sensitivity
+        result = kept_plan(request, kept, lambda: plan(table, budget, options, lang=lang, with_sensitivity=False))
+        if sensitivity:  # on request, on the plan "Hitung" just made: its ranking, its choice as the start
+            result = add_sensitivity(result, options)
         ranking = result.ranking[RANK_FIELDS]
         return JSONResponse(
             {
