@@ -33,16 +33,14 @@ PLAN_MESSAGES: dict[str, dict[str, str]] = {
         "id": "Muat di sisa anggaran ({left}), tetapi pencarian berhenti di batas waktu sebelum mencobanya",
         "en": "Fits the remaining budget ({left}), but the search stopped at the time limit before trying it",
     },
-    "reason.excluded": {"id": "Tidak diberi peringkat: {why}", "en": "Not ranked: {why}"},
-    "reason.land": {
-        "id": "dikecualikan karena status lahan ({detail})",
-        "en": "excluded for land status ({detail})",
-    },
-    "reason.land_unclear": {"id": "legalitas lahan: {value}", "en": "land legality: {value}"},
+    "reason.excluded": {"id": "Tidak diberi peringkat, dikecualikan: {why}", "en": "Not ranked, excluded: {why}"},
+    "reason.land_unclear": {"id": "status lahan tidak jelas", "en": "unclear land status"},
+    "reason.land_other": {"id": "status lahan {value}", "en": "land status {value}"},
     "reason.land_rtrw": {"id": "tidak sesuai RTRW", "en": "outside the spatial plan (RTRW)"},
+    "reason.other_filter": {"id": "saringan lain", "en": "another filter"},
     "reason.not_kumuh": {
-        "id": "dikecualikan karena tidak kumuh (skor {score}/80, di bawah {min})",
-        "en": "excluded as not kumuh (score {score}/80, below {min})",
+        "id": "tidak kumuh (skor {score}/80, di bawah {min})",
+        "en": "not kumuh (score {score}/80, below {min})",
     },
     "reason.poverty_hidden": {
         "id": "{label}: disembunyikan (kurang dari {k} KK), nilai tengah dipakai",

@@ -152,23 +152,22 @@ def _column(rows: pd.DataFrame, name: str) -> list:
 
 
 def _excluded(legal: object, rtrw: object, score: object, lang: str) -> tuple[str, str]:
-    """Why a filter left the RT out: its land, its slum score, or both."""
+    """Why a filter left the RT out: its land status, the spatial plan, its slum score."""
     parts, code = [], ""
     legal = "jelas" if legal is None or pd.isna(legal) else str(legal)
     rtrw = "ya" if rtrw is None or pd.isna(rtrw) else str(rtrw)
-    if legal != "jelas" or rtrw != "ya":
-        details = []
-        if legal != "jelas":
-            details.append(t("reason.land_unclear", lang, value=legal))
-        if rtrw != "ya":
-            details.append(t("reason.land_rtrw", lang))
-        parts.append(t("reason.land", lang, detail="; ".join(details)))
+    if legal != "jelas":
+        key = "reason.land_unclear" if legal == "tidak_jelas" else "reason.land_other"
+        parts.append(t(key, lang, value=legal.replace("_", " ")))
+        code = "excluded_land"
+    if rtrw != "ya":
+        parts.append(t("reason.land_rtrw", lang))
         code = "excluded_land"
     if score is not None and not pd.isna(score) and float(score) < SLUM_MIN_TOTAL:
         parts.append(t("reason.not_kumuh", lang, score=int(score), min=SLUM_MIN_TOTAL))
         code = code or "excluded_not_kumuh"
     if not parts:  # excluded by a rule this module does not know: say so plainly
-        parts.append(t("reason.land", lang, detail="-"))
+        parts.append(t("reason.other_filter", lang))
         code = "excluded_land"
     return code, t("reason.excluded", lang, why="; ".join(parts))
 

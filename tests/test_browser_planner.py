@@ -47,6 +47,7 @@ def assert_reasons(page) -> None:
     whys = rows_text(page, "td.pk-why")
     assert whys
     assert all(REASON_WORDS.match(w) for w in whys), whys
+    assert not [w for w in whys if re.search(r"\b\w+_\w+\b", w)]  # no raw codes such as tidak_jelas
     ranks = rows_text(page, "td.pk-rank")
     for rank, why in zip(ranks, whys, strict=True):
         assert (rank == "-") == why.startswith("Tidak diberi peringkat"), (rank, why)

@@ -54,7 +54,7 @@ def budget_case() -> pd.DataFrame:
             rt(3, 40, 50),  # 0.5, chosen
             rt(4, 40, 50),  # 0.5, chosen
             rt(5, 16, 10),  # 0.2: ranks below every chosen RT, Rp 10 > the Rp 5 left
-            rt(6, 70, 5, legal="sengketa"),  # land in dispute: excluded however cheap
+            rt(6, 70, 5, legal="tidak_jelas"),  # unclear land status: excluded however cheap
             rt(7, 10, 5),  # score 10 < 16: not kumuh
             rt(8, 50, 5, rtrw="tidak"),  # outside the spatial plan
         ]
@@ -100,14 +100,13 @@ def test_an_rt_below_the_chosen_ones_does_not_fit_the_remaining_budget(budget_pl
 def test_excluded_rts_are_unranked_and_say_which_filter(budget_plan: pd.DataFrame) -> None:
     land = budget_plan.loc["RT 006 / RW 001"]
     assert (land["reason_code"], land["rank"]) == ("excluded_land", 0)  # shown as "-"
-    assert "status lahan (legalitas lahan: sengketa)" in land["why"]
-    assert land["why"].startswith("Tidak diberi peringkat")
+    assert land["why"] == "Tidak diberi peringkat, dikecualikan: status lahan tidak jelas"  # no raw "tidak_jelas"
     rtrw = budget_plan.loc["RT 008 / RW 001"]
     assert rtrw["reason_code"] == "excluded_land"
     assert "tidak sesuai RTRW" in rtrw["why"]
     slum = budget_plan.loc["RT 007 / RW 001"]
     assert slum["reason_code"] == "excluded_not_kumuh"
-    assert "tidak kumuh (skor 10/80, di bawah 16)" in slum["why"]
+    assert slum["why"] == "Tidak diberi peringkat, dikecualikan: tidak kumuh (skor 10/80, di bawah 16)"
 
 
 def test_every_rt_has_a_reason_in_english_too() -> None:
@@ -116,7 +115,8 @@ def test_every_rt_has_a_reason_in_english_too() -> None:
     assert ranking.loc["RT 001 / RW 001", "why"].startswith("Costs more than the whole budget: Rp 150")
     assert ranking.loc["RT 005 / RW 001", "why"].startswith("Does not fit the remaining budget")
     assert ranking.loc["RT 002 / RW 001", "why"].startswith("A cheaper combination gives more total priority")
-    assert "excluded as not kumuh" in ranking.loc["RT 007 / RW 001", "why"]
+    assert ranking.loc["RT 007 / RW 001", "why"] == "Not ranked, excluded: not kumuh (score 10/80, below 16)"
+    assert ranking.loc["RT 006 / RW 001", "why"] == "Not ranked, excluded: unclear land status"
 
 
 def test_an_rt_no_weighted_factor_raises_says_priority_zero() -> None:
