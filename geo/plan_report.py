@@ -232,13 +232,28 @@ def rank_output(
     ranking = result.ranking
     if output is not None:
         _write(ranking, store, code, output)
-    shown = ranking[RANK_COLUMNS].copy()
-    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
-    click.echo(shown.to_string(index=False))
+    _echo_ranking(ranking, lang)
     click.echo(
         t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
     )
     _sensitivity_lines(result, lang)
+
+
+def _echo_ranking(ranking: pd.DataFrame, lang: str, *, label: str = "rt_label") -> None:
+    """The ranking as a table (rank "-" for an RT a filter excluded), then every RT's reason on its
+    own line, worded as on the planner pages."""
+    table = ranking[[c for c in RANK_COLUMNS if c != "why"]].copy()
+    if label != "rt_label":
+        table.insert(1, "kelurahan_name", ranking["kelurahan_name"])
+    table["rank"] = [str(r) if r else "-" for r in table["rank"]]
+    table["cost_idr"] = [_idr(c) for c in table["cost_idr"]]
+    click.echo(table.to_string(index=False))
+    click.echo("")
+    for name, why in zip(ranking[label], ranking["why"], strict=True):
+        click.echo(f"{name}: {why}")
+    if not ranking["rank"].all():
+        click.echo(t("reason.rank_dash", lang))
+    click.echo("")
 
 
 def _sensitivity_lines(result: Plan, lang: str) -> None:
@@ -287,9 +302,7 @@ def rank_kota_output(
     if output is not None:
         _write_city(ranking, store, output)
     shown = ranking[ranking["chosen"] | (np.cumsum(~ranking["chosen"].to_numpy()) <= limit)]
-    shown = shown[["rank", "kelurahan_name", *RANK_COLUMNS[1:]]].copy()
-    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
-    click.echo(shown.to_string(index=False))
+    _echo_ranking(shown, lang, label="site_label")
     if len(shown) < len(ranking):
         click.echo(f"... {len(ranking) - len(shown)} RT " + ("lagi" if lang == "id" else "more"))
     chosen = city.chosen

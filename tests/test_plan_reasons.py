@@ -206,6 +206,12 @@ def test_rank_cli_gives_every_rt_a_reason_and_the_sensitivity_in_words(demo_sett
     assert (table.loc[~table["chosen"], "reason_code"] != "chosen").all()
     assert "Bila bobot" in out or "Pilihan tidak berubah" in out  # the sensitivity as a sentence
     assert "Bobot '" not in out  # not the old "Weight 'flood' +20%" line with the raw factor key
+    excluded = table.loc[table["reason_code"].str.startswith("excluded"), "rt_label"]
+    assert len(excluded) > 0
+    for label in excluded:  # rank "-" in the table, the reason on the RT's own line, "-" explained
+        assert any(line.strip().startswith(f"- {label}") for line in out.splitlines())
+        assert f"{label}: Tidak diberi peringkat, dikecualikan" in out
+    assert "Peringkat \u201c-\u201d" in out
     code, out, _ = run([*store, "--lang", "en", "rank", "--kelurahan", KALIAWI, "--budget", "1500000000"], capsys)
     assert code == 0
     assert "If " in out or "The choice stays the same" in out
