@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.i18n import MESSAGES
-from geo.plan_reasons import REASON_CODES, page_texts
+from geo.plan_reasons import REASON_CODES, explain, page_texts
 from geo.selection import PlanOptions, plan, plan_summary
 from tests.city_store import build_city_store
 from tests.conftest import HASH_KEY, KALIAWI, run
@@ -126,6 +126,24 @@ def test_an_rt_no_weighted_factor_raises_says_priority_zero() -> None:
     assert ranking.loc["RT 001 / RW 001", "chosen"]
     assert ranking.loc["RT 002 / RW 001", "reason_code"] == "zero_priority"
     assert ranking.loc["RT 002 / RW 001", "why"] == "Prioritas 0: tidak ada faktor berbobot yang menaikkannya"
+
+
+def test_an_rt_the_search_did_not_reach_says_the_time_limit_stopped_it() -> None:
+    """When the solver stopped at its time limit (not proven optimal), an RT that would still fit
+    is not said to "not fit": the time limit is named instead."""
+    ranked = pd.DataFrame(
+        {
+            "rt_label": ["RT 001 / RW 001", "RT 002 / RW 001"],
+            "chosen": [True, False],
+            "eligible": [True, True],
+            "priority": [0.6, 0.4],
+            "cost_idr": [50.0, 30.0],
+            "why": ["skor kumuh 48/80", ""],
+        }
+    )
+    out = explain(ranked, 100, proven=False).set_index("rt_label")
+    assert out.loc["RT 002 / RW 001", "reason_code"] == "time_limit"
+    assert "Rp 50" in out.loc["RT 002 / RW 001", "why"]  # what is left of the budget
 
 
 def test_without_filters_the_excluded_rts_compete() -> None:
