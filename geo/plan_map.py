@@ -100,11 +100,11 @@ class _ChosenLayer(MacroElement):
         self.legend = (
             '<div style="background:#fff;padding:6px 8px;font:12px/16px sans-serif;border-radius:4px;'
             'box-shadow:0 0 6px rgba(0,0,0,.3)">'
-            f"<b>{_l('legend', lang)}</b><br>"
+            f'<details class="pk-legend-fold" open><summary><b>{_l("legend", lang)}</b></summary>'
             f'<i style="{swatch};border:3px solid {CHOSEN_COLOR};background:rgba(8,81,156,.35)"></i>'
             f"{_l('chosen', lang)}"
             '<div class="pk-plan-chosen"></div>'
-            f'<i style="{swatch};border:2px solid {OUTLINE_COLOR}"></i>{_l("kelurahan", lang)}</div>'
+            f'<i style="{swatch};border:2px solid {OUTLINE_COLOR}"></i>{_l("kelurahan", lang)}</details></div>'
         )
 
 

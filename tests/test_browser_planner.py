@@ -141,7 +141,13 @@ def test_kelurahan_planner_phone(browser, server: str, artifacts: Path) -> None:
     page.wait_for_selector("#plan-table tbody tr.chosen")
     assert_reasons(page)
     assert_phone_cards(page)
+    fold = page.locator(".pk-plan-legend details.pk-legend-fold")
+    assert fold.evaluate("d => d.open") is False  # folded on a phone: the map stays in view
+    n = page.locator("#plan-table tbody tr.chosen").count()
+    assert fold.locator("summary").inner_text() == f"Keterangan \u00b7 RT terpilih ({n})"
     page.screenshot(path=str(artifacts / "planner_kelurahan_phone.png"), full_page=True)
+    fold.locator("summary").click()
+    assert "Prioritas (0-1)" in fold.inner_text()  # one tap opens it
     page.locator("#plan-table tbody tr").first.screenshot(path=str(artifacts / "planner_kelurahan_phone_card.png"))
     log.assert_clean()
 
@@ -191,5 +197,6 @@ def test_kota_planner_phone(browser, city_server: str, artifacts: Path) -> None:
     page.wait_for_selector("#plan-table tbody tr.chosen")
     assert_reasons(page)
     assert_phone_cards(page)
+    assert page.locator(".pk-plan-legend details.pk-legend-fold").evaluate("d => d.open") is False
     page.screenshot(path=str(artifacts / "planner_kota_phone.png"), full_page=True)
     log.assert_clean()

@@ -86,14 +86,43 @@
     box.appendChild(list);
   }
 
+  // The legend folds away (a <details>): open on a wide screen, closed on a phone so the map shows.
+  var NARROW = 760;
+  function legendBody(container, title) {
+    var details = container.querySelector("details.pk-legend-fold");
+    if (!details) {
+      details = document.createElement("details");
+      details.className = "pk-legend-fold";
+      details.open = window.innerWidth > NARROW;
+      var summary = document.createElement("summary");
+      summary.textContent = title;
+      var body = document.createElement("div");
+      body.className = "pk-legend-body";
+      details.appendChild(summary); details.appendChild(body);
+      container.innerHTML = ""; container.appendChild(details);
+      L.DomEvent.disableClickPropagation(container);
+    }
+    return details.querySelector(".pk-legend-body");
+  }
+  function legendSummary(container, text) {
+    var summary = container.querySelector("details.pk-legend-fold > summary");
+    if (summary) { summary.textContent = text; }
+  }
+  function foldServerLegends() {  // legends drawn by the server (the city map): fold them the same way
+    document.querySelectorAll(".pk-plan-legend details.pk-legend-fold").forEach(function (d) {
+      d.open = window.innerWidth > NARROW;
+    });
+  }
+
   function getJson(url) {
     return fetch(url).then(function (r) { return r.json(); });
   }
 
   document.querySelectorAll("input[data-rupiah]").forEach(groupInput);
   document.querySelectorAll("form#plan-form").forEach(shares);
+  foldServerLegends();
   window.pkPlanner = {
     idr: idr, dec: dec, digits: digits, params: params, cell: cell, showSensitivity: showSensitivity,
-    legendChosen: legendChosen, getJson: getJson
+    legendChosen: legendChosen, legendBody: legendBody, legendSummary: legendSummary, getJson: getJson
   };
 })();

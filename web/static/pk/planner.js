@@ -40,7 +40,7 @@
       var on = r && r.chosen;
       return {fillColor: fill, fillOpacity: 0.75, weight: on ? 5 : 1, color: on ? CHOSEN : "#555555"};
     });
-    var box = m.legend;
+    var box = P.legendBody(m.legend, text.legend);
     box.innerHTML = "";
     var title = document.createElement("b"); title.textContent = text.priority_legend; box.appendChild(title);
     if (cls) {
@@ -52,6 +52,7 @@
     swatch(box, "transparent", CHOSEN, text.chosen_legend);
     var names = document.createElement("div"); names.className = "pk-plan-chosen"; box.appendChild(names);
     P.legendChosen(names, chosen, text);
+    P.legendSummary(m.legend, text.legend + " \u00b7 " + text.chosen_legend + " (" + chosen.length + ")");
   }
   function showTable(plan) {
     var body = document.querySelector("#plan-table tbody");
