@@ -574,7 +574,9 @@ def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None, 
         from geo.progress import PROGRESS_TABLES
         from geo.tokens import API_TOKENS
 
-        tables = with_audit([*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS, RT_INDICATORS, API_TOKENS], audit_rows)
+        tables = with_audit(
+            [*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS, RT_INDICATORS, API_TOKENS], audit_rows
+        )
     text = str(location)
     if is_database_url(text):
         from geo.store_pg import PgStore
