@@ -12,6 +12,7 @@ from PIL import Image
 
 from geo.accounts import get_user
 from geo.errors import Forbidden, RequestError
+from geo.photos import MAX_PHOTO_BYTES
 from geo.progress import Photo, ProgressInput, effective_history, kurva_s, record_progress
 from geo.settings import Settings
 from geo.store import open_store
@@ -77,7 +78,7 @@ def test_photo_checks_flag_place_and_time(users_settings: Settings) -> None:
         (Photo("x.jpg", "image/jpeg", b"this is not a photo at all"), "photo.type"),
         (Photo("x.gif", "image/gif", b"GIF89a....."), "photo.type"),
         (Photo("x.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * 50), "photo.broken"),
-        (Photo("big.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024 + 1)), "photo.size"),
+        (Photo("big.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * (MAX_PHOTO_BYTES + 1)), "photo.size"),
     ],
 )
 def test_hostile_uploads_are_refused_and_nothing_is_written(users_settings: Settings, photo: Photo, code: str) -> None:
