@@ -58,7 +58,8 @@ def test_the_form_comes_first_with_its_required_fields_marked(lkm: TestClient) -
     form = page.split('id="record-form-box"')[1].split("</section>")[0]
     assert form.count('<abbr class="req"') == 3  # date, and fisik or volume (one of the two)
     assert "Kolom bertanda * wajib diisi" in form
-    assert 'name="record_date"' in form and "required" in form.split('name="record_date"')[1].split(">")[0]
+    assert 'name="record_date"' in form
+    assert "required" in form.split('name="record_date"')[1].split(">")[0]
     assert '<script src="/static/pk/work.js"></script>' in page  # no inline script: the site's CSP
     assert lkm.get("/static/pk/work.js").status_code == 200
     assert lkm.get("/static/pk/work.css").status_code == 200
@@ -159,7 +160,8 @@ def test_a_camera_photo_sent_as_it_is_is_stored_bounded_with_its_place(
         assert max(img.size) == STORED_MAX_SIDE
         taken, lat, lon = exif_time_place(img)  # the restricted original keeps its EXIF place and time
     assert taken == datetime(2026, 11, 20, 9, 30)
-    assert lat == pytest.approx(p.y, abs=1e-4) and lon == pytest.approx(p.x, abs=1e-4)
+    assert lat == pytest.approx(p.y, abs=1e-4)
+    assert lon == pytest.approx(p.x, abs=1e-4)
     renditions = store.read(PHOTO_RENDITIONS.name, columns=PHOTO_RENDITIONS.column_names, photo_id=row["photo_id"])
     sizes = {k: max(w, h) for k, w, h in renditions[["kind", "width", "height"]].itertuples(index=False)}
     assert sizes == {"display": 1600, "thumb": 400}

@@ -157,7 +157,8 @@
       return;
     }
     var picked = photos && photos.files && photos.files.length > 0;
-    if (code === 401 || (code === 403 && body.error === "auth.csrf")) {
+    // the session ended (or the form aged) while the phone was away: a new login, then the same form again
+    if (code === 401 || (code === 403 && body.error === "auth.csrf") || body.error === "body.login_first") {
       say("error", [msg.msgSessionExpired, picked ? msg.msgSessionExpiredPhotos : ""], loginLink());
       return;
     }
