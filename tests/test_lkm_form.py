@@ -206,3 +206,18 @@ def test_tests_render_every_template_strictly(users_settings: Settings) -> None:
         env.from_string("<label>{{ t.no_such_key }}</label>").render(t={})
     lenient = create_app(users_settings.model_copy(update={"strict_templates": False})).state.templates.env
     assert lenient.from_string("<label>{{ t.no_such_key }}</label>").render(t={}) == "<label></label>"
+
+
+def test_a_key_used_for_other_content_gets_a_new_one_on_the_form(lkm: TestClient) -> None:
+    """The first send was saved but its answer lost; the record was then edited: the form says so
+    and carries a new key, so pressing Save again records the edited one instead of failing forever."""
+    key = form_value(lkm.get(PAGE).text, "idempotency_key")
+    assert post(lkm, {"fisik_pct": "50", "idempotency_key": key}).status_code == 303
+    r = post(lkm, {"fisik_pct": "55", "idempotency_key": key})
+    assert r.status_code == 409
+    assert "sudah pernah dikirim dengan isi lain" in r.text
+    assert form_value(r.text, "fisik_pct") == "55"
+    fresh = form_value(r.text, "idempotency_key")
+    assert fresh != key
+    again = post(lkm, {"fisik_pct": "55", "idempotency_key": fresh}, json=True)
+    assert again.status_code == 201

@@ -223,8 +223,12 @@ def _refused(
     lang = page_lang(request)
     text = progress_form.message(exc, field, lang)
     status = status_of(exc)
+    body = {"error": exc.code, "detail": text, "field": field}
+    if isinstance(exc, Conflict):  # its key was used for other content: what is sent now gets a new one
+        typed = {**typed, "idempotency_key": uuid.uuid4().hex}
+        body["idempotency_key"] = typed["idempotency_key"]
     if _wants_json(request):
-        return JSONResponse({"error": exc.code, "detail": text, "field": field}, status_code=status)
+        return JSONResponse(body, status_code=status)
     return _work_page(
         request,
         code,

@@ -162,6 +162,10 @@
       say("error", [msg.msgSessionExpired, picked ? msg.msgSessionExpiredPhotos : ""], loginLink());
       return;
     }
+    if (body.idempotency_key) {  // the key was used for other content: the server gave this form a new one
+      form.elements.idempotency_key.value = body.idempotency_key;
+      saveDraft();
+    }
     var detail = body.detail || String(code);
     if (body.field && fieldError(body.field, detail)) {
       say("error", [msg.msgFormError]);
