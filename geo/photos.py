@@ -96,9 +96,12 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
-def check_and_render(data: bytes, name: str, *, declared_type: str = "", max_pixels: int = MAX_PIXELS) -> CheckedPhoto:
+def check_and_render(
+    data: bytes, name: str, *, declared_type: str = "", max_pixels: int = MAX_PIXELS, bound_original: bool = True
+) -> CheckedPhoto:
     """Refuse what must not be stored (type, bytes, pixels, a file that does not decode to its
-    end) with a message naming the file and the limit; else decode it once into its renditions."""
+    end) with a message naming the file and the limit; else decode it once into its renditions
+    (and, with ``bound_original``, a bounded original when this one is too large to keep)."""
     if len(data) > MAX_PHOTO_BYTES:
         raise RequestError("photo.size", name=name, mb=MAX_PHOTO_BYTES // 2**20)
     kind = sniff_type(data)
@@ -116,7 +119,7 @@ def check_and_render(data: bytes, name: str, *, declared_type: str = "", max_pix
             limit=round(max_pixels / 1e6, 1),
         )
     taken, lat, lon = exif_time_place(img)
-    bounded = len(data) > STORED_MAX_BYTES or max(width, height) > STORED_MAX_SIDE
+    bounded = bound_original and (len(data) > STORED_MAX_BYTES or max(width, height) > STORED_MAX_SIDE)
     renditions, stored = _decode_and_render(img, name, reencode=bounded)
     sha = hashlib.sha256(data).hexdigest()  # of what the LKM member sent, whatever is stored
     if stored is None:
@@ -283,7 +286,7 @@ def render_stored_photo(store, photo_id: str, *, max_pixels: int = MAX_PIXELS) -
         return False
     original = rows.iloc[0]
     try:
-        checked = check_and_render(bytes(original["data"]), photo_id, max_pixels=max_pixels)
+        checked = check_and_render(bytes(original["data"]), photo_id, max_pixels=max_pixels, bound_original=False)
         frame = rendition_rows(photo_id, checked.renditions)
     except Exception:  # whatever an old version let in: marked broken once, never a 500 for visitors
         frame = pd.DataFrame(
