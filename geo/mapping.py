@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -29,6 +30,7 @@ from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_L
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.progress import planned_pct
+from geo.public_text import decimal, deviation_words
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -111,6 +113,7 @@ LABELS = {
     "locate": {"id": "Lokasi saya", "en": "My location"},
     "locate_fail": {"id": "Lokasi tidak dapat ditemukan", "en": "Location not found"},
     "icons": {"id": "Ikon: Font Awesome (CC BY 4.0)", "en": "Icons: Font Awesome (CC BY 4.0)"},
+    "work_page": {"id": "Rincian pekerjaan", "en": "Work details"},
 }
 
 
@@ -139,6 +142,7 @@ class MapOptions:
     indicators: tuple[str, ...] = ("poor_share",)
     lazy: dict[str, str] = field(default_factory=dict)
     rt_url: str | None = None
+    work_url: str | None = None  # e.g. "/kelurahan/18.71.06.1012/pekerjaan/{work_id}": popups link there
 
 
 def idr(value: object) -> str:
@@ -170,6 +174,7 @@ class Classes:
     key: str
     bounds: list[float]
     colors: list[str]
+    low: float = 0.0  # the smallest published value: the first class starts there
 
     def color(self, value: object) -> str:
         if value is None or pd.isna(value):
@@ -180,20 +185,29 @@ class Classes:
         return self.colors[-1]
 
     def legend_rows(self, lang: str) -> list[tuple[str, str]]:
+        """One row per class, "low – high"; a class of one value shows that value alone (every RT
+        with Rp 0 reads "Rp 0 (semua RT)", never "Rp 0 – Rp 0")."""
         kind = INDICATORS[self.key][2]
-        rows, low = [], 0.0
-        for bound, color in zip(self.bounds, self.colors, strict=True):
-            rows.append((color, f"{fmt_value(kind, low)} – {fmt_value(kind, bound)}"))
+        if len(self.bounds) == 1 and abs(self.bounds[0] - self.low) < 1e-12:
+            every = "semua RT" if lang == "id" else "every RT"
+            return [(self.colors[0], f"{fmt_value(kind, self.low, lang)} ({every})")]
+        rows, low = [], self.low
+        for i, (bound, color) in enumerate(zip(self.bounds, self.colors, strict=True)):
+            if abs(bound - low) < 1e-12 or fmt_value(kind, low, lang) == fmt_value(kind, bound, lang):
+                rows.append((color, fmt_value(kind, bound, lang)))
+            else:
+                above = ("> " if i else "") + fmt_value(kind, low, lang)
+                rows.append((color, f"{above} – {fmt_value(kind, bound, lang)}"))
             low = bound
         return rows
 
 
-def fmt_value(kind: str, value: float) -> str:
+def fmt_value(kind: str, value: float, lang: str = "id") -> str:
     if kind == "share":
-        return f"{100 * value:.1f} %"
+        return f"{decimal(100 * value, 1, lang)} %"
     if kind == "idr":
         return idr(value)
-    return f"{value:,.0f}"
+    return decimal(value, 0, lang)
 
 
 def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
@@ -203,7 +217,7 @@ def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
     unique = np.unique(vals)
     if len(unique) <= 1:
         top = float(unique[0]) if len(unique) else 0.0
-        return Classes(key, [top], [palette[2]])
+        return Classes(key, [top], [palette[2]], low=top)
     n = min(k, len(unique))
     with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
         warnings.simplefilter("ignore")
@@ -211,7 +225,7 @@ def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
 
         bins = [float(b) for b in mapclassify.FisherJenks(vals, k=n).bins]
     colors = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
-    return Classes(key, bins, colors)
+    return Classes(key, bins, colors, low=float(unique[0]))
 
 
 # --- features --------------------------------------------------------------------------------------
@@ -252,7 +266,7 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
         label = html.escape(indicator_label(key, lang))  # the value names its indicator: it changes with the picker
-        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v)}" for v in rt[key]]
+        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v, lang)}" for v in rt[key]]
         legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
     first = opts.indicators[0]
     out["color"] = out[f"c_{first}"]
@@ -265,7 +279,9 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     return _round(out), legends
 
 
-def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+def work_features(works: gpd.GeoDataFrame, lang: str, work_url: str | None = None) -> gpd.GeoDataFrame:
+    """Works with display strings, a colour per colour mode and, given ``work_url`` (a template
+    with ``{work_id}``), a link to each work's page in its popup."""
     out = gpd.GeoDataFrame({"work_id": works["work_id"].to_numpy()}, geometry=works.geometry.to_numpy(), crs=works.crs)
     out["name"] = [esc(v) for v in works["name"]]
     out["type_text"] = [WORK_TYPES[w].label_id if lang == "id" else WORK_TYPES[w].label_en for w in works["work_type"]]
@@ -285,8 +301,54 @@ def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
     deviation = [deviation_now(w) for _, w in works.iterrows()]
     out["c_deviation"] = [deviation_color(d, s) for d, s in zip(deviation, works["status"], strict=True)]
-    out["deviation_text"] = [f"{d:+.0f} %" if d is not None else "-" for d in deviation]
+    out["deviation_text"] = [deviation_words(d, lang) for d in deviation]
+    if work_url:
+        label = html.escape(LABELS["work_page"][lang])
+        out["page"] = [
+            f'<a href="{html.escape(work_url.format(work_id=quote(str(w), safe="")))}">{label}</a>'
+            for w in works["work_id"]
+        ]
     return _round(out)
+
+
+def work_legend_rows(key: str, lang: str) -> list[tuple[str, str]]:
+    """What each colour of the works means in colour mode ``key`` (status, fisik, deviation)."""
+    none = "belum ada data" if lang == "id" else "no data yet"
+    if key == "fisik":
+        low = 0
+        rows = []
+        for bound, color in FISIK_COLORS:
+            high = min(round(bound), 100)
+            rows.append((color, f"{low}–{high} %" if low == 0 else f"> {low}–{high} %"))
+            low = high
+        return [*rows, (DEVIATION_COLORS["none"], none)]
+    if key == "deviation":
+        words = {
+            "id": {
+                "ahead": "sesuai atau lebih cepat dari rencana",
+                "slightly": "terlambat hingga 10 poin persen",
+                "late": "terlambat lebih dari 10 poin persen",
+                "none": "tanpa jadwal, atau batal",
+            },
+            "en": {
+                "ahead": "on or ahead of schedule",
+                "slightly": "up to 10 percentage points behind",
+                "late": "more than 10 percentage points behind",
+                "none": "no schedule, or cancelled",
+            },
+        }[lang]
+        return [(DEVIATION_COLORS[k], words[k]) for k in ("ahead", "slightly", "late", "none")]
+    return [(c, STATUS_LABELS[s][lang]) for s, c in STATUS_COLORS.items()]
+
+
+WORK_COLOR_MODES = ("status", "fisik", "deviation")
+
+
+def work_legend_html(key: str, lang: str) -> str:
+    title = {"status": "status", "fisik": "fisik", "deviation": "deviation"}[key]
+    head = f"<b>{html.escape(_l('works', lang))}: {html.escape(_l(title, lang).lower())}</b>"
+    rows = [f'<i style="background:{c}"></i>{html.escape(text)}' for c, text in work_legend_rows(key, lang)]
+    return "<br>".join([head, *rows])
 
 
 FISIK_COLORS = [(25, "#d7191c"), (50, "#fdae61"), (75, "#a6d96a"), (100.01, "#1a9641")]
@@ -364,14 +426,15 @@ def build_map(data: KelurahanData, table: pd.DataFrame, opts: MapOptions | None 
     rt, legends = rt_features(data, table, opts)
     layers = {"rt": _rt_layer(fmap, rt, opts)}
     _boundary_layer(fmap, data, lang)
-    layers["works"] = _works_layer(fmap, work_features(data.works, lang), opts)
+    layers["works"] = _works_layer(fmap, work_features(data.works, lang, opts.work_url), opts)
     layers["gardens"] = _gardens_layer(fmap, garden_features(data.gardens, lang), opts)
     layers["facilities"] = _facilities_layer(fmap, facility_features(data.facilities, lang), opts)
     control = folium.LayerControl(collapsed=False)
     control.add_to(fmap)
     legend = _Legend(legends, opts)
     legend.add_to(fmap)
-    _Registry(layers, control, legend, opts).add_to(fmap)
+    corners = [[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]]
+    _Registry(layers, control, legend, opts, corners).add_to(fmap)
     fmap.get_root().header.add_child(Element(legends_script(legends, opts)))
     return fmap
 
@@ -465,6 +528,9 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, opts: MapOptions) ->
             "deviation",
         )
     ]
+    if "page" in works.columns:
+        fields.append("page")
+        aliases.append("")
     layer = folium.GeoJson(
         _geojson(works, opts, "works"),
         name=_l("works", lang),
@@ -549,10 +615,7 @@ class _Legend(MacroElement):
         first = opts.indicators[0]
         rows = [
             f'<div class="pk-rt-legend">{rt_legend_html(legends.get(first), opts)}</div>',
-            f"<b>{html.escape(_l('works', lang))}</b>",
-        ]
-        rows += [
-            f'<i style="background:{c}"></i>{html.escape(STATUS_LABELS[s][lang])}' for s, c in STATUS_COLORS.items()
+            f'<div class="pk-works-legend">{work_legend_html("status", lang)}</div>',
         ]
         rows.append(f"<b>{html.escape(_l('facilities', lang))}</b>")
         rows += [
@@ -637,6 +700,15 @@ class _Registry(MacroElement):
     pk.control.collapse();
     map.on("click", function () { pk.control.collapse(); });
   }
+  // the kelurahan fills the part of the map that the legend and the layer list leave free
+  pk.fitClear = function () {
+    var right = 10, legend = box.querySelector(".pk-legend"), layers = box.querySelector(".leaflet-control-layers");
+    if (legend) { right = Math.max(right, legend.offsetWidth + 20); }
+    if (layers) { right = Math.max(right, layers.offsetWidth + 20); }
+    if (right > box.clientWidth / 2) { right = 10; }  // too narrow to leave a side free: fold instead
+    map.fitBounds(pk.config.bounds, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 10]});
+  };
+  pk.fitClear();
 
   function key(f) { var p = f.properties; return p.work_id || p.garden_id || p.facility_id; }
   var seen = {};
@@ -663,12 +735,15 @@ class _Registry(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, layers: dict, control: folium.LayerControl, legend: _Legend, opts: MapOptions) -> None:
+    def __init__(
+        self, layers: dict, control: folium.LayerControl, legend: _Legend, opts: MapOptions, bounds: list
+    ) -> None:
         super().__init__()
         self.layers = layers
         self.control = control
         self.icons = {c: icon_svg(c) for c in CATEGORY_LABELS}
         self.config = {
+            "bounds": bounds,
             "lazy": opts.lazy,
             "programmeColors": PROGRAMME_COLORS,
             "text": {k: _l(k, opts.lang) for k in ("fullscreen", "locate", "locate_fail")},
@@ -747,6 +822,8 @@ window.pk.setWorkColor = function (key) {
   var works = window.pk.layers.works;
   works.setStyle(function (f) { var c = f.properties["c_" + key]; return {color: c, fillColor: c}; });
   works.eachLayer(function (l) { l.feature.properties.color = l.feature.properties["c_" + key]; });
+  var box = document.querySelector(".pk-works-legend"), legends = window.pk.workLegends || {};
+  if (box && legends[key]) { box.innerHTML = legends[key]; }
 };
 window.pk.setIndicator = function (key) {
   var rt = window.pk.layers.rt, legends = window.pk.legends || {};
@@ -761,4 +838,8 @@ window.pk.setIndicator = function (key) {
 
 def legends_script(legends: dict, opts: MapOptions) -> str:
     data = {k: rt_legend_html(v, opts) for k, v in legends.items()}
-    return f"<script>window.pk = window.pk || {{}}; window.pk.legends = {json.dumps(data)};{SET_INDICATOR_JS}</script>"
+    works = {k: work_legend_html(k, opts.lang) for k in WORK_COLOR_MODES}
+    return (
+        f"<script>window.pk = window.pk || {{}}; window.pk.legends = {json.dumps(data)};"
+        f"window.pk.workLegends = {json.dumps(works)};{SET_INDICATOR_JS}</script>"
+    )

@@ -1,27 +1,63 @@
 """The interactive API documentation (Swagger UI at ``/docs``, ReDoc at ``/redoc``), FastAPI's
 own pages with this response's CSP nonce on their inline script and the site's sub-path in the
-OpenAPI URL."""
+OpenAPI URL.
+
+Their JavaScript and CSS come from our own site, never a CDN (a machine or phone without internet
+showed a blank page): the files are those the ``fastapi-offline`` package ships (Swagger UI,
+Apache-2.0; ReDoc, MIT; the package itself MIT), served under a versioned path and cached."""
 
 from __future__ import annotations
 
+from importlib import metadata, resources
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.exceptions import HTTPException
 
 from web.paths import root_of
 from web.security import nonce_scripts
 
 router = APIRouter(include_in_schema=False)
 TITLE = "petakampung API"
+ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png")
+_VERSION = metadata.version("fastapi-offline")
+PREFIX = f"/static/vendor/apidocs/{_VERSION}"
+
+
+def asset_dir() -> Path:
+    return Path(str(resources.files("fastapi_offline") / "static"))
+
+
+@router.get(PREFIX + "/{name}")
+def docs_asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise HTTPException(status_code=404)
+    return FileResponse(asset_dir() / name, headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 @router.get("/docs")
 def swagger(request: Request) -> HTMLResponse:
-    page = get_swagger_ui_html(openapi_url=root_of(request) + "/openapi.json", title=TITLE).body.decode()
+    base = root_of(request) + PREFIX
+    page = get_swagger_ui_html(
+        openapi_url=root_of(request) + "/openapi.json",
+        title=TITLE,
+        swagger_js_url=f"{base}/swagger-ui-bundle.js",
+        swagger_css_url=f"{base}/swagger-ui.css",
+        swagger_favicon_url=f"{base}/favicon.png",
+    ).body.decode()
     return HTMLResponse(nonce_scripts(page, request.state.csp_nonce))
 
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
-    page = get_redoc_html(openapi_url=root_of(request) + "/openapi.json", title=TITLE).body.decode()
+    base = root_of(request) + PREFIX
+    page = get_redoc_html(
+        openapi_url=root_of(request) + "/openapi.json",
+        title=TITLE,
+        redoc_js_url=f"{base}/redoc.standalone.js",
+        redoc_favicon_url=f"{base}/favicon.png",
+        with_google_fonts=False,
+    ).body.decode()
     return HTMLResponse(nonce_scripts(page, request.state.csp_nonce))
