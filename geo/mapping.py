@@ -781,13 +781,35 @@ def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k:
     """Write the stand-alone public map of kelurahan ``code`` to ``path``."""
     from geo.public import PublicData
 
-    data = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
+    public = PublicData(store, k=k, max_kelurahan=1)
+    data = public.kelurahan(code)
     fmap = build_map(data, data.indicators, MapOptions(lang=lang, k=k, indicators=tuple(INDICATORS)))
     _IndicatorPicker(lang).add_to(fmap)
+    title = f"{'Peta Kelurahan' if lang == 'id' else 'Map of Kelurahan'} {data.info['name']}"
+    fmap.get_root().html.add_child(Element(_heading_html(data.info, title, public.version(code), lang)), index=0)
+    page = render_standalone(fmap)
+    page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)} · petakampung</title>", 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_standalone(fmap), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
+
+
+def _heading_html(info: dict, title: str, version: str, lang: str) -> str:
+    """The stand-alone map's heading: which kelurahan, where, and the source and date of its data."""
+    from geo.public_text import source_note
+
+    place = ", ".join(html.escape(str(info[c])) for c in ("kecamatan", "kota") if info.get(c))
+    return (
+        '<header class="pk-heading" style="font:14px/1.3 system-ui,sans-serif;padding:6px 10px;'
+        'background:#fff;border-bottom:3px solid #b2182b">'
+        f'<h1 style="font-size:18px;margin:0">{html.escape(title)}</h1>'
+        f"<div>{html.escape(str(info['kelurahan_code']))} · {place}</div>"
+        f'<div style="font-size:12px;color:#5b6770">{html.escape(source_note(version, lang))}</div></header>'
+        "<style>html,body{height:100%;margin:0}body{display:flex;flex-direction:column}"
+        ".folium-map{flex:1 1 auto;height:auto!important;min-height:300px}</style>"
+    )
 
 
 class _IndicatorPicker(MacroElement):

@@ -9,7 +9,7 @@ from jinja2 import Environment
 
 from geo.public_text import code_label, decimal, deviation_words, ksm_label, long_date, source_note
 
-__all__ = ["NOTES", "register"]
+__all__ = ["NOTES", "PAGE_ERRORS", "page_message", "register", "source_of"]
 
 NOTES: dict[str, dict[str, str]] = {
     "id": {
@@ -50,6 +50,25 @@ NOTES: dict[str, dict[str, str]] = {
         "rt_map": "Where the RT lies in the kelurahan",
     },
 }
+
+
+PAGE_ERRORS: dict[str, dict[str, str]] = {
+    "method": {
+        "id": "Alamat '{path}' tidak dapat dibuka dengan cara ini (misalnya formulir yang dikirim ulang dari "
+        "riwayat peramban). Buka halamannya lewat tautan di situs ini, lalu coba lagi.",
+        "en": "The address '{path}' cannot be opened this way (for example a form sent again from the browser "
+        "history). Open the page through a link on this site and try again.",
+    },
+    "http": {
+        "id": "Permintaan tidak dapat dilayani (kode {status}). Kembali ke halaman sebelumnya dan coba lagi.",
+        "en": "The request could not be served (code {status}). Go back to the previous page and try again.",
+    },
+}
+
+
+def page_message(key: str, lang: str, **values: object) -> str:
+    """An error as a web page says it: what happened and what to do, never a developer's hint."""
+    return PAGE_ERRORS[key][lang if lang in ("id", "en") else "id"].format(**values)
 
 
 def source_of(request: Request, lang: str, code: str = "*") -> str:
