@@ -668,7 +668,12 @@ class _Registry(MacroElement):
             (pk.icons[p.category] || pk.icons.lainnya) + "</div>"});
   };
   var fac = pk.layers.facilities;
-  fac.options.pointToLayer = function (feature, latlng) { return L.marker(latlng, {icon: pk.facilityIcon(feature)}); };
+  fac.options.pointToLayer = function (feature, latlng) {  // named: a screen reader says which facility
+    var text = document.createElement("textarea");  // the popup's escaped name, as plain letters again
+    text.innerHTML = feature.properties.name || "";
+    var name = text.value;
+    return L.marker(latlng, {icon: pk.facilityIcon(feature), title: name, alt: name});
+  };
   var existing = [];
   fac.eachLayer(function (l) { existing.push(l.feature); });
   fac.clearLayers();
@@ -774,7 +779,8 @@ def map_parts(fmap: folium.Map) -> dict[str, str]:
     """Header, body and script of a map, to embed it in one of our own pages."""
     root = fmap.get_root()
     root.render()
-    return {"header": root.header.render(), "html": root.html.render(), "script": root.script.render()}
+    header = re.sub(r'<meta name="viewport"[^>]*>', "", root.header.render())  # the page has its own, zoomable
+    return {"header": header, "html": root.html.render(), "script": root.script.render()}
 
 
 def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k: int = 5) -> Path:
@@ -789,6 +795,9 @@ def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k:
     fmap.get_root().html.add_child(Element(_heading_html(data.info, title, public.version(code), lang)), index=0)
     page = render_standalone(fmap)
     page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    page = re.sub(  # folium forbids zooming the page; a visitor with poor sight needs it
+        r'<meta name="viewport"[^>]*>', '<meta name="viewport" content="width=device-width, initial-scale=1">', page
+    )
     page = page.replace("<head>", f"<head>\n<title>{html.escape(title)} · petakampung</title>", 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

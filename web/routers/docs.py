@@ -47,7 +47,7 @@ def swagger(request: Request) -> HTMLResponse:
         swagger_css_url=f"{base}/swagger-ui.css",
         swagger_favicon_url=f"{base}/favicon.png",
     ).body.decode()
-    return HTMLResponse(nonce_scripts(page, request.state.csp_nonce))
+    return HTMLResponse(nonce_scripts(_with_lang(page), request.state.csp_nonce))
 
 
 @router.get("/redoc")
@@ -60,4 +60,9 @@ def redoc(request: Request) -> HTMLResponse:
         redoc_favicon_url=f"{base}/favicon.png",
         with_google_fonts=False,
     ).body.decode()
-    return HTMLResponse(nonce_scripts(page, request.state.csp_nonce))
+    return HTMLResponse(nonce_scripts(_with_lang(page), request.state.csp_nonce))
+
+
+def _with_lang(page: str) -> str:
+    """The documentation is in English (the OpenAPI texts): say so, for screen readers."""
+    return page.replace("<html>", '<html lang="en">', 1)
