@@ -314,13 +314,9 @@ def work_features(works: gpd.GeoDataFrame, lang: str, work_url: str | None = Non
 def work_legend_rows(key: str, lang: str) -> list[tuple[str, str]]:
     """What each colour of the works means in colour mode ``key`` (status, fisik, deviation)."""
     none = "belum ada data" if lang == "id" else "no data yet"
-    if key == "fisik":
-        low = 0
-        rows = []
-        for bound, color in FISIK_COLORS:
-            high = min(round(bound), 100)
-            rows.append((color, f"{low}–{high} %" if low == 0 else f"> {low}–{high} %"))
-            low = high
+    if key == "fisik":  # fisik_color: below 25 red, 25 up to below 50 orange, ...
+        (b1, c1), (b2, c2), (b3, c3), (_, c4) = FISIK_COLORS
+        rows = [(c1, f"< {b1} %"), (c2, f"{b1} – < {b2} %"), (c3, f"{b2} – < {b3} %"), (c4, f"≥ {b3} %")]
         return [*rows, (DEVIATION_COLORS["none"], none)]
     if key == "deviation":
         words = {
@@ -345,8 +341,12 @@ WORK_COLOR_MODES = ("status", "fisik", "deviation")
 
 
 def work_legend_html(key: str, lang: str) -> str:
-    title = {"status": "status", "fisik": "fisik", "deviation": "deviation"}[key]
-    head = f"<b>{html.escape(_l('works', lang))}: {html.escape(_l(title, lang).lower())}</b>"
+    title = {
+        "status": {"id": "status", "en": "status"},
+        "fisik": {"id": "progres fisik", "en": "physical progress"},
+        "deviation": {"id": "deviasi dari rencana", "en": "deviation from plan"},
+    }[key][lang]
+    head = f"<b>{html.escape(_l('works', lang))}: {html.escape(title)}</b>"
     rows = [f'<i style="background:{c}"></i>{html.escape(text)}' for c, text in work_legend_rows(key, lang)]
     return "<br>".join([head, *rows])
 
@@ -708,6 +708,9 @@ class _Registry(MacroElement):
   // the kelurahan fills the part of the map that the legend and the layer list leave free
   pk.fitClear = function () {
     var right = 10, legend = box.querySelector(".pk-legend"), layers = box.querySelector(".leaflet-control-layers");
+    if (legend && layers) {  // the legend scrolls inside what the layer list leaves of the right side
+      legend.style.maxHeight = Math.max(120, box.clientHeight - layers.offsetHeight - 50) + "px";
+    }
     if (legend) { right = Math.max(right, legend.offsetWidth + 20); }
     if (layers) { right = Math.max(right, layers.offsetWidth + 20); }
     if (right > box.clientWidth / 2) { right = 10; }  // too narrow to leave a side free: fold instead

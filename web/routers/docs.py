@@ -8,12 +8,13 @@ Apache-2.0; ReDoc, MIT; the package itself MIT), served under a versioned path a
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from web.paths import root_of
@@ -30,11 +31,24 @@ def asset_dir() -> Path:
     return Path(str(resources.files("fastapi_offline") / "static"))
 
 
+# ReDoc's "powered by" logo is the one thing its bundle fetches from a CDN: an empty image instead
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+FOREVER = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+@lru_cache(maxsize=1)
+def _redoc_bundle() -> bytes:
+    source = (asset_dir() / "redoc.standalone.js").read_bytes()
+    return source.replace(REDOC_LOGO.encode(), b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E")
+
+
 @router.get(PREFIX + "/{name}")
-def docs_asset(name: str) -> FileResponse:
+def docs_asset(name: str) -> Response:
     if name not in ASSETS:
         raise HTTPException(status_code=404)
-    return FileResponse(asset_dir() / name, headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    if name == "redoc.standalone.js":
+        return Response(_redoc_bundle(), media_type="text/javascript; charset=utf-8", headers=FOREVER)
+    return FileResponse(asset_dir() / name, headers=FOREVER)
 
 
 @router.get("/docs")
