@@ -17,7 +17,7 @@ import pandas as pd
 from geo.charts import kurva_s_png
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
-from geo.progress import kurva_s, package, package_year
+from geo.progress import kurva_s, package, package_year, weighted_fisik
 from geo.public import PublicData
 from geo.public_text import as_of_date, decimal, long_date
 from geo.store import Store
@@ -256,8 +256,7 @@ def kelurahan_report(
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     active = works[works["status"] != "batal"]
-    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
-    fisik = float((weights * active["progress_fisik"].fillna(0)).sum())
+    fisik = weighted_fisik(works)
     story = [
         para(text["title"], styles["Title"]),
         para(
