@@ -131,7 +131,7 @@ def test_the_work_page_lists_imported_history_and_speaks_in_words(client: TestCl
     imported = demo_store.read("work_progress", work_id=WORK_IMPORTED)
     rows = re.findall(r'<tr class="from-impor">', page)
     assert len(rows) == len(imported) > 0  # the history the Kurva S is drawn from is listed
-    assert "Riwayat impor" in page
+    assert "Impor (data awal)" in page
     assert "KSM KSM" not in page
     assert ">KSM Maju Bersama<" in page
     deviation = re.search(r'<dd id="deviation">([^<]+)</dd>', page).group(1)

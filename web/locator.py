@@ -24,7 +24,13 @@ def _path(geom: shapely.Geometry, tx) -> str:
 
 
 def rt_locator_svg(
-    kelurahan: gpd.GeoDataFrame, rts: gpd.GeoDataFrame, chosen: shapely.Geometry, works: gpd.GeoDataFrame, label: str
+    kelurahan: gpd.GeoDataFrame,
+    rts: gpd.GeoDataFrame,
+    chosen: shapely.Geometry,
+    works: gpd.GeoDataFrame,
+    label: str,
+    *,
+    north: str = "U",
 ) -> str:
     """The kelurahan outline, its RTs in grey, ``chosen`` in red and the works as dark lines/points,
     in a metric CRS so that the shape is not stretched."""
@@ -61,7 +67,7 @@ def rt_locator_svg(
     # north arrow, top right
     out.append(
         f'<g aria-hidden="true"><path d="M{WIDTH - 16},22 l6,-14 l6,14 l-6,-4z" fill="#1d2b36"/>'
-        f'<text x="{WIDTH - 10}" y="34" font-size="11" text-anchor="middle">U</text></g>'
+        f'<text x="{WIDTH - 10}" y="34" font-size="11" text-anchor="middle">{html.escape(north)}</text></g>'
     )
     out.append("</svg>")
     return "".join(out)

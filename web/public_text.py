@@ -23,10 +23,11 @@ NOTES: dict[str, dict[str, str]] = {
         "(realisasi fisik dan keuangan), dalam persen dari seluruh pekerjaan.",
         "deviation": "Deviasi: realisasi fisik dikurangi rencana hari ini, dalam poin persen; "
         "negatif berarti terlambat.",
-        "history_imported": "Riwayat impor (data awal dari file pekerjaan)",
-        "history_lkm": "Dicatat LKM",
+        "history_imported": "Impor (data awal)",
+        "history_lkm": "Catatan LKM",
         "source": "Sumber",
-        "records_note": "Riwayat gabungan: data impor awal dan catatan LKM. Pada tanggal yang sama, catatan LKM "
+        "records_note": "Riwayat gabungan: data awal yang diimpor dari file pekerjaan dan catatan LKM. Pada tanggal "
+        "yang sama, catatan LKM "
         "yang dipakai.",
         "view_work": "Rincian pekerjaan",
         "rt_map": "Letak RT di kelurahan",
@@ -41,8 +42,8 @@ NOTES: dict[str, dict[str, str]] = {
         "kurva": "S-curve: cumulative progress as planned (planned line) and as achieved "
         "(physical and financial), in percent of all the work.",
         "deviation": "Deviation: physical progress minus today's plan, in percentage points; negative means late.",
-        "history_imported": "Imported history (initial data from the works file)",
-        "history_lkm": "Recorded by the LKM",
+        "history_imported": "Imported (initial data)",
+        "history_lkm": "LKM record",
         "source": "Source",
         "records_note": "Combined history: the imported initial data and the LKM records. On the same date the "
         "LKM record is used.",

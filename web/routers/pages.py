@@ -161,7 +161,14 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
     from web.charts import KURVA_LABELS, kurva_s_svg
 
     rt_curve = kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])]) if len(works) else None
-    locator = rt_locator_svg(kel.kelurahan, kel.rt, geom, works, f"{rec['rt_label']} · {kel.info['name']}")
+    locator = rt_locator_svg(
+        kel.kelurahan,
+        kel.rt,
+        geom,
+        works,
+        f"{rec['rt_label']} · {kel.info['name']}",
+        north="U" if lang == "id" else "N",
+    )
     return render(
         request,
         "rt.html",
