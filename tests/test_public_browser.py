@@ -19,6 +19,7 @@ DESKTOP = {"width": 1366, "height": 800}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 PAGES = {
     "home": "/",
+    "kota": "/kota/18.71",
     "kelurahan": f"/kelurahan/{KALIAWI}",
     "works": f"/kelurahan/{KALIAWI}/pekerjaan",
     "rt": f"/kelurahan/{KALIAWI}/rt/1/3",

@@ -72,6 +72,7 @@ def test_home_says_what_the_site_is_with_source_and_date(client: TestClient) -> 
         f"/kelurahan/{KALIAWI}/pekerjaan",
         f"/kelurahan/{KALIAWI}/rt/1/3",
         f"/kelurahan/{KALIAWI}/dasbor",
+        "/kota/18.71",
     ],
 )
 def test_every_map_and_table_names_its_source_and_date(client: TestClient, path: str) -> None:
