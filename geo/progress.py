@@ -358,7 +358,12 @@ def effective_history(imported: pd.DataFrame, records: pd.DataFrame, works: pd.D
     if not parts:
         return pd.DataFrame(columns=cols)
     both = pd.concat(parts, ignore_index=True).sort_values(["work_id", "record_date", "source"])
-    return both.drop_duplicates(["work_id", "record_date"], keep="last")[cols].reset_index(drop=True)
+    out = both.drop_duplicates(["work_id", "record_date"], keep="last")[cols].reset_index(drop=True)
+    # a record without a funds figure did not report one: the last known spending still stands
+    # (not 0, which would drop the Kurva S's % keuangan to nothing after such a record)
+    for col in ("spent_idr", "keuangan_pct"):
+        out[col] = out.groupby("work_id", sort=False)[col].ffill()
+    return out
 
 
 def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from geo.public_text import long_date
 from geo.store import open_store
 from tests.browser import CHROMIUM, PageLog, new_page
 from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
@@ -103,7 +104,7 @@ def test_an_lkm_member_records_progress_on_a_phone(browser, lkm_site, artifacts:
     page.wait_for_url("**disimpan=*")
     flash = page.locator("#saved-flash")
     assert flash.is_visible()
-    assert flash.inner_text().startswith(f"✓ Tersimpan: catatan progres {date.today().isoformat()}, 65,0 %")
+    assert flash.inner_text().startswith(f"✓ Tersimpan: catatan progres {long_date(date.today(), 'id')}, 65,0 %")
     assert note in records_text(page)
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('pk-draft'))") == []
     page.screenshot(path=str(artifacts / f"lkm_work_saved_{device}.png"))

@@ -20,6 +20,7 @@ from PIL import Image
 
 from geo.photos import MAX_PHOTO_BYTES, PHOTO_RENDITIONS, STORED_MAX_SIDE, exif_time_place
 from geo.settings import Settings
+from geo.public_text import long_date
 from geo.store import open_store
 from tests.conftest import KALIAWI, csrf_of, login
 from tests.photos import camera_photo, jpeg
@@ -116,7 +117,7 @@ def test_a_saved_record_says_tersimpan_once(lkm: TestClient) -> None:
     assert r.headers["location"].startswith(f"{PAGE}?disimpan=")
     page = lkm.get(r.headers["location"]).text
     flash = re.search(r'<p class="saved-box" id="saved-flash" role="status">([^<]*)</p>', page).group(1)
-    assert f"Tersimpan: catatan progres {date.today().isoformat()}, 72,5 %" in flash
+    assert f"Tersimpan: catatan progres {long_date(date.today(), 'id')}, 72,5 %" in flash
     assert 'id="saved-flash"' not in lkm.get(r.headers["location"]).text  # a reload does not say it again
     again = post(lkm, {"fisik_pct": "73"}, json=True)
     assert again.status_code == 201

@@ -254,3 +254,32 @@ def test_map_popup_and_work_page_give_the_same_deviation(users_settings: Setting
         ]
         assert page == popup
     assert any(d is not None for d in (deviation_today(w) for _, w in mapped.iterrows()))
+
+
+def test_a_record_without_funds_keeps_the_last_known_spending() -> None:
+    """An LKM record that reports % fisik only does not reset % keuangan to 0 on the Kurva S."""
+    works = _works().iloc[:1]
+    imported = pd.DataFrame(
+        {
+            "work_id": ["A"],
+            "record_date": ["2026-03-01"],
+            "fisik_pct": [20.0],
+            "keuangan_pct": [30.0],
+            "spent_idr": [90_000_000.0],
+        }
+    )
+    records = pd.DataFrame(
+        {
+            "record_id": ["r1"],
+            "work_id": ["A"],
+            "record_date": ["2026-04-01"],
+            "fisik_pct": [35.0],
+            "spent_idr": [None],
+            "corrects": [None],
+        }
+    )
+    history = effective_history(imported, records, works)
+    assert list(history["fisik_pct"]) == [20.0, 35.0]
+    assert list(history["spent_idr"]) == [90_000_000.0, 90_000_000.0]
+    curve = kurva_s(works, history, today=date(2026, 5, 1)).set_index("date")
+    assert curve.loc[curve.index >= date(2026, 4, 1), "keuangan_pct"].dropna().eq(30.0).all()

@@ -42,6 +42,7 @@ from web.errors import status_of
 from web.limits import UPLOAD_WAIT_S, cached
 from web.paths import site_url
 from web.render import render
+from web.work_history import history_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,6 +122,7 @@ def _work_page(
         error=error,
         error_field=error_field,
         photos_dropped=photos_dropped,
+        history_rows=history_rows(request.app.state.store, work_id, records),  # imported + LKM, one list
         maintenance=maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
         can_record=bool(user and user.can_record(code)),
         csrf=csrf_token(request),
