@@ -221,8 +221,9 @@ def test_a_camera_photo_is_made_smaller_before_upload(browser, lkm_site, tmp_pat
     with Image.open(io.BytesIO(bytes(photo["data"]))) as img:
         assert img.size == (2048, 1536)  # made smaller in the browser, not by the server (2560)
     assert photo["flags"] == ""  # its EXIF place and time came along: near the work, in its period
-    thumb = page.locator("#records img").first
-    page.wait_for_function("() => [...document.querySelectorAll('#records img')].every(i => i.complete)")
+    thumb = page.locator("#records tr", has_text="foto kamera diperkecil").locator("img")
+    thumb.scroll_into_view_if_needed()  # loading="lazy": fetched when it comes into view
+    page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=thumb.element_handle())
     assert thumb.evaluate("i => Math.max(i.naturalWidth, i.naturalHeight)") == 400
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     page.screenshot(path=str(artifacts / "lkm_camera_photo_phone.png"), full_page=True)
