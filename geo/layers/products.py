@@ -43,8 +43,8 @@ STATUSES = choices(
     *STATUS_LABELS,
     berjalan=("running", "aktif", "jalan"),
     dibentuk=("pembentukan", "sedang_dibentuk", "forming"),
-    disiapkan=("persiapan", "preparing", "prepared"),
-    diusulkan=("usulan", "proposed"),
+    disiapkan=("persiapan", "sedang_disiapkan", "preparing", "prepared"),
+    diusulkan=("usulan", "diusulkan_belum_dibahas", "proposed"),
 )
 STATUS_COLORS = {"berjalan": "#1a9641", "dibentuk": "#a6d96a", "disiapkan": "#fdae61", "diusulkan": "#2c7bb6"}
 
