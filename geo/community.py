@@ -103,8 +103,8 @@ def served_rts(
 
     KOTAKU: a work in the RT.  Kampung KB / Kampung Tangguh / Kampung Kranggan Mandiri: the RT is in
     a programme area, or a group of that programme serves it (a group serving a whole RW serves all
-    its RTs; a kelurahan-wide board such as an LKM marks no RT).  KWT: a KWT garden plot in the RT, or a KWT group serving it.  RW products count for
-    Kampung Kranggan Mandiri in their RW.
+    its RTs; a kelurahan-wide board such as an LKM marks no RT).  KWT: a KWT garden plot in the RT,
+    or a KWT group serving it.  RW products count for Kampung Kranggan Mandiri in their RW.
     """
     out = rts[["kelurahan_code", *KEY, "rt_label"]].copy().reset_index(drop=True)
     keys = list(zip(out["unit_number"].astype(int), out["rt_number"].astype(int), strict=True))

@@ -258,7 +258,9 @@ def jatirangga(out: Path) -> dict[str, list[dict]]:
                 "tanggal_dilaporkan": days[4],
             }
         )
-    funds = []
+    funds = [
+        _entry("KAS-KLM-0000", "KLP-1004-KLM", "KAW-1004-KKM", "2019-09-02", "hibah", 20_000_000)
+    ]  # start-up capital
     for i, month in enumerate(_months(date(2019, 10, 1), 20), start=1):
         funds.append(_entry(f"KAS-KLM-{i:04d}", "KLP-1004-KLM", "KAW-1004-KKM", month.isoformat(), "iuran", 2_400_000))
     funds.append(

@@ -81,6 +81,8 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/kelurahan/{code}/pekerjaan/{w}" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/pekerjaan/{w}/kurva-s.csv" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/dasbor", f"/kelurahan/{code}/kurva-s.csv"]
+    for code in (KALIAWI, JATIRANGGA, "36.71.03.1002", "15.71.01.1010", "31.71.08.1004"):  # the seeds' community pages
+        urls += [f"/kelurahan/{code}/program", f"/kelurahan/{code}/program?lang=en"]
     for cid in ("kelurahan", "rw", "rt", "works", "gardens", "facilities"):
         urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
     urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]
