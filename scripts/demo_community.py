@@ -352,12 +352,12 @@ def batu_jaya(out: Path) -> dict[str, list[dict]]:
                 )
             )
     built = [  # (month index, facility, Rp): what the jimpitan built, in the order the story lists it
-        (5, "FAS-031002-01", 42_000_000),
-        (9, "FAS-031002-02", 12_500_000),
-        (15, "FAS-031002-03", 14_000_000),
-        (23, "FAS-031002-04", 58_000_000),
-        (30, "FAS-031002-05", 9_500_000),
-        (38, "FAS-031002-06", 21_000_000),
+        (11, "FAS-031002-01", 42_000_000),
+        (14, "FAS-031002-02", 12_500_000),
+        (20, "FAS-031002-03", 14_000_000),
+        (36, "FAS-031002-04", 58_000_000),
+        (40, "FAS-031002-05", 9_500_000),
+        (45, "FAS-031002-06", 21_000_000),
     ]
     for k, (m, facility, amount) in enumerate(built, start=1):
         funds.append(

@@ -235,3 +235,22 @@ def test_good_ledger_rows_import_and_reimport_changes_nothing(demo_store, tmp_pa
     assert list(stored["amount_idr"]) == [1_200_000]
     assert list(stored["direction"]) == ["masuk"]
     assert import_file(demo_store, "funds", path, hash_key=HASH_KEY).total.changed == 0
+
+
+def test_planner_already_served_factor(demo_source) -> None:
+    """With only the optional "served" weight, RTs where no programme acts rank first."""
+    from geo.planning import planning_table
+    from geo.selection import DEFAULT_WEIGHTS, PlanOptions, rank
+
+    store = open_store(demo_source)
+    table = planning_table(store, KALIAWI, public=True)
+    works = store.read("works", kelurahan_code=KALIAWI, geometry=False).dropna(subset=["rt_number"])
+    with_works = set(zip(works["unit_number"].astype(int), works["rt_number"].astype(int), strict=True))
+    served = table[table["already_served"] == 1]
+    assert with_works <= set(zip(served["unit_number"], served["rt_number"], strict=True))
+    unserved = int((table["already_served"] == 0).sum())
+    assert 0 < unserved < len(table)
+    ranked = rank(table, PlanOptions(weights={"served": 1.0}, legal_only=False, slum_only=False))
+    assert (ranked.head(unserved)["already_served"] == 0).all()
+    default = rank(table, PlanOptions(weights=dict(DEFAULT_WEIGHTS), legal_only=False, slum_only=False))
+    assert (default["c_served"] == 0).all()  # optional: the default ranking does not use it
