@@ -30,6 +30,10 @@ SEED_FACTS = {
 }  # fmt: skip
 
 
+RW_COUNT = {KALIAWI: 2, JATIRANGGA: 16, "36.71.03.1002": 6, "15.71.01.1010": 1, "31.71.08.1004": 6}
+ASSETS = {KALIAWI: 8, JATIRANGGA: 0, "36.71.03.1002": 6, "15.71.01.1010": 0, "31.71.08.1004": 2}
+
+
 def _money(text: str) -> int:
     digits = int(re.sub(r"\D", "", text) or 0)
     return -digits if "-" in text else digits
@@ -41,6 +45,11 @@ def test_seed_facts_on_the_community_page(browser, server: str, artifacts: Path,
         page = new_page(browser, viewport)
         log = PageLog(page)
         page.goto(f"{server}/kelurahan/{code}/program")
+        page.wait_for_selector("#community-map .leaflet-overlay-pane path")
+        rws = page.locator('#community-map path[stroke="#555"]').count()
+        assets = page.locator('#community-map path[stroke="#7a0177"]').count()
+        assert rws == RW_COUNT[code]
+        assert assets == ASSETS[code]  # what the ledgers bought or built, on the map
         page.screenshot(path=str(artifacts / f"community_{code}_{name}.png"), full_page=False)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         text = page.locator("main").inner_text()

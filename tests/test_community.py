@@ -244,7 +244,7 @@ def test_planner_already_served_factor(demo_source) -> None:
 
     store = open_store(demo_source)
     table = planning_table(store, KALIAWI, public=True)
-    works = store.read("works", kelurahan_code=KALIAWI, geometry=False).dropna(subset=["rt_number"])
+    works = store.read("works", kelurahan_code=KALIAWI, funding="BPM", geometry=False)  # KOTAKU's
     with_works = set(zip(works["unit_number"].astype(int), works["rt_number"].astype(int), strict=True))
     served = table[table["already_served"] == 1]
     assert with_works <= set(zip(served["unit_number"], served["rt_number"], strict=True))
@@ -254,3 +254,27 @@ def test_planner_already_served_factor(demo_source) -> None:
     assert (ranked.head(unserved)["already_served"] == 0).all()
     default = rank(table, PlanOptions(weights=dict(DEFAULT_WEIGHTS), legal_only=False, slum_only=False))
     assert (default["c_served"] == 0).all()  # optional: the default ranking does not use it
+
+
+def test_a_work_carries_its_programme(demo_store, tmp_path: Path) -> None:
+    """A work imported with a programme counts for it in the overlap view; without one, BPM is KOTAKU."""
+    import json
+
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [106.6611, -6.1548]},
+        "properties": {
+            "work_id": "UJI-KKB-1", "kode_kelurahan": BATU_JAYA, "rt": "RT 01 RW 01", "jenis": "sumur bor",
+            "kriteria": "3a", "volume": 10, "tahun": 2022, "sumber_dana": "swadaya", "anggaran": 15_000_000,
+            "status": "selesai", "program": "Kampung KB",
+        },
+    }  # fmt: skip
+    path = tmp_path / "work.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    import_file(demo_store, "infrastructure", path, hash_key=HASH_KEY)
+    assert list(demo_store.read("works", work_id="UJI-KKB-1")["programme"]) == ["Kampung KB"]
+    kel = PublicData(demo_store, k=5).kelurahan(BATU_JAYA)
+    served = served_rts(kel.rt, load_community(demo_store, BATU_JAYA), kel.works, kel.gardens, kel.facilities)
+    first = served[(served["unit_number"] == 1) & (served["rt_number"] == 1)].iloc[0]
+    assert first["p_kampung_kb"] == 1
+    assert first["p_kotaku"] == 0
