@@ -50,6 +50,7 @@ def test_seed_facts_on_the_community_page(browser, server: str, artifacts: Path,
         assets = page.locator('#community-map path[stroke="#7a0177"]').count()
         assert rws == RW_COUNT[code]
         assert assets == ASSETS[code]  # what the ledgers bought or built, on the map
+        page.locator("#map-section").screenshot(path=str(artifacts / f"community_{code}_{name}_map.png"))
         page.screenshot(path=str(artifacts / f"community_{code}_{name}.png"), full_page=False)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         text = page.locator("main").inner_text()

@@ -105,6 +105,7 @@ def _view(store: Any, kel: KelurahanPublic, lang: str) -> dict[str, Any]:
         ],
         "overlap": table.sort_values(["unit_number", "rt_number"]).to_dict("records"),
         "high_poverty": HIGH_POVERTY,
+        "legend": [(PRODUCT_STATUS[s][lang], PRODUCT_COLORS[s]) for s in PRODUCT_STATUS] if len(com.products) else [],
         "map_json": json.dumps(
             {
                 **community_map(kel.rw, kel.indicators, com, kel.facilities, kel.works),

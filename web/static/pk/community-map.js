@@ -6,7 +6,7 @@
   var source = document.getElementById("pk-community-map");
   if (!holder || !source || typeof L === "undefined") { return; }
   var cfg = JSON.parse(source.textContent);
-  var map = L.map(holder, { scrollWheelZoom: false });
+  var map = L.map(holder, { scrollWheelZoom: false, zoomSnap: 0.25 });
   function esc(text) {
     var div = document.createElement("div");
     div.textContent = text === null || text === undefined ? "" : String(text);
