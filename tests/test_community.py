@@ -278,3 +278,12 @@ def test_a_work_carries_its_programme(demo_store, tmp_path: Path) -> None:
     first = served[(served["unit_number"] == 1) & (served["rt_number"] == 1)].iloc[0]
     assert first["p_kampung_kb"] == 1
     assert first["p_kotaku"] == 0
+
+
+def test_facility_owner_refers_to_a_group(demo_source, demo_store, tmp_path: Path) -> None:
+    owners = open_store(demo_source).read("facilities", kelurahan_code=BATU_JAYA, category="ambulans")
+    assert list(owners["owner_group_id"]) == ["KLP-1002-POKJA"]  # the jimpitan Pokja runs the ambulance
+    row = {"kode_kelurahan": BATU_JAYA, "nama": "Ambulans Uji", "kategori": "ambulans", "program": "Kampung KB",
+           "pengelola": "KLP-1012-KWT", "lat": -6.1548, "lon": 106.6611}  # fmt: skip
+    path = csv_file(tmp_path / "fasilitas.csv", [row])  # a Kaliawi group cannot run a Batu Jaya facility
+    _refused(demo_store, "facilities", path, "baris 2", "kolom 'owner_group_id'", "KLP-1012-KWT")
