@@ -75,3 +75,10 @@ def test_kelurahan_page_links_to_the_community_page(browser, server: str) -> Non
     page.wait_for_url(re.compile(r"/program$"))
     assert "LKM Persada Mandiri" in page.locator("main").inner_text()
     page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1366, "height": 800}], ids=["phone", "desktop"])
+def test_axe_finds_no_serious_problem_on_the_community_page(browser, server: str, viewport: dict) -> None:
+    from tests.axe import axe_source, serious_violations
+
+    assert serious_violations(browser, f"{server}/kelurahan/{JATIRANGGA}/program", viewport, axe_source()) == []
