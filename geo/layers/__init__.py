@@ -10,6 +10,7 @@ from geo.layers.gardens import Gardens
 from geo.layers.households import Households
 from geo.layers.infrastructure import Infrastructure
 from geo.layers.kumuh import Kumuh
+from geo.layers.roads import Roads
 from geo.schema import TableSpec
 
 LAYERS: dict[str, Layer] = {
@@ -21,6 +22,7 @@ LAYERS: dict[str, Layer] = {
         Gardens(),
         Facilities(),
         Kumuh(),
+        Roads(),
     )
 }
 
