@@ -17,12 +17,19 @@ FILES = (
     ("gardens", "infrastructure/gardens_{slug}.geojson"),
     ("facilities", "infrastructure/facilities_{slug}.geojson"),
     ("kumuh", "kumuh/baseline_{slug}.csv"),
+    ("roads", "roads/roads_{slug}.geojson"),  # optional: a place without one is measured in straight lines
 )
+OPTIONAL = {"roads"}
 
 
 def demo_files(data_dir: Path = DEFAULT_DATA_DIR) -> list[tuple[str, Path]]:
     """(layer, file) pairs in the order they must be imported."""
-    return [(layer, data_dir / pattern.format(slug=slug)) for slug in PLACES for layer, pattern in FILES]
+    return [
+        (layer, path)
+        for slug in PLACES
+        for layer, pattern in FILES
+        if (path := data_dir / pattern.format(slug=slug)).is_file() or layer not in OPTIONAL
+    ]
 
 
 def load_demo(store: Store, data_dir: Path = DEFAULT_DATA_DIR, *, hash_key: bytes, progress: Progress = _noop) -> str:

@@ -91,7 +91,7 @@ def service_areas(
         reach_area[name] = _mean_by(area, grid_rt, len(rt_m))
         if name.startswith("svc:"):
             service = name[4:]
-            used[service] = int(len(sources))
+            used[service] = len(sources)
             near = _within(sources, hh_points, network, distance_m)
             table[f"kk_reach_{service}"] = np.bincount(hh_rt[near], minlength=len(rt_m))
             table[f"share_{service}"] = _share(table[f"kk_reach_{service}"], table["kk_located"])
@@ -141,9 +141,15 @@ def _located_households(rt_m: gpd.GeoDataFrame, households: gpd.GeoDataFrame, me
     if hh.empty:
         return np.zeros(0, dtype=object), np.zeros(0, dtype=int)
     placed, _ = place_households(rt_m, hh)
-    index = pd.MultiIndex.from_arrays([rt_m[c].astype(str) if c == "kelurahan_code" else rt_m[c].astype(int) for c in KEY])
+    index = pd.MultiIndex.from_arrays(
+        [rt_m["kelurahan_code"].astype(str), rt_m["unit_number"].astype(int), rt_m["rt_number"].astype(int)]
+    )
     keys = pd.MultiIndex.from_arrays(
-        [placed[c].astype(str) if c == "kelurahan_code" else placed[c].astype("Int64").fillna(-1).astype(int) for c in KEY]
+        [
+            placed["kelurahan_code"].astype(str),
+            placed["unit_number"].astype("Int64").fillna(-1).astype(int),
+            placed["rt_number"].astype("Int64").fillna(-1).astype(int),
+        ]
     )
     row = index.get_indexer(keys)
     keep = row >= 0

@@ -22,7 +22,7 @@ from tests.conftest import JATIRANGGA, KALIAWI
 from web.app import create_app
 
 K = 5
-LAYERS = ["boundaries", "households", "infrastructure", "gardens", "facilities"]
+LAYERS = ["boundaries", "households", "infrastructure", "gardens", "facilities", "roads"]
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,9 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/kelurahan/{code}/pekerjaan/{w}" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/pekerjaan/{w}/kurva-s.csv" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/dasbor", f"/kelurahan/{code}/kurva-s.csv"]
+        urls += [f"/kelurahan/{code}/rumah-dataku", f"/kelurahan/{code}/rumah-dataku?lang=en"]
+        urls += [f"/kelurahan/{code}/layanan?layanan={s}" for s in ("posyandu", "pos_ronda", "pendidikan")]
+        urls += [f"/kelurahan/{code}/layanan?jarak=1000&lang=en", f"/kelurahan/{code}/layanan?jarak=200"]
     for cid in ("kelurahan", "rw", "rt", "works", "gardens", "facilities"):
         urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
     urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]
@@ -197,6 +200,10 @@ def test_no_published_count_below_k(walk: dict[str, bytes]) -> None:
             counts = table.filter(regex="^kk_").to_numpy(dtype=float)
             assert ((counts >= K) | pd.isna(counts)).all(), url
             checked += counts.size
+        elif "/rumah-dataku" in url or "/layanan" in url:  # every bare count cell of their tables
+            for found in re.findall(r'<td class="num">([\d.,]+)</td>', text):
+                assert int(found.replace(".", "").replace(",", "")) >= K, (url, found)
+                checked += 1
         elif url.startswith("/kelurahan/") and "/rt/" not in url:
             for found in re.findall(r'"(?:kk_text|poor_text)": "(\d+)"', text):
                 assert int(found) >= K, url

@@ -55,7 +55,7 @@ ROADS = [
 FACILITY = at(0, -10)
 HOUSEHOLDS = [at(300, 5), at(405, 290), at(410, 200), at(100, 95), at(600, -20), at(50, -5)]
 NETWORK_M = [315.0, 705.0, 620.0, math.inf, 630.0, 65.0]
-STRAIGHT_M = [math.hypot(300, 15), math.hypot(405, 300), math.hypot(410, 210), math.hypot(100, 105), math.hypot(600, 10), math.hypot(50, 5)]
+STRAIGHT_M = [math.hypot(*d) for d in ((300, 15), (405, 300), (410, 210), (100, 105), (600, 10), (50, 5))]
 
 
 def test_network_distances_equal_the_hand_computed_walks() -> None:

@@ -359,7 +359,7 @@ class Households(Layer):
 
 
 def _poktan(values: list, rows: list, ctx: ImportContext) -> list[str | None]:
-    """"BKB, uppks" -> "BKB,UPPKS" (canonical, in a fixed order); an unknown group is an error
+    """ "BKB, uppks" -> "BKB,UPPKS" (canonical, in a fixed order); an unknown group is an error
     naming the row, the field and the value.  Blank, "-" or "tidak" means none ("")."""
     out: list[str | None] = []
     order = list(POKTAN.values())
