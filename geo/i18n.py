@@ -1025,3 +1025,7 @@ HELP.update(
         },
     }
 )
+
+from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
+
+MESSAGES.update(COMMUNITY_MESSAGES)

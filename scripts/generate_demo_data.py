@@ -766,11 +766,11 @@ KALIAWI_FACILITIES = [
     ((1, 2), "balai_warga", "Swadaya", "Balai Warga Kaliawi Persada"),
     ((1, 4), "musala", "Swadaya", "Musala Al-Ikhlas"),
     ((2, 5), "musala", "Swadaya", "Musala Nurul Huda"),
-    ((1, 6), "pos_ronda", "Kampung Tangguh", "Pos Ronda LK I"),
-    ((2, 2), "pos_ronda", "Kampung Tangguh", "Pos Ronda LK II"),
+    ((1, 6), "pos_ronda", "Swadaya", "Pos Ronda LK I"),
+    ((2, 2), "pos_ronda", "Swadaya", "Pos Ronda LK II"),
     ((1, 3), "bank_sampah", "KOTAKU", "Bank Sampah Persada Bersih"),
     ((2, 1), "rumah_bibit", "Dinas", "Rumah Bibit Dinas Pertanian"),
-    ((1, 8), "rumah_data", "Kampung KB", "Rumah DataKu"),
+    ((1, 8), "paud", "Swadaya", "PAUD Tunas Persada"),  # Rumah DataKu is Penyengat Rendah's (RT 07)
     ((2, 7), "sekolah", "Dinas", "SD Negeri Kaliawi"),
     ((1, 5), "dapur_stunting", "Kampung KB", "Dapur Sehat Atasi Stunting"),
     ((1, 2), "sekretariat", "KOTAKU", "Sekretariat LKM Persada Mandiri"),
@@ -805,7 +805,7 @@ def jatirangga_facilities() -> list[tuple]:
         ((1, 2), "sekretariat", "Kampung Kranggan Mandiri", "Koperasi Kranggan Lembur Mandiri"),
         ((2, 1), "posyandu", "Kampung KB", "Posyandu Mawar"),
         ((9, 3), "posyandu", "Kampung KB", "Posyandu Anggrek"),
-        ((11, 2), "pos_ronda", "Kampung Tangguh", "Pos Ronda RW 11"),
+        ((11, 2), "pos_ronda", "Swadaya", "Pos Ronda RW 11"),  # Kampung Tangguh is Tanah Tinggi's
         ((14, 1), "masjid", "Swadaya", "Masjid Jami Kranggan"),
     ]
     return items
@@ -957,7 +957,12 @@ def road_network(place: Place, kel: shapely.Geometry) -> list[dict]:
             kind = next((k for line, k in pieces if line.buffer(0.5).contains(piece)), "footway")
             name = "Jalan" if kind == "residential" else "Gang"
             feats.append(
-                feature(piece, road_id=f"J-1012-{len(feats) + 1:04d}", name=f"{name} {i + 1}", highway=kind)
+                feature(
+                    piece,
+                    road_id=f"J-{place.code.replace('.', '')}-{len(feats) + 1:04d}",
+                    name=f"{name} {i + 1}",
+                    highway=kind,
+                )
             )
     return feats
 
@@ -1009,9 +1014,12 @@ def generate(out: Path) -> None:
         write_geojson(out / "infrastructure" / f"gardens_{slug}.geojson", plots)
         write_geojson(out / "infrastructure" / f"facilities_{slug}.geojson", facs)
         flood_raster(out / "hazard" / f"{place.code}_flood.tif", kel, rng, 60.0 if place is KALIAWI else 150.0)
-        if place is KALIAWI:  # Jatirangga has no road layer: its service areas are straight-line
+        if place is KALIAWI:  # Jatirangga has no road layer: its service areas are straight lines
             (out / "roads").mkdir(exist_ok=True)
             write_geojson(out / "roads" / f"roads_{slug}.geojson", road_network(place, kel))
+    import demo_community  # the three newer seeds and the community files (issue 13)
+
+    demo_community.generate(out)
 
 
 def main() -> None:

@@ -32,6 +32,8 @@ CATEGORY_LABELS = {
     "rumah_bibit": {"id": "Rumah bibit", "en": "Seedling house"},
     "puskesmas": {"id": "Puskesmas", "en": "Community health centre"},
     "sekretariat": {"id": "Sekretariat", "en": "Secretariat"},
+    "ambulans": {"id": "Ambulans warga", "en": "Community ambulance"},
+    "arena_bermain": {"id": "Arena belajar dan bermain", "en": "Learning and play area"},
     "lainnya": {"id": "Lainnya", "en": "Other"},
 }
 CATEGORIES = choices(
@@ -44,6 +46,8 @@ CATEGORIES = choices(
     paud=("tk", "tpa"),
     posyandu=("pos_yandu",),
     rumah_bibit=("kebun_bibit",),
+    ambulans=("ambulance", "mobil_ambulans", "ambulan"),
+    arena_bermain=("taman_bermain", "arena_belajar_dan_bermain", "ruang_bermain", "playground"),
 )
 PROGRAMME_LABELS = {
     "KOTAKU": {"id": "KOTAKU", "en": "KOTAKU"},

@@ -83,7 +83,8 @@ def rumah_dataku(request: Request, code: str) -> Response:
     table, tk = built["table"], text(lang)
     rt = kel.rt.merge(table[["unit_number", "rt_number", "kb_share"]], on=["unit_number", "rt_number"], how="left")
     fills = [class_color(v, SHARE_COLORS, SHARE_BREAKS) for v in rt["kb_share"]]
-    titles = [f"{lab}: {tk['kb_share']} {share(v, lang)}" for lab, v in zip(rt["rt_label"], rt["kb_share"], strict=True)]
+    pairs = zip(rt["rt_label"], rt["kb_share"], strict=True)
+    titles = [f"{lab}: {tk['kb_share']} {share(v, lang)}" for lab, v in pairs]
     return render(
         request,
         "rumah_dataku.html",
@@ -171,9 +172,8 @@ def layanan(
         Marker(g, f"{n} ({CATEGORY_LABELS.get(c, {}).get(lang, c)})", SERVICE_COLORS[service])
         for g, n, c in zip(chosen.geometry, chosen["name"], chosen["category"], strict=True)
     ]
-    svg = svg_map(
-        rt, fills, titles, roads=built["roads"], markers=markers, hatched=gaps, label=tk["gap_map"].format(service=label)
-    )
+    caption = tk["gap_map"].format(service=label)
+    svg = svg_map(rt, fills, titles, roads=built["roads"], markers=markers, hatched=gaps, label=caption)
     return render(
         request,
         "layanan.html",
