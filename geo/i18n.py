@@ -1029,3 +1029,11 @@ HELP.update(
 from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
 
 MESSAGES.update(COMMUNITY_MESSAGES)
+MESSAGES.update(
+    {
+        "roads.repeated": {
+            "id": "garis jalan yang sama persis dengan baris {other} (tanpa id): disimpan sekali",
+            "en": "the same road line as row {other} (no id): kept once",
+        },
+    }
+)

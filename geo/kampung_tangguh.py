@@ -82,17 +82,21 @@ def service_areas(
     hh_points, hh_rt = _located_households(rt_m, households, metric)
     grid, grid_rt = _grid(rt_m)
     table["kk_located"] = np.bincount(hh_rt, minlength=len(rt_m))
+    if network is not None:  # join the points to the roads once, not once per service
+        grid_at, homes_at = network.snapped(grid), network.snapped(hh_points)
+    else:
+        grid_at, homes_at = grid, hh_points
     reach_area: dict[str, np.ndarray] = {}
     kinds = {**{f"svc:{s}": c for s, c in SERVICES.items()}, **{f"pil:{p}": c for p, c in PILLARS.items() if c}}
     used: dict[str, int] = {}
     for name, categories in kinds.items():
         sources = _sources(fac_m, categories)
-        area = _within(sources, grid, network, distance_m)
+        area = _within(sources, grid_at, network, distance_m)
         reach_area[name] = _mean_by(area, grid_rt, len(rt_m))
         if name.startswith("svc:"):
             service = name[4:]
             used[service] = len(sources)
-            near = _within(sources, hh_points, network, distance_m)
+            near = _within(sources, homes_at, network, distance_m)
             table[f"kk_reach_{service}"] = np.bincount(hh_rt[near], minlength=len(rt_m))
             table[f"share_{service}"] = _share(table[f"kk_reach_{service}"], table["kk_located"])
             table[f"area_{service}"] = reach_area[name].round(4)
@@ -186,7 +190,7 @@ def _sources(fac_m: gpd.GeoDataFrame, categories: tuple[str, ...]) -> np.ndarray
     return chosen.geometry.to_numpy()
 
 
-def _within(sources: np.ndarray, targets: np.ndarray, network: RoadNetwork | None, distance_m: float) -> np.ndarray:
+def _within(sources: np.ndarray, targets, network: RoadNetwork | None, distance_m: float) -> np.ndarray:
     return np.isfinite(walking_distances(sources, targets, network=network, cutoff_m=distance_m))
 
 

@@ -41,6 +41,19 @@ NOT_WALKABLE = frozenset({"motorway", "motorway_link", "construction", "proposed
 _SOURCE = -1  # the virtual source node; real nodes are 0..n-1
 
 
+@dataclass(frozen=True)
+class Snapped:
+    """Points joined to a network (:meth:`RoadNetwork.snap`): done once for points measured
+    against several services (a kelurahan's households and its ground grid)."""
+
+    segment: np.ndarray
+    along: np.ndarray
+    snap_m: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.segment)
+
+
 @dataclass
 class RoadNetwork:
     """A walking network built from road lines in a metric CRS (see the module docstring)."""
@@ -100,14 +113,18 @@ class RoadNetwork:
         along = shapely.line_locate_point(self.segments[segment], points)
         return segment, along, snap_m
 
-    def distances(self, sources: np.ndarray, targets: np.ndarray, *, cutoff_m: float) -> np.ndarray:
+    def snapped(self, points: np.ndarray) -> Snapped:
+        return Snapped(*self.snap(points))
+
+    def distances(self, sources: np.ndarray, targets: np.ndarray | Snapped, *, cutoff_m: float) -> np.ndarray:
         """Walking distance in metres from each target to its nearest source, ``inf`` beyond
-        ``cutoff_m`` (distances up to the cutoff are exact)."""
+        ``cutoff_m`` (distances up to the cutoff are exact).  ``targets`` may be snapped already."""
         out = np.full(len(targets), np.inf)
         if not len(sources) or not len(targets):
             return out
         f_seg, f_along, f_snap = self.snap(sources)
-        t_seg, t_along, t_snap = self.snap(targets)
+        target = targets if isinstance(targets, Snapped) else self.snapped(targets)
+        t_seg, t_along, t_snap = target.segment, target.along, target.snap_m
         node_dist = self._node_distances(f_seg, f_along, f_snap, cutoff_m)
         via_start = t_along + node_dist[self.start[t_seg]]
         via_end = (self.length[t_seg] - t_along) + node_dist[self.end[t_seg]]
@@ -155,7 +172,7 @@ def straight_distances(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def walking_distances(
-    sources: np.ndarray, targets: np.ndarray, *, network: RoadNetwork | None, cutoff_m: float
+    sources: np.ndarray, targets: np.ndarray | Snapped, *, network: RoadNetwork | None, cutoff_m: float
 ) -> np.ndarray:
     """Along ``network`` when there is one, else in a straight line; ``inf`` beyond ``cutoff_m``."""
     if network is not None:
@@ -165,4 +182,4 @@ def walking_distances(
     return out
 
 
-__all__ = ["NOT_WALKABLE", "RoadNetwork", "straight_distances", "walking_distances"]
+__all__ = ["NOT_WALKABLE", "RoadNetwork", "Snapped", "straight_distances", "walking_distances"]

@@ -73,10 +73,17 @@ class Roads(Layer):
                 gdf, table.rows, ctx, allowed=("LineString", "MultiLineString"), required=True, label="LineString"
             )
             geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
-            ids = [
-                str(v) if v is not None else derived_id("J", g) for v, g in zip(values["road_id"], geoms, strict=True)
-            ]
-            check_duplicates([(i,) for i in ids], table.rows, ctx.report, "road_id", ids)
+            given = values["road_id"].tolist()
+            ids = [str(v) if v is not None else derived_id("J", g) for v, g in zip(given, geoms, strict=True)]
+            keep = _without_repeated_lines(ids, given, table.rows, ctx)
+            ids, geoms, ok, values = (
+                [i for i, k in zip(ids, keep, strict=True) if k],
+                geoms[keep],
+                ok[keep],
+                values[keep],
+            )
+            rows = [r for r, k in zip(table.rows, keep, strict=True) if k]
+            check_duplicates([(i,) for i in ids], rows, ctx.report, "road_id", ids)
             multi = np.array([_multi(g) if good else None for g, good in zip(geoms, ok, strict=True)], dtype=object)
             data = {
                 "road_id": ids,
@@ -87,6 +94,23 @@ class Roads(Layer):
             }
             frames.append(frame_with_geometry(data, multi))
         return {"roads": pd.concat(frames, ignore_index=True)}
+
+
+def _without_repeated_lines(ids: list[str], given: list, rows: list, ctx: ImportContext) -> np.ndarray:
+    """Rows to keep: a line without an id drawn again exactly (OSM extracts repeat a way now and
+    then) is the same road, kept once, with a warning naming both rows.  Rows with their own id
+    are all kept (a repeated id is an error, reported by the caller)."""
+    keep = np.ones(len(ids), dtype=bool)
+    first: dict[str, int] = {}
+    for i, (key, own) in enumerate(zip(ids, given, strict=True)):
+        if own is not None:
+            continue
+        if key in first:
+            keep[i] = False
+            ctx.report.add("roads.repeated", row=rows[i], field="geometry", severity="warning", other=first[key])
+        else:
+            first[key] = rows[i]
+    return keep
 
 
 def _multi(geom: shapely.Geometry) -> shapely.Geometry:
