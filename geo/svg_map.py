@@ -87,7 +87,7 @@ def svg_map(
             cx, cy = (p.x - x0) * scale, (y1 - p.y) * scale
             if 0 <= cx <= WIDTH and 0 <= cy <= height:
                 body.append(
-                    f'<circle class="fac" cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{escape(m.color)}" '
+                    f'<circle class="fac" cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{escape(m.color)}" '
                     f'stroke="#fff" stroke-width="1.5"><title>{escape(m.title)}</title></circle>'
                 )
     return (

@@ -177,3 +177,17 @@ def test_service_area_page_modes_and_bounds(backend, demo_store: Store, tmp_path
     assert len(near) == len(far) == 5 * len(demo_store.read("rt", kelurahan_code=KALIAWI))
     assert all(f >= n for n, f in zip(near, far, strict=True))
     assert sum(far) > sum(near)
+
+
+def test_service_area_builds_share_a_bounded_number_of_slots(backend, demo_store: Store, tmp_path: Path) -> None:
+    """With every ``service_area`` slot taken, a walking distance not yet computed is refused with
+    503 and Retry-After; one already computed is still answered from the cache."""
+    client = _client(backend, demo_store, tmp_path)
+    assert client.get(f"/kelurahan/{KALIAWI}/layanan").status_code == 200  # 500 m, now cached
+    gate = client.app.state.gates["service_area"]
+    with gate.admit(), gate.admit():
+        busy = client.get(f"/kelurahan/{KALIAWI}/layanan?jarak=750")
+        assert busy.status_code == 503
+        assert busy.headers.get("retry-after")
+        assert client.get(f"/kelurahan/{KALIAWI}/layanan").status_code == 200
+    assert client.get(f"/kelurahan/{KALIAWI}/layanan?jarak=750").status_code == 200

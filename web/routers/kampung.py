@@ -7,6 +7,7 @@ areas, per walking distance and store-wide version, since roads of a neighbour c
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import geopandas as gpd
@@ -113,15 +114,24 @@ def _legend(lang: str) -> list[tuple[str, str]]:
 # --- Kampung Tangguh service areas ----------------------------------------------------------------
 
 
-def _service_result(data: PublicData, kel: KelurahanPublic, distance_m: int) -> dict:
+def _service_result(request: Request, data: PublicData, kel: KelurahanPublic, distance_m: int) -> dict:
     """Built per walking distance; rebuilt when the store-wide version moves (roads or
-    facilities of a neighbouring kelurahan count too)."""
-    code = kel.info["kelurahan_code"]
+    facilities of a neighbouring kelurahan count too).  A build waits for one of the site's
+    ``service_area`` slots (503 when all are busy); a cached result does not."""
     star = data.store.versions(["*"])["*"]
     key = ("layanan", distance_m)
     hit = kel.memo.get(key)
     if hit is not None and hit[0] == star:
         return hit[1]
+    gates = getattr(request.app.state, "gates", None)
+    with gates["service_area"].admit(path=request.url.path) if gates else contextlib.nullcontext():
+        built = _build_service_result(data, kel, distance_m)
+    kel.memo[key] = (star, built)
+    return built
+
+
+def _build_service_result(data: PublicData, kel: KelurahanPublic, distance_m: int) -> dict:
+    code = kel.info["kelurahan_code"]
     box = _around(kel, distance_m)
     roads = data.store.read("roads", bbox=box)
     facilities = data.store.read("facilities", bbox=box)
@@ -133,7 +143,6 @@ def _service_result(data: PublicData, kel: KelurahanPublic, distance_m: int) -> 
         "used": result.facilities,
         "table": public_table(result, k=data.k),
     }
-    kel.memo[key] = (star, built)
     return built
 
 
@@ -158,7 +167,7 @@ def layanan(
     tk = text(lang)
     service = layanan if layanan in SERVICES else "posyandu"
     distance_m = int(round(jarak / 50) * 50)  # 50 m steps: a bounded number of cached results
-    built = _service_result(data, kel, distance_m)
+    built = _service_result(request, data, kel, distance_m)
     table = built["table"]
     rt = kel.rt.merge(table.drop(columns=["rt_label"]), on=["kelurahan_code", "unit_number", "rt_number"], how="left")
     area = rt[f"area_{service}"]
