@@ -12,6 +12,9 @@ written under a temporary name and renamed into place, readable by its owner onl
 - ``petakampung.secret``: the session-secret file (``PETAKAMPUNG_SECRET_FILE`` or ``<store>.secret``),
   when the secret is a file.  A secret or key given in the environment is not in the backup.
 
+A PostGIS store (``postgresql://``) is backed up the same way with ``pg_dump --format=custom``
+in place of the GeoPackage copy: see :mod:`geo.backup_pg`.
+
 ``restore`` reads only those member names (never ``extractall``), checks every hash and the
 copy's integrity before anything is replaced, refuses to overwrite an existing store or a
 different key or secret without ``force``, and then keeps the replaced files beside the new ones
@@ -58,34 +61,50 @@ def is_database_url(settings: Settings) -> bool:
 
 def backup(settings: Settings, output: Path) -> BackupResult:
     """Write a backup of the store (and its key and secret files) to ``output``."""
-    if is_database_url(settings):
-        raise RequestError("backup.postgis_unsupported")
-    store = Path(settings.store)
-    if not (store.is_file() and store.stat().st_size > 0):
-        raise StoreError("backup.no_store", path=str(store))
+    database = is_database_url(settings)
+    if not database:
+        store = Path(settings.store)
+        if not (store.is_file() and store.stat().st_size > 0):
+            raise StoreError("backup.no_store", path=str(store))
     if output.exists():
         raise RequestError("backup.exists", path=str(output))
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".pk-backup-", dir=output.parent) as tmp:
-        copy = Path(tmp) / STORE_MEMBER
-        schema_version = snapshot(store, copy)
-        files = {STORE_MEMBER: copy}
+        if database:
+            from geo import backup_pg
+
+            copy = Path(tmp) / backup_pg.DUMP_MEMBER
+            backup_pg.dump(str(settings.store), copy)
+            files = {backup_pg.DUMP_MEMBER: copy}
+            about: dict = {**backup_pg.manifest_fields(str(settings.store)), "schema_version": None}
+        else:
+            copy = Path(tmp) / STORE_MEMBER
+            about = {
+                "kind": "gpkg",
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "store_name": store.name,
+                "schema_version": snapshot(store, copy),
+            }
+            files = {STORE_MEMBER: copy}
+        files.update(_side_files(settings))
+        manifest = {"format": FORMAT, **about, "sha256": {name: _sha256(path) for name, path in files.items()}}
+        _write_tar(output, Path(tmp) / "archive", manifest, files)
+    return BackupResult(output, list(files), output.stat().st_size)
+
+
+def _side_files(settings: Settings) -> dict[str, Path]:
+    """The household key and session secret files that go with the store (those given in the
+    environment, or not configured for a database store, are not files and are not backed up)."""
+    files: dict[str, Path] = {}
+    if not settings.hash_key and (settings.hash_key_file or not settings.is_database):
         key = settings.key_path()
-        if not settings.hash_key and key.is_file():
+        if key.is_file():
             files[KEY_MEMBER] = key
+    if not settings.secret_key and (settings.secret_file or not settings.is_database):
         secret = settings.secret_path()
         if secret is not None and secret.is_file():
             files[SECRET_MEMBER] = secret
-        manifest = {
-            "format": FORMAT,
-            "kind": "gpkg",
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "store_name": store.name,
-            "schema_version": schema_version,
-            "sha256": {name: _sha256(path) for name, path in files.items()},
-        }
-        _write_tar(output, Path(tmp) / "archive", manifest, files)
-    return BackupResult(output, list(files), output.stat().st_size)
+    return files
 
 
 def snapshot(source: Path, target: Path) -> str | None:
@@ -169,25 +188,44 @@ class RestorePlan:
 
 def restore(settings: Settings, archive: Path, *, force: bool = False) -> RestorePlan:
     """Restore ``archive`` into the configured store (and key and secret files)."""
-    if is_database_url(settings):
-        raise RequestError("backup.postgis_unsupported")
     if not archive.is_file():
         raise RequestError("restore.not_backup", path=str(archive), detail="no such file")
-    store = Path(settings.store)
-    with _open_archive(archive) as tar, tempfile.TemporaryDirectory(prefix=".pk-restore-", dir=_folder(store)) as tmp:
-        manifest = _manifest(tar, archive)
-        staged = _stage(tar, archive, manifest, Path(tmp))
-        plan = RestorePlan(store, {STORE_MEMBER: store})
-        if KEY_MEMBER in staged and not settings.hash_key:
-            plan.files[KEY_MEMBER] = settings.key_path()
-        secret = settings.secret_path()
-        if SECRET_MEMBER in staged and secret is not None:
-            plan.files[SECRET_MEMBER] = secret
-        _check_targets(plan, staged, force)
+    database = is_database_url(settings)
+    if database:
+        from geo import backup_pg
+
+        store_member, folder = backup_pg.DUMP_MEMBER, None
+    else:
+        store_member, folder = STORE_MEMBER, _folder(Path(settings.store))
+    with _open_archive(archive) as tar, tempfile.TemporaryDirectory(prefix=".pk-restore-", dir=folder) as tmp:
+        manifest = _manifest(tar, archive, "postgis" if database else "gpkg")
+        staged = _stage(tar, archive, manifest, Path(tmp), store_member)
+        plan = RestorePlan(Path(settings.store) if not database else Path(backup_pg.DUMP_MEMBER), {})
+        if not database:
+            plan.files[STORE_MEMBER] = plan.store
+        side = _side_targets(settings)
+        for member in (KEY_MEMBER, SECRET_MEMBER):
+            if member in staged and member in side:
+                plan.files[member] = side[member]
+        _check_targets(plan, staged, force, check_store=not database)
+        if database:
+            backup_pg.restore_dump(settings, staged[store_member], force=force)  # all or nothing, first
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         for member, target in plan.files.items():
             _put(staged[member], target, stamp, is_store=member == STORE_MEMBER)
     return plan
+
+
+def _side_targets(settings: Settings) -> dict[str, Path]:
+    """Where the key and secret of a backup go: their files, unless given in the environment."""
+    out: dict[str, Path] = {}
+    if not settings.hash_key and (settings.hash_key_file or not settings.is_database):
+        out[KEY_MEMBER] = settings.key_path()
+    if not settings.secret_key and (settings.secret_file or not settings.is_database):
+        secret = settings.secret_path()
+        if secret is not None:
+            out[SECRET_MEMBER] = secret
+    return out
 
 
 def _folder(store: Path) -> Path:
@@ -207,7 +245,7 @@ def _open_archive(archive: Path) -> Iterator[tarfile.TarFile]:
         tar.close()
 
 
-def _manifest(tar: tarfile.TarFile, archive: Path) -> dict:
+def _manifest(tar: tarfile.TarFile, archive: Path, kind: str) -> dict:
     try:
         member = tar.getmember(MANIFEST)
         data = json.loads(tar.extractfile(member).read())  # type: ignore[union-attr]
@@ -215,16 +253,16 @@ def _manifest(tar: tarfile.TarFile, archive: Path) -> dict:
         raise RequestError("restore.not_backup", path=str(archive), detail=f"no {MANIFEST}") from None
     if data.get("format") != FORMAT or not isinstance(data.get("sha256"), dict):
         raise RequestError("restore.not_backup", path=str(archive), detail=f"format {data.get('format')!r}")
-    if data.get("kind") != "gpkg":
-        raise RequestError("restore.kind", kind=str(data.get("kind"))[:20])
+    if data.get("kind") != kind:
+        raise RequestError("restore.kind", kind=str(data.get("kind"))[:20], store=kind)
     return data
 
 
-def _stage(tar: tarfile.TarFile, archive: Path, manifest: dict, folder: Path) -> dict[str, Path]:
+def _stage(tar: tarfile.TarFile, archive: Path, manifest: dict, folder: Path, store_member: str) -> dict[str, Path]:
     """Copy the known members out (0600), checking each one's hash and the store's integrity."""
     staged: dict[str, Path] = {}
     for name, expected in manifest["sha256"].items():
-        if name not in (STORE_MEMBER, KEY_MEMBER, SECRET_MEMBER):
+        if name not in (store_member, KEY_MEMBER, SECRET_MEMBER):
             continue
         try:
             member = tar.getmember(name)
@@ -241,8 +279,10 @@ def _stage(tar: tarfile.TarFile, archive: Path, manifest: dict, folder: Path) ->
         if _sha256(target) != expected:
             raise RequestError("restore.not_backup", path=str(archive), detail=f"{name}: SHA-256 differs")
         staged[name] = target
-    if STORE_MEMBER not in staged:
-        raise RequestError("restore.not_backup", path=str(archive), detail=f"no {STORE_MEMBER}")
+    if store_member not in staged:
+        raise RequestError("restore.not_backup", path=str(archive), detail=f"no {store_member}")
+    if store_member != STORE_MEMBER:
+        return staged  # a pg_dump archive: pg_restore --list checks it before anything is written
     con = sqlite3.connect(staged[STORE_MEMBER])
     try:
         _check_copy(con)
@@ -251,11 +291,11 @@ def _stage(tar: tarfile.TarFile, archive: Path, manifest: dict, folder: Path) ->
     return staged
 
 
-def _check_targets(plan: RestorePlan, staged: dict[str, Path], force: bool) -> None:
+def _check_targets(plan: RestorePlan, staged: dict[str, Path], force: bool, *, check_store: bool = True) -> None:
     """Refuse, before anything is written, to replace a store or a different key or secret unless forced."""
     if force:
         return
-    if plan.store.exists() and plan.store.stat().st_size > 0:
+    if check_store and plan.store.exists() and plan.store.stat().st_size > 0:
         raise RequestError("restore.exists", path=str(plan.store))
     for member, target in plan.files.items():
         if member != STORE_MEMBER and target.exists() and target.read_bytes() != staged[member].read_bytes():

@@ -101,9 +101,10 @@ def served_rts(
     """One row per RT of ``rts`` with a 0/1 column per programme acting there (OVERLAP_PROGRAMMES)
     and ``programmes``: their names joined.
 
-    KOTAKU: a work in the RT.  Kampung KB / Kampung Tangguh / Kampung Kranggan Mandiri: the RT is in
-    a programme area, or a group of that programme serves it (a group serving a whole RW serves all
-    its RTs; a kelurahan-wide board such as an LKM marks no RT).  KWT: a KWT garden plot in the RT, or a KWT group serving it.  RW products count for
+    KOTAKU (or the work's own programme): a work in the RT.  Kampung KB / Kampung Tangguh /
+    Kampung Kranggan Mandiri: the RT is in a programme area, or a group of that programme serves
+    it (a group serving a whole RW serves all its RTs; a kelurahan-wide board such as an LKM marks
+    no RT).  KWT: a KWT garden plot in the RT, or a KWT group serving it.  RW products count for
     Kampung Kranggan Mandiri in their RW.
     """
     out = rts[["kelurahan_code", *KEY, "rt_label"]].copy().reset_index(drop=True)
@@ -111,7 +112,7 @@ def served_rts(
     flags = {p: np.zeros(len(out), dtype=int) for p in OVERLAP_PROGRAMMES}
     index = {k: i for i, k in enumerate(keys)}
 
-    def mark(programme: str, unit: object, rt: object) -> None:
+    def mark(programme: str | None, unit: object, rt: object) -> None:
         if programme not in flags:
             return
         if unit is None or pd.isna(unit):
@@ -123,9 +124,9 @@ def served_rts(
         elif (int(unit), int(rt)) in index:
             flags[programme][index[(int(unit), int(rt))]] = 1
 
-    for w in works.itertuples():
-        if w.status != "batal":
-            mark("KOTAKU", w.unit_number, w.rt_number) if not pd.isna(w.rt_number) else None
+    for w in works.to_dict("records"):
+        if w["status"] != "batal" and not pd.isna(w["rt_number"]):
+            mark(work_programme(w), w["unit_number"], w["rt_number"])
     for area in com.areas.to_dict("records"):
         for r in area_rts(area, rts).itertuples():
             mark(area["programme"], r.unit_number, r.rt_number)
@@ -140,6 +141,14 @@ def served_rts(
     out["programmes"] = [", ".join(p for p in OVERLAP_PROGRAMMES if flags[p][i]) for i in range(len(out))]
     out["served"] = out[[_flag(p) for p in OVERLAP_PROGRAMMES]].sum(axis=1)
     return out
+
+
+def work_programme(work: dict) -> str | None:
+    """A work's programme: the one it was imported with, else KOTAKU for BPM money."""
+    programme = work.get("programme")
+    if isinstance(programme, str) and programme:
+        return programme
+    return "KOTAKU" if work.get("funding") == "BPM" else None
 
 
 def _mark_points(features: pd.DataFrame, rts: pd.DataFrame, flag: np.ndarray, keys: list) -> None:
@@ -183,3 +192,53 @@ def group_for(groups: pd.DataFrame, group_id: str) -> dict:
     if hit.empty:
         raise NotFoundError("community.unknown_group", group=group_id)
     return hit.iloc[0].to_dict()
+
+
+def community_map(
+    rw: pd.DataFrame,
+    public_rt: pd.DataFrame,
+    com: Community,
+    facilities: pd.DataFrame,
+    works: pd.DataFrame,
+) -> dict:
+    """GeoJSON (EPSG:4326, 6 decimals) for the community map: each RW with its public poverty share
+    (only when no RT of it is suppressed), its flagship product and latest proposal; and what the
+    funds built (facilities and works an outflow names) with the amount."""
+    import json
+
+    import shapely
+
+    kk = public_rt.groupby("unit_number")[["kk_total", "kk_poor"]].agg(lambda s: s.sum(min_count=len(s)))
+    products = {int(p["unit_number"]): p for p in com.products.to_dict("records")}
+    latest = com.proposals.sort_values("submitted_on").groupby("unit_number").tail(1)
+    proposals = {int(p["unit_number"]): p for p in latest.to_dict("records")}
+    rw_features = []
+    for r in rw.to_dict("records"):
+        unit = int(r["unit_number"])
+        total, poor = (kk.loc[unit, "kk_total"], kk.loc[unit, "kk_poor"]) if unit in kk.index else (None, None)
+        share = None if total is None or pd.isna(total) or pd.isna(poor) or not total else round(poor / total, 4)
+        props = {"unit": unit, "label": r.get("unit_label"), "poor_share": share}
+        if unit in products:
+            props |= {"product": products[unit]["category"], "product_status": products[unit]["status"]}
+        if unit in proposals:
+            props |= {"proposal": proposals[unit]["title"], "proposal_status": proposals[unit]["status"]}
+        geom = shapely.set_precision(r["geometry"], 1e-6)
+        rw_features.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
+    built = assets_built(com.funds).groupby("asset_id", as_index=False)["amount_idr"].sum()
+    assets = []
+    for table, key in ((facilities, "facility_id"), (works, "work_id")):
+        hits = table[table[key].isin(built["asset_id"])] if len(table) else table
+        for a in hits.to_dict("records"):
+            amount = int(built.loc[built["asset_id"] == a[key], "amount_idr"].iloc[0])
+            props = {"name": a.get("name") or a[key], "amount_idr": amount}
+            geom = shapely.set_precision(a["geometry"], 1e-6)
+            assets.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
+    return json.loads(
+        json.dumps(
+            {
+                "rw": {"type": "FeatureCollection", "features": rw_features},
+                "assets": {"type": "FeatureCollection", "features": assets},
+            },
+            default=float,
+        )
+    )

@@ -28,14 +28,21 @@ OPS_MESSAGES: dict[str, dict[str, str]] = {
         "id": "salinan gagal diperiksa (PRAGMA integrity_check: {detail}); cadangan tidak ditulis",
         "en": "the copy failed its check (PRAGMA integrity_check: {detail}); no backup was written",
     },
-    "backup.pg_missing": {
-        "id": "pg_dump tidak ditemukan; pasang paket postgresql-client dengan versi yang sama dengan servernya",
-        "en": "pg_dump was not found; install the postgresql-client package matching the server's version",
+    "backup.pg_tool_missing": {
+        "id": "{tool} tidak ditemukan; pasang paket postgresql-client (versi sama atau lebih baru dari servernya) "
+        "atau setel PETAKAMPUNG_PG_BIN",
+        "en": "{tool} was not found; install the postgresql-client package (the server's version or newer) or set "
+        "PETAKAMPUNG_PG_BIN",
     },
-    "backup.pg_failed": {"id": "{tool} gagal: {detail}", "en": "{tool} failed: {detail}"},
-    "backup.postgis_unsupported": {
-        "id": "penyimpanan PostgreSQL belum didukung oleh versi ini; gunakan pg_dump -Fc langsung",
-        "en": "PostgreSQL stores are not supported by this version; use pg_dump -Fc directly",
+    "backup.pg_failed": {
+        "id": "{tool} gagal pada {location}: {detail}; tidak ada yang diubah",
+        "en": "{tool} failed on {location}: {detail}; nothing was changed",
+    },
+    "restore.exists_db": {
+        "id": "basis data {location} sudah berisi penyimpanan petakampung; 'restore' tidak menimpanya tanpa --force "
+        "(dengan --force isinya diganti dalam satu transaksi)",
+        "en": "the database {location} already holds a petakampung store; 'restore' does not replace it without "
+        "--force (with --force its contents are replaced in one transaction)",
     },
     "restore.exists": {
         "id": "{path} sudah ada; 'restore' tidak menimpa tanpa --force (dengan --force berkas lama disimpan "
@@ -48,8 +55,8 @@ OPS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path} is not a petakampung backup ({detail})",
     },
     "restore.kind": {
-        "id": "cadangan ini dari penyimpanan {kind}; pulihkan ke penyimpanan {kind}",
-        "en": "this backup is of a {kind} store; restore it into a {kind} store",
+        "id": "cadangan ini dari penyimpanan {kind}, bukan {store}; pulihkan ke penyimpanan {kind}",
+        "en": "this backup is of a {kind} store, not {store}; restore it into a {kind} store",
     },
     "restore.done": {
         "id": "Dipulihkan ke {path}: {what}. Hentikan dan jalankan lagi situsnya bila sedang berjalan.",

@@ -14,7 +14,6 @@ import json
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import folium
@@ -28,7 +27,7 @@ from geo.assets import fa_svg, icon_svg, inline_css, inline_js
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
-from geo.progress import planned_pct
+from geo.progress import deviation_today
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -283,7 +282,7 @@ def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["color"] = [STATUS_COLORS[s] for s in works["status"]]
     out["c_status"] = out["color"]
     out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
-    deviation = [deviation_now(w) for _, w in works.iterrows()]
+    deviation = [deviation_today(w) for _, w in works.iterrows()]  # progress_fisik: latest record
     out["c_deviation"] = [deviation_color(d, s) for d, s in zip(deviation, works["status"], strict=True)]
     out["deviation_text"] = [f"{d:+.0f} %" if d is not None else "-" for d in deviation]
     return _round(out)
@@ -297,14 +296,6 @@ def fisik_color(value: object) -> str:
     if value is None or pd.isna(value):
         return DEVIATION_COLORS["none"]
     return next(c for bound, c in FISIK_COLORS if float(value) < bound)
-
-
-def deviation_now(work: pd.Series, today: date | None = None) -> float | None:
-    """% fisik minus the linear plan of today (positive = ahead of schedule)."""
-    planned = planned_pct(work, today)
-    if planned is None or pd.isna(work.get("progress_fisik")):
-        return None
-    return round(float(work["progress_fisik"]) - planned, 1)
 
 
 def deviation_color(deviation: float | None, status: str) -> str:

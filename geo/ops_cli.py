@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from geo.backup_pg import DUMP_MEMBER
 from geo.i18n import h, t
-from geo.settings import Settings
+from geo.settings import Settings, redact_url
 
 
 def add_ops_commands(cli: click.Group, lang: str, group_cls: type[click.Group]) -> None:
@@ -35,7 +36,10 @@ def add_ops_commands(cli: click.Group, lang: str, group_cls: type[click.Group]) 
         from geo.backup import restore
 
         plan = restore(obj["settings"], archive, force=force)
-        click.echo(t("restore.done", lang, path=plan.store, what=_what(list(plan.files), plan.files)))
+        settings: Settings = obj["settings"]
+        where = redact_url(settings.store) if settings.is_database else plan.store
+        members = list(plan.files) if not settings.is_database else [DUMP_MEMBER, *plan.files]
+        click.echo(t("restore.done", lang, path=where, what=_what(members, plan.files)))
 
     @cli.group("audit", cls=group_cls, help=h("cmd.audit", lang))
     def audit_group() -> None:
@@ -56,7 +60,12 @@ def add_ops_commands(cli: click.Group, lang: str, group_cls: type[click.Group]) 
     def _what(members: list[str], where: dict[str, Path] | None = None) -> str:
         from geo.backup import KEY_MEMBER, SECRET_MEMBER, STORE_MEMBER
 
-        names = {STORE_MEMBER: "backup.what_store", KEY_MEMBER: "backup.what_key", SECRET_MEMBER: "backup.what_secret"}
+        names = {
+            STORE_MEMBER: "backup.what_store",
+            DUMP_MEMBER: "backup.what_store",
+            KEY_MEMBER: "backup.what_key",
+            SECRET_MEMBER: "backup.what_secret",
+        }
         out = []
         for member in members:
             name = (where or {}).get(member, Path(member)).name

@@ -17,7 +17,7 @@ import pandas as pd
 from geo.charts import kurva_s_png
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
-from geo.progress import kurva_s, package, package_year
+from geo.progress import kurva_s, package, package_year, weighted_fisik
 from geo.public import PublicData
 from geo.store import Store
 
@@ -123,12 +123,11 @@ def kelurahan_report(
         para(f"{text['date']}: {today.isoformat()}", styles["Normal"]),
     ]
     active = works[works["status"] != "batal"]
-    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
     story.append(
         para(
             text["summary"].format(
                 budget=idr(works["budget_idr"].sum()),
-                fisik=float((weights * active["progress_fisik"].fillna(0)).sum()),
+                fisik=weighted_fisik(works),
                 n=len(works),
             ),
             styles["Normal"],

@@ -367,7 +367,7 @@ def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = 
     if works.empty:
         return pd.DataFrame(columns=["date", "planned_pct", "fisik_pct", "keuangan_pct", "deviation_pct"])
     budget = works["budget_idr"].astype(float).fillna(0)
-    weight = budget / budget.sum() if budget.sum() > 0 else pd.Series(1 / len(works), index=works.index)
+    weight = budget_weights(works)
     starts = pd.to_datetime(works["planned_start"])
     ends = pd.to_datetime(works["planned_end"])
     last = max(ends.max(), pd.to_datetime(history["record_date"]).max() if len(history) else ends.max())
@@ -414,19 +414,46 @@ def planned_pct(work: pd.Series, today: date | None = None) -> float | None:
     return 100 * min(max(((today or date.today()) - s).days / max((e - s).days, 1), 0), 1)
 
 
-def deviation_today(work: pd.Series, history: pd.DataFrame, today: date | None = None) -> float | None:
-    """Actual minus planned % fisik of one work today (positive = ahead)."""
+def deviation_today(work: pd.Series, history: pd.DataFrame | None = None, today: date | None = None) -> float | None:
+    """Actual minus planned % fisik of one work today (positive = ahead of schedule): the one
+    deviation the map, the work page, the dashboard and the report show.
+
+    The actual % fisik is the latest history record dated today or earlier; without ``history``
+    (the map's works frame already carries the latest record as ``progress_fisik``), or when there
+    is none, the work's own ``progress_fisik``, and 0 when nothing was ever reported (a work that
+    should have started and has no report is behind)."""
     today = today or date.today()
     planned = planned_pct(work, today)
     if planned is None:
         return None
-    hist = history[(history["work_id"] == work["work_id"]) & (history["record_date"] <= today.isoformat())]
-    actual = (
-        float(hist.sort_values("record_date")["fisik_pct"].iloc[-1])
-        if len(hist)
-        else (float(work["progress_fisik"]) if pd.notna(work.get("progress_fisik")) else 0.0)
+    hist = (
+        history[(history["work_id"] == work["work_id"]) & (history["record_date"] <= today.isoformat())]
+        if history is not None
+        else history
     )
+    if hist is not None and len(hist):
+        actual = float(hist.sort_values("record_date")["fisik_pct"].iloc[-1])
+    else:
+        actual = float(work["progress_fisik"]) if pd.notna(work.get("progress_fisik")) else 0.0
     return round(actual - planned, 1)
+
+
+def budget_weights(works: pd.DataFrame) -> pd.Series:
+    """Each work's share of a package's physical progress: its share of the budget of the works
+    not cancelled (equal shares when none has a budget); cancelled works weigh nothing."""
+    active = works["status"] != "batal" if "status" in works else pd.Series(True, index=works.index)
+    budget = works["budget_idr"].astype(float).fillna(0).where(active, 0.0)
+    if budget.sum() > 0:
+        return budget / budget.sum()
+    n = int(active.sum())
+    return active.astype(float) / n if n else active.astype(float)
+
+
+def weighted_fisik(works: pd.DataFrame) -> float:
+    """A package's physical progress: the budget-weighted sum of each work's latest % fisik."""
+    if works.empty:
+        return 0.0
+    return float((budget_weights(works) * works["progress_fisik"].astype(float).fillna(0)).sum())
 
 
 def package_year(works: pd.DataFrame) -> int | None:

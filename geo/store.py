@@ -34,7 +34,7 @@ from geo import gpkg
 from geo.errors import StoreError
 from geo.schema import STORAGE_CRS, Column, TableSpec
 from geo.settings import is_database_url
-from geo.store_common import as_dtype, frame_from_rows
+from geo.store_common import as_dtype, frame_from_rows, select_columns
 from geo.store_sql import ensure_schema
 from geo.store_write import GpkgWriter, StoreWriter, UpsertResult, sql_value
 
@@ -234,7 +234,7 @@ class GpkgStore:
         that has never been written reads as empty tables.
         """
         spec = self._spec(table)
-        names = self._columns(spec, columns)
+        names = select_columns(spec, columns)
         with_geom = spec.is_spatial and (geometry or bbox is not None)
         if not self.exists():
             return _frame(spec, names, [], with_geom)
@@ -373,14 +373,6 @@ class GpkgStore:
     def integrity_check(self) -> str:
         with self._reading() as con:
             return con.execute("PRAGMA integrity_check").fetchone()[0]
-
-    def _columns(self, spec: TableSpec, columns: Sequence[str] | None) -> list[str]:
-        if columns is None:
-            return [c.name for c in spec.columns if c.type != "BLOB"]
-        unknown = [c for c in columns if c not in spec.column_names and c != "geometry"]
-        if unknown:
-            raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
-        return [c for c in spec.column_names if c in columns]
 
     def _where(
         self,

@@ -30,6 +30,17 @@ PANDAS_TYPES = {
 Decoder = Callable[[Sequence[Any]], np.ndarray]  # stored geometry values -> shapely geometries
 
 
+def select_columns(spec: TableSpec, columns: Sequence[str] | None) -> list[str]:
+    """The columns a read returns, in table order: all but BLOBs by default (photos are read by
+    id, never with their records); a name the table lacks is a KeyError."""
+    if columns is None:
+        return [c.name for c in spec.columns if c.type != "BLOB"]
+    unknown = [c for c in columns if c not in spec.column_names and c != "geometry"]
+    if unknown:
+        raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
+    return [c for c in spec.column_names if c in columns]
+
+
 def as_dtype(column: pd.Series, ctype: str) -> pd.Series:
     """A column in the dtype a read returns for a column of type ``ctype``."""
     dtype = PANDAS_TYPES[ctype]

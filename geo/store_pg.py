@@ -33,7 +33,7 @@ from geo.errors import StoreError
 from geo.schema import STORAGE_SRS_ID, TableSpec
 from geo.settings import redact_url
 from geo.store import SYSTEM_TABLES, WRITE_TIMEOUT_S, Filter
-from geo.store_common import frame_from_rows
+from geo.store_common import frame_from_rows, select_columns
 from geo.store_pg_sql import PG_TYPES, q
 from geo.store_pg_write import WRITE_LOCK, PgWriter
 from geo.store_write import sql_value
@@ -157,7 +157,7 @@ class PgStore:
     ) -> pd.DataFrame:
         """Rows of ``table``, as :meth:`geo.store.GpkgStore.read` returns them, filtered in SQL."""
         spec = self._spec(table)
-        names = self._columns(spec, columns)
+        names = select_columns(spec, columns)
         with_geom = spec.is_spatial and geometry
         sql, params = self._where(spec, {**(where or {}), **equals}, kelurahan, bbox)
         select = (["ST_AsBinary(geom)"] if with_geom else []) + [q(n) for n in names]
@@ -256,14 +256,6 @@ class PgStore:
             return self.specs[table]
         except KeyError:
             raise KeyError(f"unknown table {table!r}") from None
-
-    def _columns(self, spec: TableSpec, columns: Sequence[str] | None) -> list[str]:
-        if columns is None:
-            return [c.name for c in spec.columns if c.type != "BLOB"]
-        unknown = [c for c in columns if c not in spec.column_names and c != "geometry"]
-        if unknown:
-            raise KeyError(f"{spec.name} has no column {sorted(unknown)}")
-        return [c for c in spec.column_names if c in columns]
 
     def _where(
         self,

@@ -53,7 +53,7 @@ def ensure_schema(con: psycopg.Connection, specs: Iterable[TableSpec], *, lock: 
     con.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
     if not force and schema_is_current(con, specs):  # another process did it while we waited
         return
-    _ensure_postgis(con)
+    ensure_postgis(con)
     for spec in specs:
         _ensure_table(con, spec)
         for view in spec.type_views:
@@ -67,7 +67,7 @@ def ensure_schema(con: psycopg.Connection, specs: Iterable[TableSpec], *, lock: 
     con.execute(f"COMMENT ON TABLE pk_metadata IS '{_comment(specs)}'")
 
 
-def _ensure_postgis(con: psycopg.Connection) -> None:
+def ensure_postgis(con: psycopg.Connection) -> None:
     if con.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
         return
     try:

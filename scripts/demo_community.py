@@ -263,7 +263,9 @@ def jatirangga(out: Path) -> dict[str, list[dict]]:
                 "tanggal_dilaporkan": days[4],
             }
         )
-    funds = []
+    funds = [
+        _entry("KAS-KLM-0000", "KLP-1004-KLM", "KAW-1004-KKM", "2019-09-02", "hibah", 20_000_000)
+    ]  # start-up capital
     for i, month in enumerate(_months(date(2019, 10, 1), 20), start=1):
         funds.append(_entry(f"KAS-KLM-{i:04d}", "KLP-1004-KLM", "KAW-1004-KKM", month.isoformat(), "iuran", 2_400_000))
     funds.append(
@@ -355,12 +357,12 @@ def batu_jaya(out: Path) -> dict[str, list[dict]]:
                 )
             )
     built = [  # (month index, facility, Rp): what the jimpitan built, in the order the story lists it
-        (5, "FAS-031002-01", 42_000_000),
-        (9, "FAS-031002-02", 12_500_000),
-        (15, "FAS-031002-03", 14_000_000),
-        (23, "FAS-031002-04", 58_000_000),
-        (30, "FAS-031002-05", 9_500_000),
-        (38, "FAS-031002-06", 21_000_000),
+        (11, "FAS-031002-01", 42_000_000),
+        (14, "FAS-031002-02", 12_500_000),
+        (20, "FAS-031002-03", 14_000_000),
+        (36, "FAS-031002-04", 58_000_000),
+        (40, "FAS-031002-05", 9_500_000),
+        (45, "FAS-031002-06", 21_000_000),
     ]
     for k, (m, facility, amount) in enumerate(built, start=1):
         funds.append(

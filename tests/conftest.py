@@ -335,6 +335,20 @@ def users_source(backend: Backend, demo_source: Location) -> Location:
     return location
 
 
+@pytest.fixture(scope="session")
+def users_store_path(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The accounts of :data:`USERS` in a GeoPackage file, for tests about the file itself
+    (backups of it, a server on it behind nginx); the others use ``users_source``."""
+    from geo.accounts import add_user
+
+    path = tmp_path_factory.mktemp("users-gpkg") / "users.gpkg"
+    shutil.copy(demo_store_path, path)
+    store = open_store(path)
+    for name, (role, kel, kota) in USERS.items():
+        add_user(store, name.replace("_", "."), PASSWORD, role, kelurahan_code=kel, kota_code=kota)
+    return path
+
+
 @pytest.fixture
 def users_settings(
     backend: Backend, users_source: Location, clone, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -166,11 +166,84 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(burst, tmp_path: Path,
     assert not target.with_suffix(".key").exists()
 
 
-def test_a_postgresql_store_is_refused_clearly_until_its_backend_lands(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    url = "postgresql://petakampung@db:5432/petakampung"
-    for command in (["backup", "-o", "x.tar"], ["restore", "x.tar"]):
-        code, _, err = run(["--store", url, "--lang", "en", *command], capsys)
+def test_a_postgis_store_is_backed_up_with_pg_dump_and_restored_exactly(
+    pg_cluster, users_store_path: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A PostGIS store: `backup` writes pg_dump's custom format with the key and secret files, and
+    `restore` into an empty database gives the same rows (logical checksum of every table), the
+    public role's grants again, and refuses a database that holds a store unless forced."""
+    from geo.store_copy import copy_store, logical_checksum
+    from tests.conftest import PUBLIC, public_url
+
+    source = pg_cluster.url(pg_cluster.new_database())
+    target = pg_cluster.url(pg_cluster.new_database())
+    try:
+        copy_store(open_store(users_store_path), open_store(source))
+        key, secret = tmp_path / "store.key", tmp_path / "session.secret"
+        key.write_text("kunci-kk-uji-" + "1" * 40 + "\n")
+        secret.write_text("rahasia-sesi-uji-" + "2" * 40 + "\n")
+        monkeypatch.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(key))
+        monkeypatch.setenv("PETAKAMPUNG_SECRET_FILE", str(secret))
+        archive = tmp_path / "cadangan.tar.gz"
+        code, out, err = run(["--store", source, "--lang", "en", "backup", "-o", str(archive)], capsys)
+        assert code == 0, err
+        assert "Backup written" in out
+        assert "the household key" in out
+        with tarfile.open(archive) as tar:
+            names = set(tar.getnames())
+            assert {"petakampung.pgdump", "petakampung.key", "petakampung.secret"} <= names
+            assert all(m.mode == 0o600 for m in tar.getmembers())
+        assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+        # restored on "another machine": its own key and secret files, which do not exist yet
+        other = tmp_path / "lain"
+        other.mkdir()
+        monkeypatch.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(other / "store.key"))
+        monkeypatch.setenv("PETAKAMPUNG_SECRET_FILE", str(other / "session.secret"))
+        monkeypatch.setenv("PETAKAMPUNG_STORE_PUBLIC", public_url(target))
+        code, out, err = run(["--store", target, "--lang", "en", "restore", str(archive)], capsys)
+        assert code == 0, err
+        assert "Restored into" in out
+        assert logical_checksum(open_store(target)) == logical_checksum(open_store(source))
+        assert (other / "store.key").read_text() == key.read_text()
+        assert (other / "session.secret").read_text() == secret.read_text()
+        import psycopg
+
+        with psycopg.connect(target) as con:
+            can = con.execute(
+                "SELECT has_table_privilege(%s, 'rt', 'SELECT'), has_table_privilege(%s, 'households', 'SELECT')",
+                (PUBLIC, PUBLIC),
+            ).fetchone()
+        assert can == (True, False)  # the public role reads public tables only, as db upgrade grants
+
+        # a database that holds a store is not replaced without --force, and stays as it was
+        with psycopg.connect(target) as con:
+            con.execute("UPDATE facilities SET name = 'Diubah setelah pemulihan' WHERE fid = 1")
+        changed = logical_checksum(open_store(target))
+        code, _, err = run(["--store", target, "--lang", "en", "restore", str(archive)], capsys)
         assert code == 1
-        assert "pg_dump" in err
-    assert list(tmp_path.iterdir()) == []  # no folder "postgresql:" and no archive
+        assert "--force" in err
+        assert logical_checksum(open_store(target)) == changed
+        code, _, err = run(["--store", target, "--lang", "en", "restore", "--force", str(archive)], capsys)
+        assert code == 0, err
+        assert logical_checksum(open_store(target)) == logical_checksum(open_store(source))
+    finally:
+        for url in (source, target):
+            pg_cluster.drop_database(url.rsplit("/", 1)[1])
+
+
+def test_a_gpkg_backup_is_not_restored_into_postgis_and_nothing_changes(
+    burst, pg_cluster, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    archive = burst[0]
+    target = pg_cluster.url(pg_cluster.new_database())
+    try:
+        monkeypatch.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(tmp_path / "store.key"))
+        monkeypatch.setenv("PETAKAMPUNG_SECRET_FILE", str(tmp_path / "session.secret"))
+        code, _, err = run(["--store", target, "--lang", "en", "restore", str(archive)], capsys)
+        assert code == 1
+        assert "gpkg store, not postgis" in err
+        assert not open_store(target).exists()
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        pg_cluster.drop_database(target.rsplit("/", 1)[1])

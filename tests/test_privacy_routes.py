@@ -81,6 +81,8 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/kelurahan/{code}/pekerjaan/{w}" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/pekerjaan/{w}/kurva-s.csv" for w in works["work_id"]]
         urls += [f"/kelurahan/{code}/dasbor", f"/kelurahan/{code}/kurva-s.csv"]
+    for code in (KALIAWI, JATIRANGGA, "36.71.03.1002", "15.71.01.1010", "31.71.08.1004"):  # the seeds' community pages
+        urls += [f"/kelurahan/{code}/program", f"/kelurahan/{code}/program?lang=en"]
         urls += [f"/kelurahan/{code}/rumah-dataku", f"/kelurahan/{code}/rumah-dataku?lang=en"]
         urls += [f"/kelurahan/{code}/layanan?layanan={s}" for s in ("posyandu", "pos_ronda", "pendidikan")]
         urls += [f"/kelurahan/{code}/layanan?jarak=1000&lang=en", f"/kelurahan/{code}/layanan?jarak=200"]

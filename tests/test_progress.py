@@ -205,3 +205,51 @@ def test_dashboard_packages_by_year(users_settings: Settings) -> None:
     assert everything.count(f'href="/kelurahan/{KALIAWI}/pekerjaan/') == 11
     curve = client.get(f"/kelurahan/{KALIAWI}/kurva-s.csv?tahun=2019").text.splitlines()
     assert curve[-1].endswith("100.0,100.0,100.0,0.0")  # completed on plan
+
+
+def _works(**cols) -> pd.DataFrame:
+    base = {
+        "work_id": ["A", "B", "C"],
+        "status": ["berjalan", "selesai", "batal"],
+        "budget_idr": [300_000_000.0, 100_000_000.0, 600_000_000.0],
+        "progress_fisik": [50.0, 100.0, 90.0],
+        "planned_start": ["2026-01-01"] * 3,
+        "planned_end": ["2026-12-31"] * 3,
+    }
+    return pd.DataFrame({**base, **cols})
+
+
+def test_package_progress_is_budget_weighted_and_ignores_cancelled_works() -> None:
+    """The dashboard, the PDF and the Kurva S share one weighting: 300 M at 50 % and 100 M at 100 %
+    make 62.5 %; the cancelled 600 M work at 90 % weighs nothing; no budgets at all: equal shares."""
+    from geo.progress import budget_weights, weighted_fisik
+
+    assert weighted_fisik(_works()) == pytest.approx(62.5)
+    assert list(budget_weights(_works())) == pytest.approx([0.75, 0.25, 0.0])
+    assert weighted_fisik(_works(budget_idr=[None, None, None])) == pytest.approx(75.0)
+    assert weighted_fisik(_works().iloc[0:0]) == 0.0
+
+
+def test_map_popup_and_work_page_give_the_same_deviation(users_settings: Settings) -> None:
+    """The map's works frame carries the latest record as progress_fisik; the work page reads the
+    history: the same deviation for every work of the demo kelurahan, today and on a given day."""
+    from geo.layers.infrastructure import current_progress
+    from geo.progress import deviation_today
+    from geo.public import PublicData
+
+    kel = PublicData(open_store(users_settings.store), k=5).kelurahan(KALIAWI)
+    mapped = current_progress(kel.works, kel.progress)
+    assert len(kel.progress)  # the demo has progress history, so the two paths differ in what they read
+    for day in (date.today(), date(2026, 6, 30)):
+        page = [
+            deviation_today(w, kel.progress[kel.progress["record_date"] <= day.isoformat()], day)
+            for _, w in kel.works.iterrows()
+        ]
+        popup = [
+            deviation_today(w, None, day)
+            for _, w in current_progress(
+                kel.works, kel.progress[kel.progress["record_date"] <= day.isoformat()]
+            ).iterrows()
+        ]
+        assert page == popup
+    assert any(d is not None for d in (deviation_today(w) for _, w in mapped.iterrows()))

@@ -58,6 +58,9 @@ COMMUNITY_UI: dict[str, dict[str, str]] = {
         "none": "Belum ada data.",
         "back": "Kembali ke",
         "link": "Program dan kelompok warga",
+        "map": "Peta: produk dan usulan per RW, dan yang dibangun dari dana warga",
+        "map_note": "Warna RW: status produk unggulan; angka: KK miskin RW (disamarkan bila ada RT < k KK). "
+        "Titik: aset yang dibeli atau dibangun dari buku kas.",
     },
     "en": {
         "title": "Programmes and community groups",
@@ -107,6 +110,9 @@ COMMUNITY_UI: dict[str, dict[str, str]] = {
         "none": "No data yet.",
         "back": "Back to",
         "link": "Programmes and community groups",
+        "map": "Map: products and proposals per RW, and what community funds built",
+        "map_note": "RW colour: flagship product status; figure: the RW's poor households (hidden when an RT has "
+        "fewer than k). Dots: assets the ledgers bought or built.",
     },
 }
 

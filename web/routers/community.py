@@ -3,6 +3,7 @@ proposals, and the programmes acting in each RT next to its poverty and slum sco
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from geo.community import (
     HIGH_POVERTY,
     assets_built,
+    community_map,
     ledger_months,
     ledger_summary,
     load_community,
@@ -31,6 +33,7 @@ from geo.places import rt_label
 from geo.public import KelurahanPublic
 from web.community_text import COMMUNITY_UI, date_label, month_label
 from web.deps import page_lang, public_data
+from web.paths import root_of
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +46,11 @@ def community_page(request: Request, code: str) -> Response:
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     view = data.memo(code, ("community", lang), lambda k: _view(data.store, k, lang))
-    return render(request, "community.html", info=kel.info, c=COMMUNITY_UI[lang], **view)
+    from web.routers.kota import assets  # the vendored Leaflet, behind the site's sub-path
+
+    return render(
+        request, "community.html", info=kel.info, c=COMMUNITY_UI[lang], assets=assets(root_of(request)), **view
+    )
 
 
 def _view(store: Any, kel: KelurahanPublic, lang: str) -> dict[str, Any]:
@@ -98,6 +105,17 @@ def _view(store: Any, kel: KelurahanPublic, lang: str) -> dict[str, Any]:
         ],
         "overlap": table.sort_values(["unit_number", "rt_number"]).to_dict("records"),
         "high_poverty": HIGH_POVERTY,
+        "legend": [(PRODUCT_STATUS[s][lang], PRODUCT_COLORS[s]) for s in PRODUCT_STATUS] if len(com.products) else [],
+        "map_json": json.dumps(
+            {
+                **community_map(kel.rw, kel.indicators, com, kel.facilities, kel.works),
+                "text": {k: COMMUNITY_UI[lang][k] for k in ("poor_share", "products", "proposal", "amount")},
+                "status": {**{s: v[lang] for s, v in PRODUCT_STATUS.items()}},
+                "proposal_status": {s: v[lang] for s, v in PROPOSAL_STATUS.items()},
+                "colors": PRODUCT_COLORS,
+            },
+            ensure_ascii=False,
+        ).replace("</", "<\\/"),
     }  # fmt: skip
 
 

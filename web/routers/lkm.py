@@ -32,6 +32,7 @@ from geo.progress import (
     package_year,
     record_maintenance,
     record_progress,
+    weighted_fisik,
 )
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
 from web.charts import KURVA_LABELS, kurva_s_svg
@@ -301,7 +302,6 @@ def dashboard(request: Request, code: str) -> Response:
     works["spent_idr"] = works["work_id"].map(spent).fillna(0)
     budget = float(works["budget_idr"].fillna(0).sum())
     active = works[works["status"] != "batal"]
-    weights = active["budget_idr"].astype(float) / max(float(active["budget_idr"].sum()), 1.0)
     today = date.today().isoformat()
     late = works[
         (works["status"] == "berjalan")
@@ -310,7 +310,7 @@ def dashboard(request: Request, code: str) -> Response:
     summary = {
         "budget": budget,
         "spent": float(works["spent_idr"].sum()),
-        "fisik": float((weights * active["progress_fisik"].fillna(0)).sum()),
+        "fisik": weighted_fisik(works),
         "late": len(late),
     }
     curve = kurva_s(active, history)

@@ -245,11 +245,14 @@ def works_page(
 @router.get("/kelurahan/{code}/perencanaan", response_class=HTMLResponse)
 def planner_page(request: Request, code: str) -> Response:
     """The planner page: weights, budget, the ranked RTs and the chosen ones on the map (public data)."""
-    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS
+    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, OPTIONAL_FACTORS
 
     data = public_data(request)
     kel = data.kelurahan(code)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
-    factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
+    factors = [
+        (f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS.get(f, 0.0))
+        for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)
+    ]
     return render(request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors)
