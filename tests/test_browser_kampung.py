@@ -36,6 +36,10 @@ def test_rumah_dataku_page(browser, server: str, artifacts: Path, name: str, vie
     assert any(re.fullmatch(r"\d+,\d %", c) for c in cells)
     assert all(c == "*" or c.endswith("%") or int(c.replace(".", "")) >= 5 for c in cells)
     assert page.locator("#dataku-map svg path.rt").count() == 16
+    groups = page.locator("#dataku-groups").inner_text()  # the Pokja and its poktan, from the groups layer
+    assert "Pokja Kampung KB Penyengat Rendah" in groups
+    assert "BKB Melati" in groups
+    assert "25 anggota" in groups
     page.screenshot(path=str(artifacts / f"rumah_dataku_{name}.png"), full_page=True)
     log.assert_clean()
 

@@ -25,6 +25,7 @@ from geo.kampung_tangguh import (
     service_areas,
 )
 from geo.layers.facilities import CATEGORY_LABELS
+from geo.layers.groups import GROUP_TYPE_LABELS, POKTAN
 from geo.public import KelurahanPublic, PublicData
 from geo.rumah_dataku import COUNTS, SHARES, family_counts, has_family_data, kelurahan_totals, public_family_table
 from geo.svg_map import Marker, class_color, svg_map
@@ -71,7 +72,28 @@ def _dataku(data: PublicData, kel: KelurahanPublic) -> dict:
     code = kel.info["kelurahan_code"]
     counts = family_counts(kel.rt, _households(data, code))
     public = public_family_table(counts, k=data.k)
-    return {"table": public, "totals": kelurahan_totals(public), "has_data": has_family_data(counts)}
+    return {
+        "table": public,
+        "totals": kelurahan_totals(public),
+        "has_data": has_family_data(counts),
+        "groups": _poktan_groups(data, code),
+    }
+
+
+def _poktan_groups(data: PublicData, code: str) -> list[dict]:
+    """The kelurahan's Pokja Kampung KB and poktan groups still active (the groups layer: names and
+    member counts, which are public; never a member)."""
+    groups = data.store.read("groups", kelurahan_code=code, geometry=False)
+    if groups.empty:
+        return []
+    kinds = ("pokja_kkb", *POKTAN)
+    active = groups[groups["group_type"].isin(kinds) & groups["dissolved"].isna()].copy()
+    active["order"] = active["group_type"].map({k: i for i, k in enumerate(kinds)})
+    active = active.sort_values(["order", "name"])
+    return [
+        {"kind": t, "name": n, "members": m}
+        for t, n, m in zip(active["group_type"], active["name"], active["member_count"], strict=True)
+    ]
 
 
 @router.get("/kelurahan/{code}/rumah-dataku", response_class=HTMLResponse)
@@ -94,6 +116,7 @@ def rumah_dataku(request: Request, code: str) -> Response:
         rows=table.to_dict("records"),
         totals=built["totals"],
         has_data=built["has_data"],
+        groups=[{**g, "type": GROUP_TYPE_LABELS.get(g["kind"], {}).get(lang, g["kind"])} for g in built["groups"]],
         counts=COUNTS,
         shares=list(SHARES),
         num=lambda v: num(v, lang),
