@@ -471,6 +471,55 @@ def extra_kelurahan(city: City, code: str, *, gap_m: float = 5_000) -> City:
     return City(kel, moved(city.rw), moved(city.rt), households, **empty)
 
 
+JAWA_BARAT_KOTA = {  # the nine kota of Jawa Barat (Kemendagri), for a city spread over several
+    "32.71": "Kota Bogor",
+    "32.72": "Kota Sukabumi",
+    "32.73": "Kota Bandung",
+    "32.74": "Kota Cirebon",
+    "32.75": "Kota Bekasi",
+    "32.76": "Kota Depok",
+    "32.77": "Kota Cimahi",
+    "32.78": "Kota Tasikmalaya",
+    "32.79": "Kota Banjar",
+}
+
+
+def spread_over_kota(city: City, n_kota: int) -> City:
+    """The same city with its kecamatan dealt out over ``n_kota`` kota codes of Jawa Barat
+    (kecamatan 1 to the first kota, 2 to the second, ...): partitions for a batch that runs kota
+    by kota.  Only the codes' ``PP.KK`` part and the ``kota`` names change; shapes and rows do not."""
+    if not 1 <= n_kota <= len(JAWA_BARAT_KOTA):
+        raise ValueError(f"n_kota must be 1-{len(JAWA_BARAT_KOTA)}; got {n_kota}")
+    kota = sorted(JAWA_BARAT_KOTA)[:n_kota]
+
+    def recode(code: str) -> str:
+        return f"{kota[(int(code[6:8]) - 1) % n_kota]}{code[5:]}"
+
+    def moved(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        out = frame.copy()
+        out["kelurahan_code"] = [recode(c) for c in frame["kelurahan_code"]]
+        if "kota" in out:
+            out["kota"] = [JAWA_BARAT_KOTA[c[:5]] for c in out["kelurahan_code"]]
+        return out
+
+    return City(**{name: moved(frame) for name, frame in city.frames().items()})
+
+
+def store_city(store, city: City, *, actor: str = "synthetic") -> None:
+    """Write the city's frames straight into ``store`` in one transaction (no import files: the
+    frames are already shaped like the store's tables).  For tests and benchmarks that need a
+    city in a store quickly (the households keep the generator's ``kk_key``, not an import's hash)."""
+    from geo.layers.base import to_multipolygon
+
+    with store.transaction(actor) as writer:
+        for name, frame in city.frames().items():
+            spec = store.specs[name]
+            frame = frame.to_crs(4326)
+            if spec.geometry_type == "MULTIPOLYGON":  # as an import stores them (PostGIS checks the type)
+                frame = frame.set_geometry([to_multipolygon(g) for g in frame.geometry], crs=4326)
+            writer.upsert(spec, frame)
+
+
 # --- import files ------------------------------------------------------------------------------
 
 LABEL_STYLES = ("RT{rt:03d}-RW{rw:03d}", "RT {rt} RW {rw:02d}", "{rt:03d}/{rw:03d}", "RT {rt:02d}/RW {rw:02d}")

@@ -256,15 +256,27 @@ def build_cli(lang: str) -> click.Group:
         click.echo(t("export.done", lang, n=n, path=output, kind=kind))
 
     @cli.command("indicators", help=h("cmd.indicators", lang))
-    @click.option("--kelurahan", "code", required=True, help=h("opt.kelurahan", lang))
+    @click.option("--kelurahan", "code", default=None, help=h("opt.kelurahan", lang))
     @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", help=h("opt.format", lang))
     @click.option("--public", is_flag=True, help=h("opt.public", lang))
+    @click.option("--all", "all_kelurahan", is_flag=True, help=h("opt.all", lang))
+    @click.option("--parallel", is_flag=True, help=h("opt.parallel", lang))
+    @click.option("--workers", type=click.IntRange(1, 64), default=None, help=h("opt.dask_workers", lang))
+    @click.option("--scheduler", envvar="PETAKAMPUNG_DASK_SCHEDULER", default=None, help=h("opt.scheduler", lang))
     @click.pass_obj
-    def indicators_cmd(obj: dict, code: str, fmt: str, public: bool) -> None:
+    def indicators_cmd(obj: dict, code: str | None, fmt: str, public: bool, all_kelurahan: bool, **batch) -> None:
         from geo.queries import indicators
         from geo.report import indicator_csv, indicator_table
 
         settings: Settings = obj["settings"]
+        if all_kelurahan == bool(code) or (not all_kelurahan and (batch["parallel"] or batch["workers"])):
+            raise click.UsageError(t("batch.options", lang))
+        if all_kelurahan:
+            from geo.batch_cli import indicators_all
+
+            batch["workers"] = batch["workers"] or 2
+            indicators_all(_existing_store(settings), lang, **batch)
+            return
         result = indicators(_existing_store(settings), code, public=public, k=settings.suppression_k)
         if fmt == "csv":
             click.echo(indicator_csv(result.table), nl=False)

@@ -1037,3 +1037,15 @@ MESSAGES.update(
         },
     }
 )
+
+# --- the national indicator batch (issue 11): indicators --all [--parallel] ---------------------
+from geo.i18n_batch import BATCH_HELP, BATCH_MESSAGES  # noqa: E402  (messages kept in their own module)
+
+MESSAGES.update(BATCH_MESSAGES)
+HELP.update(BATCH_HELP)
+
+
+# --- the planners' answers (issue 12): reasons, sensitivity in words ------------------------------
+from geo.i18n_plan import PLAN_MESSAGES  # noqa: E402  (messages kept in their own module)
+
+MESSAGES.update(PLAN_MESSAGES)

@@ -83,7 +83,7 @@ class _ChosenLayer(MacroElement):
   };
   legend.addTo(map);
   window.pkPlan = {
-    map: map, layer: layer,
+    map: map, layer: layer, legend: legend.getContainer(),
     show: function (fc) {
       layer.clearLayers();
       if (fc && fc.features.length) { layer.addData(fc); map.fitBounds(layer.getBounds(), {maxZoom: 17}); }
@@ -100,8 +100,68 @@ class _ChosenLayer(MacroElement):
         self.legend = (
             '<div style="background:#fff;padding:6px 8px;font:12px/16px sans-serif;border-radius:4px;'
             'box-shadow:0 0 6px rgba(0,0,0,.3)">'
-            f"<b>{_l('legend', lang)}</b><br>"
+            f'<details class="pk-legend-fold" open><summary><b>{_l("legend", lang)}</b></summary>'
             f'<i style="{swatch};border:3px solid {CHOSEN_COLOR};background:rgba(8,81,156,.35)"></i>'
-            f"{_l('chosen', lang)}<br>"
-            f'<i style="{swatch};border:2px solid {OUTLINE_COLOR}"></i>{_l("kelurahan", lang)}</div>'
+            f"{_l('chosen', lang)}"
+            '<div class="pk-plan-chosen"></div>'
+            f'<i style="{swatch};border:2px solid {OUTLINE_COLOR}"></i>{_l("kelurahan", lang)}</details></div>'
         )
+
+
+PRIORITY_COLORS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # ColorBrewer Reds, low to high
+EXCLUDED_COLOR = "#d9d9d9"
+
+
+def kelurahan_plan_map(rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str) -> folium.Map:
+    """The planner page's map of one kelurahan: the RTs, to be coloured by *priority* (not by
+    poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan.
+
+    Exposes ``window.pkPlanMap = {map, layer, legend}``; the legend is filled by the page script
+    (priority classes, "not ranked", and the chosen RTs by name)."""
+    from geo.i18n import t
+
+    shapes = rt[["unit_number", "rt_number", "rt_label", "geometry"]].copy()
+    shapes["unit_number"] = shapes["unit_number"].astype(int)
+    shapes["rt_number"] = shapes["rt_number"].astype(int)
+    shapes["rt_label"] = [html.escape(str(n)) for n in shapes["rt_label"]]
+    shapes["geometry"] = shapely.set_precision(shapely.simplify(shapes.geometry.to_numpy(), 2e-6), 1e-6)
+    minx, miny, maxx, maxy = shapes.total_bounds
+    fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None, control_scale=True)
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    ).add_to(fmap)
+    fmap.default_js = [("leaflet", f"{asset_prefix}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{asset_prefix}/leaflet.css")]
+    if len(shapes):
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    layer = folium.GeoJson(
+        shapes,
+        name=t("planner.rt_layer", lang),
+        style_function=lambda f: {"fillColor": EXCLUDED_COLOR, "color": "#555555", "weight": 1, "fillOpacity": 0.7},
+        tooltip=folium.GeoJsonTooltip(fields=["rt_label"], labels=False) if len(shapes) else None,
+    )
+    layer.add_to(fmap)
+    _PlanRegistry(layer).add_to(fmap)
+    return fmap
+
+
+class _PlanRegistry(MacroElement):
+    """``window.pkPlanMap``: the map, its RT layer and an empty legend for the page script."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () { return L.DomUtil.create("div", "pk-legend pk-plan-legend"); };
+  legend.addTo(map);
+  window.pkPlanMap = {map: map, layer: {{ this.layer.get_name() }}, legend: legend.getContainer()};
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, layer: folium.GeoJson) -> None:
+        super().__init__()
+        self.layer = layer

@@ -17,8 +17,9 @@ from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
 from geo.layers.base import parse_rt
 from geo.places import PlaceError, normalize_kelurahan_code
+from geo.plan_reasons import sensitivity_sentences
 from geo.planning import kelurahan_summary, planning_table, scored_rts
-from geo.selection import FACTORS, PlanOptions, ahp_weights, plan
+from geo.selection import FACTORS, Plan, PlanOptions, ahp_weights, plan
 from geo.store import Store
 
 SCORE_COLUMNS = [
@@ -42,6 +43,7 @@ RANK_COLUMNS = [
     "cost_idr",
     "eligible",
     "chosen",
+    "reason_code",
     "why",
 ]
 
@@ -230,21 +232,34 @@ def rank_output(
     ranking = result.ranking
     if output is not None:
         _write(ranking, store, code, output)
-    shown = ranking[RANK_COLUMNS].copy()
-    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
-    click.echo(shown.to_string(index=False))
+    _echo_ranking(ranking, lang)
     click.echo(
         t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
     )
-    _sensitivity_lines(result.sensitivity or {}, lang)
+    _sensitivity_lines(result, lang)
 
 
-def _sensitivity_lines(sensitivity: dict[str, dict[str, list[str]]], lang: str) -> None:
-    if not sensitivity:
-        click.echo(t("plan.stable", lang))
-    for factor, changes in sensitivity.items():
-        for change, rts in changes.items():
-            click.echo(t("plan.sensitive", lang, factor=factor, change=change, rts="; ".join(rts)))
+def _echo_ranking(ranking: pd.DataFrame, lang: str, *, label: str = "rt_label") -> None:
+    """The ranking as a table (rank "-" for an RT a filter excluded), then every RT's reason on its
+    own line, worded as on the planner pages."""
+    table = ranking[[c for c in RANK_COLUMNS if c != "why"]].copy()
+    if label != "rt_label":
+        table.insert(1, "kelurahan_name", ranking["kelurahan_name"])
+    table["rank"] = [str(r) if r else "-" for r in table["rank"]]
+    table["cost_idr"] = [_idr(c) for c in table["cost_idr"]]
+    click.echo(table.to_string(index=False))
+    click.echo("")
+    for name, why in zip(ranking[label], ranking["why"], strict=True):
+        click.echo(f"{name}: {why}")
+    if not ranking["rank"].all():
+        click.echo(t("reason.rank_dash", lang))
+    click.echo("")
+
+
+def _sensitivity_lines(result: Plan, lang: str) -> None:
+    """The sensitivity in words, as the planner pages say it (:mod:`geo.plan_reasons`)."""
+    for line in sensitivity_sentences(result.changes, lang):
+        click.echo(line)
 
 
 def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
@@ -287,9 +302,7 @@ def rank_kota_output(
     if output is not None:
         _write_city(ranking, store, output)
     shown = ranking[ranking["chosen"] | (np.cumsum(~ranking["chosen"].to_numpy()) <= limit)]
-    shown = shown[["rank", "kelurahan_name", *RANK_COLUMNS[1:]]].copy()
-    shown["cost_idr"] = [_idr(c) for c in shown["cost_idr"]]
-    click.echo(shown.to_string(index=False))
+    _echo_ranking(shown, lang, label="site_label")
     if len(shown) < len(ranking):
         click.echo(f"... {len(ranking) - len(shown)} RT " + ("lagi" if lang == "id" else "more"))
     chosen = city.chosen
@@ -308,7 +321,7 @@ def rank_kota_output(
         click.echo(city.message)
     if missing:
         click.echo(t("kota.missing", lang, names=", ".join(f"{m['name']} ({m['kelurahan_code']})" for m in missing)))
-    _sensitivity_lines(city.plan.sensitivity or {}, lang)
+    _sensitivity_lines(city.plan, lang)
     if city.plan.sensitivity_unproven:
         click.echo(t("plan.unproven", lang, runs=", ".join(city.plan.sensitivity_unproven)))
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import RequestError
+from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
+from geo.plan_reasons import (
+    FACTOR_LABELS,
+    SLUM_MIN_TOTAL,
+    WeightChange,
+    explain,
+    factor_label,
+    sensitivity_sentences,
+)
 
 MAX_BUDGET_IDR = 1e15  # Rp 1.000 triliun: about a third of the national budget; anything above is a typo
 FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial", "served")
@@ -30,16 +40,6 @@ DEFAULT_WEIGHTS = {
     "strategis": 0.05,
     "kependudukan": 0.05,
     "sosial": 0.05,
-}
-FACTOR_LABELS = {
-    "kumuh": ("skor kumuh", "slum score"),
-    "poverty": ("KK miskin", "poor households"),
-    "flood": ("bahaya banjir", "flood hazard"),
-    "population": ("jumlah penduduk", "population"),
-    "strategis": ("nilai strategis lokasi", "strategic value"),
-    "kependudukan": ("kepadatan penduduk", "density"),
-    "sosial": ("kondisi sosial-ekonomi", "social and economic conditions"),
-    "served": ("belum dilayani program lain", "not yet served by another programme"),
 }
 # Indicative unit costs (Rp per unit of each criterion's volume): configure them per city. Building
 # criteria (1a-1c) and flooding area (4a) are left at 0: BPM infrastructure money does not rebuild houses.
@@ -63,7 +63,6 @@ DEFAULT_UNIT_COSTS = {
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
 _MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
-SLUM_MIN_TOTAL = 16  # the lowest kumuh band (ringan) of Permen PUPR 14/2018
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
 
@@ -73,6 +72,7 @@ class PlanOptions:
     unit_costs: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_UNIT_COSTS))
     legal_only: bool = True  # RTs without clear land status or outside the spatial plan are left out
     slum_only: bool = True  # RTs scored tidak kumuh (total < 16) are not upgrade sites
+    suppression_k: int | None = None  # the public data's k, to say "fewer than k households" in words
 
 
 def normalised_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -144,12 +144,13 @@ def select(priority: np.ndarray, cost_idr: np.ndarray, budget: float) -> np.ndar
 
 @dataclass
 class Plan:
-    ranking: pd.DataFrame  # every RT: priority, rank, eligible, cost, chosen, why
+    ranking: pd.DataFrame  # every RT: priority, rank, eligible, cost, chosen, reason_code, why
     budget: float
     total_cost: float
     sensitivity: dict[str, dict[str, list[str]]] | None  # factor -> {"+20%": changed RTs, ...}; None: not run
     solution: Solution | None = None
     sensitivity_unproven: list[str] = field(default_factory=list)  # "+20% kumuh" runs stopped by the time limit
+    changes: list[WeightChange] | None = None  # the same sensitivity, RTs entering and leaving; None: not run
 
 
 def plan(
@@ -162,10 +163,11 @@ def plan(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     with_sensitivity: bool = True,
 ) -> Plan:
-    """Rank, choose under ``budget``, explain, and test each weight at +/-20 %.
+    """Rank, choose under ``budget``, explain every RT, and (``with_sensitivity``) test each
+    weight at +/-20 % (:func:`add_sensitivity`, which can also run later on the same plan).
 
-    ``label`` names the column that identifies an RT in the sensitivity lists (a city uses one
-    that carries the kelurahan name, since RT labels repeat across kelurahan).
+    ``label`` names the column that identifies an RT in the reasons and the sensitivity (a city
+    uses one that carries the kelurahan name, since RT labels repeat across kelurahan).
     """
     check_budget(budget)
     options = options or PlanOptions()
@@ -179,20 +181,57 @@ def plan(
     chosen = solution.chosen
     ranked["chosen"] = chosen
     ranked["why"] = ""
-    ranked.loc[chosen, "why"] = [why(row, lang) for _, row in ranked.loc[chosen].iterrows()]
-    sens, unproven = None, []
-    if with_sensitivity:
-        # the 14 runs share twice the time limit: a hard city never makes a request wait 15 limits
-        each = time_limit_s / 7
-        sens = sensitivity(ranked, budget, options, label=label, time_limit_s=each, unproven=unproven)
-    return Plan(
+    ranked.loc[chosen, "why"] = [why(row, lang, k=options.suppression_k) for _, row in ranked.loc[chosen].iterrows()]
+    ranked = explain(ranked, budget, lang=lang, label=label, proven=solution.status == "optimal")
+    result = Plan(
         ranking=ranked,
         budget=budget,
         total_cost=float(ranked.loc[chosen, "cost_idr"].sum()),
-        sensitivity=sens,
+        sensitivity=None,
         solution=solution,
-        sensitivity_unproven=unproven,
     )
+    if with_sensitivity:
+        result = add_sensitivity(result, options, label=label, time_limit_s=time_limit_s)
+    return result
+
+
+def add_sensitivity(
+    result: Plan, options: PlanOptions, *, label: str = "rt_label", time_limit_s: float = DEFAULT_TIME_LIMIT_S
+) -> Plan:
+    """``result`` with its weight sensitivity, reusing its ranking and choice (no new ranking,
+    the base choice as every run's starting solution).  The 14 runs share twice the time limit:
+    a hard city never makes a request wait 15 limits."""
+    unproven: list[str] = []
+    changes = sensitivity_changes(
+        result.ranking, result.budget, options, label=label, time_limit_s=time_limit_s / 7, unproven=unproven
+    )
+    legacy: dict[str, dict[str, list[str]]] = {}
+    for c in changes:
+        legacy.setdefault(c.factor, {})[c.key] = sorted({*c.enter, *c.leave})
+    return replace(result, sensitivity=legacy, sensitivity_unproven=unproven, changes=changes)
+
+
+def plan_summary(result: Plan, options: PlanOptions, lang: str) -> dict[str, Any]:
+    """What a page or API shows beside the ranking, worded once here: the sensitivity in words
+    (and as entering/leaving RTs), the weights as the effective shares they became, the factor
+    names in ``lang`` and what a rank of "-" means."""
+    return {
+        "sensitivity_run": result.changes is not None,
+        "sensitivity_text": sensitivity_sentences(result.changes, lang),
+        "sensitivity_changes": [
+            {
+                "factor": c.factor,
+                "factor_label": factor_label(c.factor, lang),
+                "change_pct": c.change_pct,
+                "enter": list(c.enter),
+                "leave": list(c.leave),
+            }
+            for c in result.changes or []
+        ],
+        "weights_effective": {f: round(w, 4) for f, w in normalised_weights(options.weights).items()},
+        "factor_labels": {f: factor_label(f, lang) for f in FACTORS},
+        "rank_note": t("reason.rank_dash", lang),
+    }
 
 
 def check_budget(budget: float) -> None:
@@ -228,8 +267,26 @@ def sensitivity(
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     unproven: list[str] | None = None,
 ) -> dict[str, dict[str, list[str]]]:
-    """Which RTs enter or leave the choice when one weight moves by +/-20 % (the others as
-    they are).  ``ranked`` is a :func:`rank` result with its ``chosen`` column.
+    """Which RTs change (enter or leave) when one weight moves by +/-20 %: factor -> change ->
+    RT labels (the older shape of :func:`sensitivity_changes`)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for c in sensitivity_changes(ranked, budget, options, label=label, time_limit_s=time_limit_s, unproven=unproven):
+        out.setdefault(c.factor, {})[c.key] = sorted({*c.enter, *c.leave})
+    return out
+
+
+def sensitivity_changes(
+    ranked: pd.DataFrame,
+    budget: float,
+    options: PlanOptions,
+    *,
+    label: str = "rt_label",
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    unproven: list[str] | None = None,
+) -> list[WeightChange]:
+    """The RTs that enter and leave the choice when one weight moves by +/-20 % (the others as
+    they are); only the changes that change something.  ``ranked`` is a :func:`rank` result with
+    its ``chosen`` column.
 
     Only the priorities change with the weights (factor values, eligibility and costs do not),
     so each run recomputes them from the factor values once computed, and starts from the base
@@ -239,32 +296,32 @@ def sensitivity(
     cost_idr = ranked["cost_idr"].to_numpy(dtype=float)
     base = ranked["chosen"].to_numpy(dtype=bool)
     labels = ranked[label].to_numpy()
-    base_set = set(labels[base])
-    sens: dict[str, dict[str, list[str]]] = {}
+    order = {name: i for i, name in enumerate(labels)}  # name RTs in rank order
+    changes: list[WeightChange] = []
     for f in FACTORS:
-        for change, factor in (("+20%", 1.2), ("-20%", 0.8)):
+        for change, factor in ((20, 1.2), (-20, 0.8)):
             if options.weights.get(f, 0) == 0:
                 continue
             weights = normalised_weights({**options.weights, f: options.weights[f] * factor})
             priority = values.mul(pd.Series(weights)).sum(axis=1).round(6).to_numpy()  # as rank() computes it
             run = solve(np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base)
             if run.status != "optimal" and unproven is not None:
-                unproven.append(f"{f} {change}")
-            pick = run.chosen
-            changed = sorted(base_set ^ set(labels[pick]))
-            if changed:
-                sens.setdefault(f, {})[change] = changed
-    return sens
+                unproven.append(f"{f} {change:+d}%")
+            enter = sorted(set(labels[run.chosen & ~base]), key=order.get)
+            leave = sorted(set(labels[base & ~run.chosen]), key=order.get)
+            if enter or leave:
+                changes.append(WeightChange(f, change, tuple(enter), tuple(leave)))
+    return changes
 
 
-def why(row: pd.Series, lang: str = "id") -> str:
+def why(row: pd.Series, lang: str = "id", *, k: int | None = None) -> str:
     """The three factors that weigh most for this RT, in plain words."""
     parts = sorted(((row[f"c_{f}"], f) for f in FACTORS), reverse=True)[:3]
-    texts = [_factor_text(f, row, lang) for weight, f in parts if weight > 0]
+    texts = [_factor_text(f, row, lang, k) for weight, f in parts if weight > 0]
     return "; ".join(texts)
 
 
-def _factor_text(f: str, row: pd.Series, lang: str) -> str:
+def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str:
     idx = 0 if lang == "id" else 1
     label = FACTOR_LABELS[f][idx]
     if f == "kumuh":
@@ -272,11 +329,9 @@ def _factor_text(f: str, row: pd.Series, lang: str) -> str:
         return f"{label} {int(row['kumuh_total'])}/80" + (f" ({level})" if level else "")
     if f == "poverty":
         if pd.isna(row.get("poor_share")):  # suppressed in public data: the median stood in for it
-            return f"{label}: " + (
-                "disembunyikan (< k KK), nilai tengah dipakai"
-                if lang == "id"
-                else "suppressed (< k households), the median was used"
-            )
+            if k is None:
+                return t("reason.poverty_hidden_nok", lang, label=label)
+            return t("reason.poverty_hidden", lang, label=label, k=k)
         return f"{100 * row['x_poverty']:.0f} % {label}"
     if f == "flood":
         return f"{label}: {100 * row['x_flood']:.0f} % " + ("luas" if lang == "id" else "of the area")

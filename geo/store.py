@@ -568,11 +568,12 @@ def open_store(location: str | Path, tables: Sequence[TableSpec] | None = None, 
     if tables is None:
         from geo.accounts import USERS
         from geo.audit import with_audit
+        from geo.indicator_batch import RT_INDICATORS
         from geo.layers import all_tables
         from geo.login_limit import LOGIN_ATTEMPTS
         from geo.progress import PROGRESS_TABLES
 
-        tables = with_audit([*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS], audit_rows)
+        tables = with_audit([*all_tables(), USERS, *PROGRESS_TABLES, LOGIN_ATTEMPTS, RT_INDICATORS], audit_rows)
     text = str(location)
     if is_database_url(text):
         from geo.store_pg import PgStore

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -172,8 +175,32 @@ RANK_FIELDS = [
     "cost_idr",
     "eligible",
     "chosen",
+    "reason_code",
     "why",
 ]
+
+
+PLANS_KEPT = 32  # kelurahan plans kept so that "Uji kepekaan" reuses the plan "Hitung" made
+_PLANS_LOCK = threading.Lock()
+
+
+def kept_plan(request: Request, key: tuple, build: Callable[[], Any]) -> Any:
+    """The plan for ``key`` (kelurahan, data version, language, question) from the last
+    :data:`PLANS_KEPT` made, else ``build()`` kept."""
+    with _PLANS_LOCK:
+        plans = getattr(request.app.state, "kelurahan_plans", None)
+        if plans is None:
+            plans = request.app.state.kelurahan_plans = OrderedDict()
+        hit = plans.get(key)
+        if hit is not None:
+            plans.move_to_end(key)
+            return hit
+    made = build()
+    with _PLANS_LOCK:
+        plans[key] = made
+        while len(plans) > PLANS_KEPT:
+            plans.popitem(last=False)
+    return made
 
 
 @router.get("/kelurahan/{code}/rank", summary="Rank RTs and choose upgrade sites within a budget (public data)")
@@ -193,13 +220,15 @@ def rank_sites(
     w_served: float = Query(0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False, description="not yet served by a programme"),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
+    sensitivity: bool = Query(True, description="also re-solve with each weight moved by +/-20 %"),
 ) -> Response:
     """Answered from the cache for a question asked before at this data version; at most two
-    computed at once (else 503 + Retry-After)."""
+    computed at once (else 503 + Retry-After).  Every RT comes with ``why`` (the reason it was or
+    was not chosen) and ``reason_code``; ``sensitivity_text`` says the sensitivity in words."""
     from geo.planning import planning_table
-    from geo.selection import PlanOptions, plan
+    from geo.selection import PlanOptions, add_sensitivity, plan, plan_summary
     from geo.settings import hazard_raster
-    from web.deps import page_lang
+    from web.deps import data_version, page_lang
 
     data = public_data(request)
     code = data.kelurahan(code).info["kelurahan_code"]
@@ -229,8 +258,13 @@ def rank_sites(
                 lang=lang,
             ),
         )
-        options = PlanOptions(weights=weights, legal_only=legal_only, slum_only=slum_only)
-        result = plan(table, budget, options, lang=lang)
+        options = PlanOptions(
+            weights=weights, legal_only=legal_only, slum_only=slum_only, suppression_k=settings.suppression_k
+        )
+        kept = (code, data_version(request, code), lang, asked[:-1])  # the same plan, with or without sensitivity
+        result = kept_plan(request, kept, lambda: plan(table, budget, options, lang=lang, with_sensitivity=False))
+        if sensitivity:  # on request, on the plan "Hitung" just made: its ranking, its choice as the start
+            result = add_sensitivity(result, options)
         ranking = result.ranking[RANK_FIELDS]
         return JSONResponse(
             {
@@ -238,10 +272,11 @@ def rank_sites(
                 "total_cost_idr": result.total_cost,
                 "chosen": int(ranking["chosen"].sum()),
                 "sensitivity": result.sensitivity,
+                **plan_summary(result, options, lang),
                 "rule_id": "permen-pupr-14-2018",
                 "ranking": records(ranking),
             }
         )
 
-    asked = (budget, tuple(sorted(weights.items())), legal_only, slum_only)
+    asked = (budget, tuple(sorted(weights.items())), legal_only, slum_only, sensitivity)
     return cached(request, "rank", asked, build, code=code)

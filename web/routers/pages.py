@@ -244,15 +244,24 @@ def works_page(
 
 @router.get("/kelurahan/{code}/perencanaan", response_class=HTMLResponse)
 def planner_page(request: Request, code: str) -> Response:
-    """The planner page: weights, budget, the ranked RTs and the chosen ones on the map (public data)."""
+    """The planner page: weights, budget, the ranked RTs with the reason for each, and the RTs on
+    a map coloured by priority with the chosen ones outlined (public data)."""
+    from geo.plan_map import kelurahan_plan_map
+    from geo.plan_reasons import page_texts
     from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, OPTIONAL_FACTORS
 
     data = public_data(request)
     kel = data.kelurahan(code)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
+    root = root_of(request)
     factors = [
         (f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS.get(f, 0.0))
         for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)
     ]
-    return render(request, "planner.html", info=kel.info, map=_map_parts(request, data, code, lang), factors=factors)
+    plan_map = data.memo(
+        code,
+        ("plan-map", lang, root),
+        lambda k: map_parts(kelurahan_plan_map(k.rt, lang=lang, asset_prefix=root + VENDOR_PREFIX)),
+    )
+    return render(request, "planner.html", info=kel.info, map=plan_map, factors=factors, pt=page_texts(lang))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo.city_plan import CityParts, CityPlan, kota_members, normalize_kota_code, plan_city
 from geo.i18n import t
-from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, MAX_WEIGHT, PlanOptions, parse_budget
+from geo.plan_reasons import page_texts
+from geo.selection import (
+    DEFAULT_WEIGHTS,
+    FACTOR_LABELS,
+    MAX_WEIGHT,
+    PlanOptions,
+    add_sensitivity,
+    parse_budget,
+    plan_summary,
+)
 from web.deps import page_lang, public_data
 from web.features import records
 from web.paths import root_of
@@ -57,6 +67,7 @@ RANK_FIELDS = [
     "cost_idr",
     "eligible",
     "chosen",
+    "reason_code",
     "why",
 ]
 
@@ -111,7 +122,11 @@ def _plan(
     request: Request, code: str, budget_text: str, weights: dict[str, float], flags: dict[str, Any]
 ) -> tuple[CityPlan, Any]:
     """The city plan for these inputs and the RT outlines of the city, from the last few plans
-    kept while no kelurahan of the city changed."""
+    kept while no kelurahan of the city changed.
+
+    Plans are kept without regard to the sensitivity flag: "Hitung" solves once without the 14
+    sensitivity runs, and asking for the sensitivity afterwards reuses that plan (its ranking and
+    its choice as the runs' starting solution) instead of solving it again."""
     budget = parse_budget(budget_text)
     kota, members = _members(request, code)
     lang = page_lang(request)
@@ -119,27 +134,39 @@ def _plan(
     codes = list(members["kelurahan_code"])
     names = dict(zip(members["kelurahan_code"], members["name"], strict=True))
     versions = tuple(request.app.state.store.versions(codes).values())
-    key = (kota, versions, lang, budget, tuple(sorted(weights.items())), tuple(sorted(flags.items())))
+    plain = {k: v for k, v in flags.items() if k != "sensitivity"}
+    key = (kota, versions, lang, budget, tuple(sorted(weights.items())), tuple(sorted(plain.items())))
+    options = PlanOptions(
+        weights=weights,
+        legal_only=flags["legal_only"],
+        slum_only=flags["slum_only"],
+        suppression_k=request.app.state.settings.suppression_k,
+    )
     with state.lock:
         hit = state.results.get(key)
-    if hit is not None:
+    if hit is not None and (hit[0].plan.changes is not None or not flags["sensitivity"]):
         return hit
-    options = PlanOptions(weights=weights, legal_only=flags["legal_only"], slum_only=flags["slum_only"])
     gates = getattr(request.app.state, "gates", None)  # the site's limit on expensive routes (issue 8)
     with gates["rank"].admit(path=request.url.path) if gates else contextlib.nullcontext():
-        table, outlines, missing = state.parts.table(codes, names, lang)
-        city = plan_city(
-            table,
-            budget,
-            options,
-            kota=kota,
-            lang=lang,
-            time_limit_s=flags["time_limit"],
-            with_sensitivity=flags["sensitivity"],
-            missing=missing,
-        )
+        if hit is not None:  # the same plan, now with its sensitivity
+            city, outlines = hit
+            more = add_sensitivity(city.plan, options, label="site_label", time_limit_s=flags["time_limit"])
+            city = replace(city, plan=more)
+        else:
+            table, outlines, missing = state.parts.table(codes, names, lang)
+            city = plan_city(
+                table,
+                budget,
+                options,
+                kota=kota,
+                lang=lang,
+                time_limit_s=flags["time_limit"],
+                with_sensitivity=flags["sensitivity"],
+                missing=missing,
+            )
     with state.lock:
         state.results[key] = (city, outlines)
+        state.results.move_to_end(key)
         while len(state.results) > RESULTS_KEPT:
             state.results.popitem(last=False)
     return city, outlines
@@ -172,7 +199,9 @@ def rank_kota(
     )
     flags = {"legal_only": legal_only, "slum_only": slum_only, "sensitivity": sensitivity, "time_limit": time_limit}
     city, outlines = _plan(request, code, budget, weights, flags)
-    body = _body(request, city, limit=limit, time_limit=time_limit)
+    if not sensitivity and city.plan.changes is not None:  # a kept plan had it: answer what was asked
+        city = replace(city, plan=replace(city.plan, sensitivity=None, changes=None, sensitivity_unproven=[]))
+    body = _body(request, city, PlanOptions(weights=weights), limit=limit, time_limit=time_limit)
     body["chosen_geojson"] = chosen_features(city, outlines, root_of(request))
     return JSONResponse(body)
 
@@ -208,7 +237,7 @@ def rank_kota_csv(
     )
 
 
-def _body(request: Request, city: CityPlan, *, limit: int, time_limit: float) -> dict[str, Any]:
+def _body(request: Request, city: CityPlan, options: PlanOptions, *, limit: int, time_limit: float) -> dict[str, Any]:
     from geo.plan_report import solver_text
 
     lang = page_lang(request)
@@ -241,13 +270,13 @@ def _body(request: Request, city: CityPlan, *, limit: int, time_limit: float) ->
         },
         "message": city.message,
         "sensitivity": city.plan.sensitivity,
-        "factor_labels": {f: FACTOR_LABELS[f][0 if lang == "id" else 1] for f in FACTOR_LABELS},
         "sensitivity_unproven": city.plan.sensitivity_unproven,
         "kelurahan": records(city.kelurahan),
         "missing_baseline": city.missing,
         "rule_id": "permen-pupr-14-2018",
         "ranking_total": len(ranking),
         "ranking": rows,
+        **plan_summary(city.plan, options, lang),
     }
 
 
@@ -292,6 +321,7 @@ def kota_planner_page(request: Request, code: str) -> Response:
         map=_map_parts(request, kota, members, lang),
         factors=factors,
         texts=texts,
+        pt=page_texts(lang),
     )
 
 

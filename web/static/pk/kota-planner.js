@@ -1,43 +1,35 @@
-// The city planner page: ask /api/kota/<kota>/rank for one plan across every kelurahan and show it:
-// the summary and the solver's word on it, the ranked table, totals per kelurahan, the chosen RTs on the map.
+// The city planner page: ask /api/kota/<kota>/rank for one plan across every kelurahan (without the
+// sensitivity runs, so "Hitung" answers at once) and show it: the summary and the solver's word on it,
+// every RT with its reason, totals per kelurahan, the chosen RTs on the map and named in its legend;
+// the sensitivity on request (the server reuses the plan it just made).
 (function () {
   var form = document.getElementById("plan-form");
-  if (!form) { return; }
+  if (!form || !window.pkPlanner) { return; }
+  var P = window.pkPlanner;
   var kota = form.dataset.kota, lang = form.dataset.lang, root = window.pkRoot || "";
   var text = JSON.parse(document.getElementById("pk-text").textContent);
-  function idr(x) { return "Rp " + Math.round(x).toLocaleString("id-ID"); }
   function byId(id) { return document.getElementById(id); }
-  function cell(row, value, cls) {
-    var td = document.createElement("td"); td.textContent = value; if (cls) { td.className = cls; } row.appendChild(td);
-    return td;
-  }
-  function link(row, label, href) {
-    var td = document.createElement("td"), a = document.createElement("a");
-    a.href = href + "?lang=" + lang; a.textContent = label; td.appendChild(a); row.appendChild(td);
-  }
-  function params() {
-    var p = new URLSearchParams();
-    p.set("budget", form.budget.value.trim());
-    form.querySelectorAll("input[type=range]").forEach(function (r) { p.set(r.name, r.value); });
-    p.set("legal_only", form.legal_only.checked);
-    p.set("slum_only", form.slum_only.checked);
-    p.set("lang", lang);
-    return p;
+  function link(row, label, value, href, cls) {
+    var td = P.cell(row, label, "", cls), a = document.createElement("a");
+    a.href = href + "?lang=" + lang; a.textContent = value; td.appendChild(a);
   }
   function show(plan) {
-    var body = document.querySelector("#plan-table tbody");
+    var body = document.querySelector("#plan-table tbody"), chosen = [];
     body.innerHTML = "";
     plan.ranking.forEach(function (r) {
       var tr = document.createElement("tr");
-      if (r.chosen) { tr.className = "chosen"; }
-      cell(tr, r.rank || "-", "num"); link(tr, r.kelurahan_name, r.kelurahan_url); link(tr, r.rt_label, r.rt_url);
-      cell(tr, r.priority.toFixed(3), "num");
-      cell(tr, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num hide-sm");
-      cell(tr, idr(r.cost_idr), "num hide-sm"); cell(tr, r.chosen ? "\u2714" : ""); cell(tr, r.why, "hide-sm");
+      tr.dataset.reason = r.reason_code;
+      if (r.chosen) { tr.className = "chosen"; chosen.push(r.rt_label + ", " + r.kelurahan_name); }
+      P.cell(tr, "#", r.rank || "-", "num pk-rank");
+      link(tr, text.kelurahan, r.kelurahan_name, r.kelurahan_url); link(tr, text.rt, r.rt_label, r.rt_url, "pk-rt");
+      P.cell(tr, text.priority, P.dec(r.priority, 3, lang), "num");
+      P.cell(tr, text.kumuh_score, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num");
+      P.cell(tr, text.cost, P.idr(r.cost_idr), "num pk-cost"); P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
+      P.cell(tr, text.reason, r.why, "pk-why");
       body.appendChild(tr);
     });
     byId("plan-summary").textContent = text.chosen + ": " + plan.chosen + " RT \u00b7 " +
-      text.total_cost + ": " + idr(plan.total_cost_idr) + " / " + idr(plan.budget_idr);
+      text.total_cost + ": " + P.idr(plan.total_cost_idr) + " / " + P.idr(plan.budget_idr);
     byId("plan-solver").textContent = plan.solver.text;
     var message = byId("plan-message");
     message.hidden = !plan.message; message.textContent = plan.message || "";
@@ -46,42 +38,50 @@
     kel.innerHTML = "";
     plan.kelurahan.forEach(function (k) {
       var tr = document.createElement("tr");
-      link(tr, k.kelurahan_name, root + "/kelurahan/" + k.kelurahan_code);
-      cell(tr, k.chosen + " / " + k.eligible, "num"); cell(tr, idr(k.cost_idr), "num");
+      link(tr, text.kelurahan, k.kelurahan_name, root + "/kelurahan/" + k.kelurahan_code);
+      P.cell(tr, text.chosen, k.chosen + " / " + k.eligible, "num"); P.cell(tr, text.cost, P.idr(k.cost_idr), "num");
       kel.appendChild(tr);
     });
     var missing = byId("plan-missing");
     missing.hidden = !plan.missing_baseline.length;
     missing.textContent = text.missing + ": " + plan.missing_baseline.map(function (m) { return m.name; }).join(", ");
-    var sens = byId("plan-sensitivity"), keys = Object.keys(plan.sensitivity || {});
-    sens.innerHTML = "";
-    var li = document.createElement("li");
-    li.textContent = keys.length ? text.sensitive : text.stable;
-    sens.appendChild(li);
-    keys.forEach(function (f) {
-      Object.keys(plan.sensitivity[f]).forEach(function (change) {
-        var item = document.createElement("li");
-        item.textContent = (plan.factor_labels[f] || f) + " " + change + ": " + plan.sensitivity[f][change].join("; ");
-        sens.appendChild(item);
-      });
-    });
-    if (window.pkPlan) { window.pkPlan.show(plan.chosen_geojson); }
+    P.showSensitivity(byId("plan-sensitivity"), plan, text);
+    if (window.pkPlan) {
+      window.pkPlan.show(plan.chosen_geojson);
+      P.legendChosen(window.pkPlan.legend && window.pkPlan.legend.querySelector(".pk-plan-chosen"), chosen, text);
+    }
+  }
+  function ask(sensitivity) {
+    return P.getJson(root + "/api/kota/" + kota + "/rank?" + P.params(form, lang, sensitivity).toString());
   }
   function run(event) {
     if (event) { event.preventDefault(); }
-    var p = params();
     byId("plan-summary").textContent = text.computing;
-    byId("plan-csv").href = root + "/api/kota/" + kota + "/rank.csv?" + p.toString();
-    fetch(root + "/api/kota/" + kota + "/rank?" + p.toString()).then(function (r) { return r.json(); })
-      .then(function (plan) {
-        if (!plan.ranking) {
-          byId("plan-summary").textContent = plan.detail;
-          byId("plan-solver").textContent = "";
-          return;
-        }
-        show(plan);
-      });
+    byId("plan-csv").href = root + "/api/kota/" + kota + "/rank.csv?" + P.params(form, lang, false).toString();
+    ask(false).then(function (plan) {
+      if (!plan.ranking) {
+        byId("plan-summary").textContent = plan.detail;
+        byId("plan-solver").textContent = "";
+        return;
+      }
+      show(plan);
+    });
+  }
+  function runSensitivity() {
+    var list = byId("plan-sensitivity");
+    list.innerHTML = "";
+    var li = document.createElement("li"); li.textContent = text.sens_computing; list.appendChild(li);
+    ask(true).then(function (plan) {
+      if (!plan.ranking) { li.textContent = plan.detail; return; }
+      P.showSensitivity(list, plan, text);
+      var unproven = plan.sensitivity_unproven || [];
+      if (unproven.length) {
+        var more = document.createElement("li"); more.className = "muted"; more.textContent = unproven.join(", ");
+        list.appendChild(more);
+      }
+    });
   }
   form.addEventListener("submit", run);
+  byId("plan-sens-run").addEventListener("click", runSensitivity);
   run();
 })();
