@@ -15,11 +15,11 @@ FILES = (
     ("infrastructure", "infrastructure/works_{slug}.geojson"),
     ("infrastructure", "infrastructure/works_progress_{slug}.csv"),
     ("gardens", "infrastructure/gardens_{slug}.geojson"),
+    ("programmes", "community/programmes_{slug}.csv"),
+    ("groups", "community/groups_{slug}.csv"),  # before facilities: a facility names its owner group
     ("facilities", "infrastructure/facilities_{slug}.geojson"),
     ("kumuh", "kumuh/baseline_{slug}.csv"),
     ("roads", "roads/roads_{slug}.geojson"),  # a place without one is measured in straight lines
-    ("programmes", "community/programmes_{slug}.csv"),
-    ("groups", "community/groups_{slug}.csv"),
     ("groups", "community/meetings_{slug}.csv"),
     ("products", "community/products_{slug}.csv"),
     ("proposals", "community/proposals_{slug}.csv"),

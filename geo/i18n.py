@@ -1026,9 +1026,6 @@ HELP.update(
     }
 )
 
-from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
-
-MESSAGES.update(COMMUNITY_MESSAGES)
 MESSAGES.update(
     {
         "roads.repeated": {
@@ -1049,3 +1046,8 @@ HELP.update(BATCH_HELP)
 from geo.i18n_plan import PLAN_MESSAGES  # noqa: E402  (messages kept in their own module)
 
 MESSAGES.update(PLAN_MESSAGES)
+
+
+from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
+
+MESSAGES.update(COMMUNITY_MESSAGES)

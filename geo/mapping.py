@@ -15,6 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -28,6 +29,7 @@ from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_L
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.progress import deviation_today
+from geo.public_text import decimal, deviation_words
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -110,6 +112,7 @@ LABELS = {
     "locate": {"id": "Lokasi saya", "en": "My location"},
     "locate_fail": {"id": "Lokasi tidak dapat ditemukan", "en": "Location not found"},
     "icons": {"id": "Ikon: Font Awesome (CC BY 4.0)", "en": "Icons: Font Awesome (CC BY 4.0)"},
+    "work_page": {"id": "Rincian pekerjaan", "en": "Work details"},
 }
 
 
@@ -138,6 +141,7 @@ class MapOptions:
     indicators: tuple[str, ...] = ("poor_share",)
     lazy: dict[str, str] = field(default_factory=dict)
     rt_url: str | None = None
+    work_url: str | None = None  # e.g. "/kelurahan/18.71.06.1012/pekerjaan/{work_id}": popups link there
 
 
 def idr(value: object) -> str:
@@ -169,6 +173,7 @@ class Classes:
     key: str
     bounds: list[float]
     colors: list[str]
+    low: float = 0.0  # the smallest published value: the first class starts there
 
     def color(self, value: object) -> str:
         if value is None or pd.isna(value):
@@ -179,20 +184,29 @@ class Classes:
         return self.colors[-1]
 
     def legend_rows(self, lang: str) -> list[tuple[str, str]]:
+        """One row per class, "low – high"; a class of one value shows that value alone (every RT
+        with Rp 0 reads "Rp 0 (semua RT)", never "Rp 0 – Rp 0")."""
         kind = INDICATORS[self.key][2]
-        rows, low = [], 0.0
-        for bound, color in zip(self.bounds, self.colors, strict=True):
-            rows.append((color, f"{fmt_value(kind, low)} – {fmt_value(kind, bound)}"))
+        if len(self.bounds) == 1 and abs(self.bounds[0] - self.low) < 1e-12:
+            every = "semua RT" if lang == "id" else "every RT"
+            return [(self.colors[0], f"{fmt_value(kind, self.low, lang)} ({every})")]
+        rows, low = [], self.low
+        for i, (bound, color) in enumerate(zip(self.bounds, self.colors, strict=True)):
+            if abs(bound - low) < 1e-12 or fmt_value(kind, low, lang) == fmt_value(kind, bound, lang):
+                rows.append((color, fmt_value(kind, bound, lang)))
+            else:
+                above = ("> " if i else "") + fmt_value(kind, low, lang)
+                rows.append((color, f"{above} – {fmt_value(kind, bound, lang)}"))
             low = bound
         return rows
 
 
-def fmt_value(kind: str, value: float) -> str:
+def fmt_value(kind: str, value: float, lang: str = "id") -> str:
     if kind == "share":
-        return f"{100 * value:.1f} %"
+        return f"{decimal(100 * value, 1, lang)} %"
     if kind == "idr":
         return idr(value)
-    return f"{value:,.0f}"
+    return decimal(value, 0, lang)
 
 
 def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
@@ -202,7 +216,7 @@ def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
     unique = np.unique(vals)
     if len(unique) <= 1:
         top = float(unique[0]) if len(unique) else 0.0
-        return Classes(key, [top], [palette[2]])
+        return Classes(key, [top], [palette[2]], low=top)
     n = min(k, len(unique))
     with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
         warnings.simplefilter("ignore")
@@ -210,7 +224,7 @@ def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
 
         bins = [float(b) for b in mapclassify.FisherJenks(vals, k=n).bins]
     colors = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
-    return Classes(key, bins, colors)
+    return Classes(key, bins, colors, low=float(unique[0]))
 
 
 # --- features --------------------------------------------------------------------------------------
@@ -251,7 +265,7 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
         label = html.escape(indicator_label(key, lang))  # the value names its indicator: it changes with the picker
-        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v)}" for v in rt[key]]
+        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v, lang)}" for v in rt[key]]
         legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
     first = opts.indicators[0]
     out["color"] = out[f"c_{first}"]
@@ -264,7 +278,9 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     return _round(out), legends
 
 
-def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+def work_features(works: gpd.GeoDataFrame, lang: str, work_url: str | None = None) -> gpd.GeoDataFrame:
+    """Works with display strings, a colour per colour mode and, given ``work_url`` (a template
+    with ``{work_id}``), a link to each work's page in its popup."""
     out = gpd.GeoDataFrame({"work_id": works["work_id"].to_numpy()}, geometry=works.geometry.to_numpy(), crs=works.crs)
     out["name"] = [esc(v) for v in works["name"]]
     out["type_text"] = [WORK_TYPES[w].label_id if lang == "id" else WORK_TYPES[w].label_en for w in works["work_type"]]
@@ -284,8 +300,54 @@ def work_features(works: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
     deviation = [deviation_today(w) for _, w in works.iterrows()]  # progress_fisik: latest record
     out["c_deviation"] = [deviation_color(d, s) for d, s in zip(deviation, works["status"], strict=True)]
-    out["deviation_text"] = [f"{d:+.0f} %" if d is not None else "-" for d in deviation]
+    out["deviation_text"] = [deviation_words(d, lang) for d in deviation]
+    if work_url:
+        label = html.escape(LABELS["work_page"][lang])
+        out["page"] = [
+            f'<a href="{html.escape(work_url.format(work_id=quote(str(w), safe="")))}">{label}</a>'
+            for w in works["work_id"]
+        ]
     return _round(out)
+
+
+def work_legend_rows(key: str, lang: str) -> list[tuple[str, str]]:
+    """What each colour of the works means in colour mode ``key`` (status, fisik, deviation)."""
+    none = "belum ada data" if lang == "id" else "no data yet"
+    if key == "fisik":  # fisik_color: below 25 red, 25 up to below 50 orange, ...
+        (b1, c1), (b2, c2), (b3, c3), (_, c4) = FISIK_COLORS
+        rows = [(c1, f"< {b1} %"), (c2, f"{b1} – < {b2} %"), (c3, f"{b2} – < {b3} %"), (c4, f"≥ {b3} %")]
+        return [*rows, (DEVIATION_COLORS["none"], none)]
+    if key == "deviation":
+        words = {
+            "id": {
+                "ahead": "sesuai atau lebih cepat dari rencana",
+                "slightly": "terlambat hingga 10 poin persen",
+                "late": "terlambat lebih dari 10 poin persen",
+                "none": "tanpa jadwal, atau batal",
+            },
+            "en": {
+                "ahead": "on or ahead of schedule",
+                "slightly": "up to 10 percentage points behind",
+                "late": "more than 10 percentage points behind",
+                "none": "no schedule, or cancelled",
+            },
+        }[lang]
+        return [(DEVIATION_COLORS[k], words[k]) for k in ("ahead", "slightly", "late", "none")]
+    return [(c, STATUS_LABELS[s][lang]) for s, c in STATUS_COLORS.items()]
+
+
+WORK_COLOR_MODES = ("status", "fisik", "deviation")
+
+
+def work_legend_html(key: str, lang: str) -> str:
+    title = {
+        "status": {"id": "status", "en": "status"},
+        "fisik": {"id": "progres fisik", "en": "physical progress"},
+        "deviation": {"id": "deviasi dari rencana", "en": "deviation from plan"},
+    }[key][lang]
+    head = f"<b>{html.escape(_l('works', lang))}: {html.escape(title)}</b>"
+    rows = [f'<i style="background:{c}"></i>{html.escape(text)}' for c, text in work_legend_rows(key, lang)]
+    return "<br>".join([head, *rows])
 
 
 FISIK_COLORS = [(25, "#d7191c"), (50, "#fdae61"), (75, "#a6d96a"), (100.01, "#1a9641")]
@@ -355,14 +417,15 @@ def build_map(data: KelurahanData, table: pd.DataFrame, opts: MapOptions | None 
     rt, legends = rt_features(data, table, opts)
     layers = {"rt": _rt_layer(fmap, rt, opts)}
     _boundary_layer(fmap, data, lang)
-    layers["works"] = _works_layer(fmap, work_features(data.works, lang), opts)
+    layers["works"] = _works_layer(fmap, work_features(data.works, lang, opts.work_url), opts)
     layers["gardens"] = _gardens_layer(fmap, garden_features(data.gardens, lang), opts)
     layers["facilities"] = _facilities_layer(fmap, facility_features(data.facilities, lang), opts)
     control = folium.LayerControl(collapsed=False)
     control.add_to(fmap)
     legend = _Legend(legends, opts)
     legend.add_to(fmap)
-    _Registry(layers, control, legend, opts).add_to(fmap)
+    corners = [[float(bounds[1]), float(bounds[0])], [float(bounds[3]), float(bounds[2])]]
+    _Registry(layers, control, legend, opts, corners).add_to(fmap)
     fmap.get_root().header.add_child(Element(legends_script(legends, opts)))
     return fmap
 
@@ -456,6 +519,9 @@ def _works_layer(fmap: folium.Map, works: gpd.GeoDataFrame, opts: MapOptions) ->
             "deviation",
         )
     ]
+    if "page" in works.columns:
+        fields.append("page")
+        aliases.append("")
     layer = folium.GeoJson(
         _geojson(works, opts, "works"),
         name=_l("works", lang),
@@ -540,10 +606,7 @@ class _Legend(MacroElement):
         first = opts.indicators[0]
         rows = [
             f'<div class="pk-rt-legend">{rt_legend_html(legends.get(first), opts)}</div>',
-            f"<b>{html.escape(_l('works', lang))}</b>",
-        ]
-        rows += [
-            f'<i style="background:{c}"></i>{html.escape(STATUS_LABELS[s][lang])}' for s, c in STATUS_COLORS.items()
+            f'<div class="pk-works-legend">{work_legend_html("status", lang)}</div>',
         ]
         rows.append(f"<b>{html.escape(_l('facilities', lang))}</b>")
         rows += [
@@ -596,7 +659,12 @@ class _Registry(MacroElement):
             (pk.icons[p.category] || pk.icons.lainnya) + "</div>"});
   };
   var fac = pk.layers.facilities;
-  fac.options.pointToLayer = function (feature, latlng) { return L.marker(latlng, {icon: pk.facilityIcon(feature)}); };
+  fac.options.pointToLayer = function (feature, latlng) {  // named: a screen reader says which facility
+    var text = document.createElement("textarea");  // the popup's escaped name, as plain letters again
+    text.innerHTML = feature.properties.name || "";
+    var name = text.value;
+    return L.marker(latlng, {icon: pk.facilityIcon(feature), title: name, alt: name});
+  };
   var existing = [];
   fac.eachLayer(function (l) { existing.push(l.feature); });
   fac.clearLayers();
@@ -628,6 +696,18 @@ class _Registry(MacroElement):
     pk.control.collapse();
     map.on("click", function () { pk.control.collapse(); });
   }
+  // the kelurahan fills the part of the map that the legend and the layer list leave free
+  pk.fitClear = function () {
+    var right = 10, legend = box.querySelector(".pk-legend"), layers = box.querySelector(".leaflet-control-layers");
+    if (legend && layers) {  // the legend scrolls inside what the layer list leaves of the right side
+      legend.style.maxHeight = Math.max(120, box.clientHeight - layers.offsetHeight - 50) + "px";
+    }
+    if (legend) { right = Math.max(right, legend.offsetWidth + 20); }
+    if (layers) { right = Math.max(right, layers.offsetWidth + 20); }
+    if (right > box.clientWidth / 2) { right = 10; }  // too narrow to leave a side free: fold instead
+    map.fitBounds(pk.config.bounds, {paddingTopLeft: [50, 10], paddingBottomRight: [right, 10]});
+  };
+  pk.fitClear();
 
   function key(f) { var p = f.properties; return p.work_id || p.garden_id || p.facility_id; }
   var seen = {};
@@ -654,12 +734,15 @@ class _Registry(MacroElement):
 {% endmacro %}
 """)
 
-    def __init__(self, layers: dict, control: folium.LayerControl, legend: _Legend, opts: MapOptions) -> None:
+    def __init__(
+        self, layers: dict, control: folium.LayerControl, legend: _Legend, opts: MapOptions, bounds: list
+    ) -> None:
         super().__init__()
         self.layers = layers
         self.control = control
         self.icons = {c: icon_svg(c) for c in CATEGORY_LABELS}
         self.config = {
+            "bounds": bounds,
             "lazy": opts.lazy,
             "programmeColors": PROGRAMME_COLORS,
             "text": {k: _l(k, opts.lang) for k in ("fullscreen", "locate", "locate_fail")},
@@ -690,20 +773,46 @@ def map_parts(fmap: folium.Map) -> dict[str, str]:
     """Header, body and script of a map, to embed it in one of our own pages."""
     root = fmap.get_root()
     root.render()
-    return {"header": root.header.render(), "html": root.html.render(), "script": root.script.render()}
+    header = re.sub(r'<meta name="viewport"[^>]*>', "", root.header.render())  # the page has its own, zoomable
+    return {"header": header, "html": root.html.render(), "script": root.script.render()}
 
 
 def write_map(store: Store, code: str, path: str | Path, *, lang: str = "id", k: int = 5) -> Path:
     """Write the stand-alone public map of kelurahan ``code`` to ``path``."""
     from geo.public import PublicData
 
-    data = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
+    public = PublicData(store, k=k, max_kelurahan=1)
+    data = public.kelurahan(code)
     fmap = build_map(data, data.indicators, MapOptions(lang=lang, k=k, indicators=tuple(INDICATORS)))
     _IndicatorPicker(lang).add_to(fmap)
+    title = f"{'Peta Kelurahan' if lang == 'id' else 'Map of Kelurahan'} {data.info['name']}"
+    fmap.get_root().html.add_child(Element(_heading_html(data.info, title, public.version(code), lang)), index=0)
+    page = render_standalone(fmap)
+    page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    page = re.sub(  # folium forbids zooming the page; a visitor with poor sight needs it
+        r'<meta name="viewport"[^>]*>', '<meta name="viewport" content="width=device-width, initial-scale=1">', page
+    )
+    page = page.replace("<head>", f"<head>\n<title>{html.escape(title)} · petakampung</title>", 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_standalone(fmap), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
+
+
+def _heading_html(info: dict, title: str, version: str, lang: str) -> str:
+    """The stand-alone map's heading: which kelurahan, where, and the source and date of its data."""
+    from geo.public_text import source_note
+
+    place = ", ".join(html.escape(str(info[c])) for c in ("kecamatan", "kota") if info.get(c))
+    return (
+        '<header class="pk-heading" style="font:14px/1.3 system-ui,sans-serif;padding:6px 10px;'
+        'background:#fff;border-bottom:3px solid #b2182b">'
+        f'<h1 style="font-size:18px;margin:0">{html.escape(title)}</h1>'
+        f"<div>{html.escape(str(info['kelurahan_code']))} · {place}</div>"
+        f'<div style="font-size:12px;color:#5b6770">{html.escape(source_note(version, lang))}</div></header>'
+        "<style>html,body{height:100%;margin:0}body{display:flex;flex-direction:column}"
+        ".folium-map{flex:1 1 auto;height:auto!important;min-height:300px}</style>"
+    )
 
 
 class _IndicatorPicker(MacroElement):
@@ -738,6 +847,8 @@ window.pk.setWorkColor = function (key) {
   var works = window.pk.layers.works;
   works.setStyle(function (f) { var c = f.properties["c_" + key]; return {color: c, fillColor: c}; });
   works.eachLayer(function (l) { l.feature.properties.color = l.feature.properties["c_" + key]; });
+  var box = document.querySelector(".pk-works-legend"), legends = window.pk.workLegends || {};
+  if (box && legends[key]) { box.innerHTML = legends[key]; }
 };
 window.pk.setIndicator = function (key) {
   var rt = window.pk.layers.rt, legends = window.pk.legends || {};
@@ -752,4 +863,8 @@ window.pk.setIndicator = function (key) {
 
 def legends_script(legends: dict, opts: MapOptions) -> str:
     data = {k: rt_legend_html(v, opts) for k, v in legends.items()}
-    return f"<script>window.pk = window.pk || {{}}; window.pk.legends = {json.dumps(data)};{SET_INDICATOR_JS}</script>"
+    works = {k: work_legend_html(k, opts.lang) for k in WORK_COLOR_MODES}
+    return (
+        f"<script>window.pk = window.pk || {{}}; window.pk.legends = {json.dumps(data)};"
+        f"window.pk.workLegends = {json.dumps(works)};{SET_INDICATOR_JS}</script>"
+    )

@@ -19,6 +19,7 @@ from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year, weighted_fisik
 from geo.public import PublicData
+from geo.public_text import as_of_date, decimal, long_date
 from geo.store import Store
 
 TEXT = {
@@ -26,33 +27,65 @@ TEXT = {
         "title": "Laporan Kemajuan Pekerjaan",
         "kel": "Kelurahan",
         "date": "Tanggal laporan",
+        "package": "Paket pekerjaan tahun {year}",
+        "all_years": "Semua tahun anggaran",
         "map": "Peta pekerjaan",
+        "map_note": "Nomor pada peta sama dengan nomor pada daftar pekerjaan.",
         "works": "Daftar pekerjaan",
         "kurva": "Kurva S paket pekerjaan",
+        "kurva_note": "Kurva S: progres kumulatif menurut rencana dan yang sudah dicapai, dalam persen dari "
+        "seluruh paket (ditimbang menurut anggaran).",
         "photos": "Foto progres terbaru",
-        "cols": ["Pekerjaan", "Jenis", "Tahun", "Dana", "Anggaran", "Status", "Fisik"],
+        "cols": ["No", "Pekerjaan", "Jenis", "Tahun", "Dana", "Anggaran", "Status", "Fisik"],
         "none": "Belum ada foto.",
+        "no_works": "Tidak ada pekerjaan pada paket ini.",
         "skipped": "{n} foto tidak dapat ditampilkan (berkas rusak) dan dilewati.",
         "planned": "Rencana",
         "fisik": "Realisasi fisik",
         "keuangan": "Keuangan",
-        "summary": "Total anggaran {budget}; progres fisik tertimbang {fisik:.1f} %; {n} pekerjaan.",
+        "summary": "Total anggaran {budget}; progres fisik tertimbang {fisik} %; {n} pekerjaan.",
+        "page": "Halaman {n} dari {total}",
+        "source": "Sumber: data kelurahan di petakampung dan catatan progres LKM; data per {day}.",
+        "rt_boundary": "Batas RT",
+        "kel_boundary": "Batas kelurahan",
+        "north": "U",
+        "sign_place": "{kota}, {day}",
+        "sign_lkm": "Koordinator LKM",
+        "sign_lurah": "Lurah {name}",
+        "known": "Mengetahui,",
+        "made": "Dibuat oleh,",
     },
     "en": {
         "title": "Works Progress Report",
         "kel": "Kelurahan",
         "date": "Report date",
+        "package": "Works package of {year}",
+        "all_years": "All fiscal years",
         "map": "Map of the works",
+        "map_note": "The numbers on the map are those of the list of works.",
         "works": "Works",
         "kurva": "S-curve of the works package",
+        "kurva_note": "S-curve: cumulative progress as planned and as achieved, in percent of the whole "
+        "package (weighted by budget).",
         "photos": "Latest progress photos",
-        "cols": ["Work", "Type", "Year", "Funding", "Budget", "Status", "Physical"],
+        "cols": ["No", "Work", "Type", "Year", "Funding", "Budget", "Status", "Physical"],
         "none": "No photos yet.",
+        "no_works": "No works in this package.",
         "skipped": "{n} photo(s) could not be shown (damaged file) and were left out.",
         "planned": "Planned",
         "fisik": "Physical progress",
         "keuangan": "Financial",
-        "summary": "Total budget {budget}; weighted physical progress {fisik:.1f} %; {n} works.",
+        "summary": "Total budget {budget}; weighted physical progress {fisik} %; {n} works.",
+        "page": "Page {n} of {total}",
+        "source": "Source: kelurahan data in petakampung and LKM progress records; data as of {day}.",
+        "rt_boundary": "RT boundary",
+        "kel_boundary": "Kelurahan boundary",
+        "north": "N",
+        "sign_place": "{kota}, {day}",
+        "sign_lkm": "LKM Coordinator",
+        "sign_lurah": "Lurah of {name}",
+        "known": "Acknowledged,",
+        "made": "Prepared by,",
     },
 }
 
@@ -64,28 +97,134 @@ def para(text: object, style):
     return Paragraph(escape(str(text)), style)
 
 
-def _map_png(kel) -> bytes:
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length near a fifth of the map's width: 50, 100, 200, 500 m, 1 km, ..."""
+    target = span_m / 5
+    for step in (10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000):
+        if step >= target:
+            return float(step)
+    return 50000.0
+
+
+def _map_png(kel, works: pd.DataFrame, text: dict, lang: str) -> bytes:
+    """The kelurahan with its RTs (labelled), the package's works numbered as in the table and
+    coloured by status, a legend, a scale bar and a north arrow; drawn in the UTM zone."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     metric = kel.kelurahan.estimate_utm_crs()  # the outline: a kelurahan may have no RT polygons yet
-    fig, ax = plt.subplots(figsize=(7, 5), dpi=110)
+    fig, ax = plt.subplots(figsize=(7, 5.4), dpi=150)
     if len(kel.rt):
-        kel.rt.to_crs(metric).plot(ax=ax, facecolor="#f7f4ea", edgecolor="#999999", linewidth=0.5)
-    kel.kelurahan.to_crs(metric).boundary.plot(ax=ax, color="#000000", linewidth=1.2)
-    works = kel.works.to_crs(metric)
+        rt = kel.rt.to_crs(metric)
+        rt.plot(ax=ax, facecolor="#f7f4ea", edgecolor="#8c8c8c", linewidth=0.6)
+        for label, point in zip(rt["rt_label"], rt.geometry.representative_point(), strict=True):
+            ax.annotate(str(label), (point.x, point.y), ha="center", va="center", fontsize=5.5, color="#333333")
+    outline = kel.kelurahan.to_crs(metric)
+    outline.boundary.plot(ax=ax, color="#000000", linewidth=1.2)
+    drawn = works.to_crs(metric) if len(works) else works
+    handles = [
+        Line2D([], [], color="#8c8c8c", linewidth=0.8, label=text["rt_boundary"]),
+        Line2D([], [], color="#000000", linewidth=1.2, label=text["kel_boundary"]),
+    ]
     for status, color in STATUS_COLORS.items():
-        part = works[works["status"] == status]
+        part = drawn[drawn["status"] == status] if len(drawn) else drawn
         if len(part):
             part.plot(ax=ax, color=color, linewidth=3, markersize=40)
+            handles.append(Line2D([], [], color=color, linewidth=3, label=STATUS_LABELS[status][lang]))
+    for number, geom in enumerate(drawn.geometry if len(drawn) else [], start=1):
+        at = geom.interpolate(0.5, normalized=True) if geom.geom_type.endswith("LineString") else geom.centroid
+        ax.annotate(
+            str(number),
+            (at.x, at.y),
+            ha="center",
+            va="center",
+            fontsize=7,
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "#1d2b36", "lw": 0.8},
+        )
+    minx, miny, maxx, maxy = outline.total_bounds
+    pad = 0.06 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect("equal")
+    length = _nice_length(maxx - minx + 2 * pad)
+    x0, y0 = minx - pad * 0.6, miny - pad * 0.6
+    ax.plot([x0, x0 + length], [y0, y0], color="#000000", linewidth=3, solid_capstyle="butt")
+    scale = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.annotate(scale, (x0 + length / 2, y0), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
+    ax.annotate(
+        text["north"],
+        xy=(0.95, 0.97),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"facecolor": "#000000", "width": 3, "headwidth": 9, "headlength": 8},
+    )
+    ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.9)
     ax.set_axis_off()
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
+
+
+def _numbered_canvas(text: dict, footer: str):
+    """A canvas that writes "Halaman n dari N" and the source line on every page (two passes)."""
+    from reportlab.lib.units import cm
+    from reportlab.pdfgen import canvas
+
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 7.5)
+                self.setFillGray(0.35)
+                self.drawString(1.5 * cm, 1.0 * cm, footer)
+                page = text["page"].format(n=self._pageNumber, total=total)
+                self.drawRightString(self._pagesize[0] - 1.5 * cm, 0.6 * cm, page)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _signatures(info: dict, text: dict, today: date, lang: str, styles) -> list:
+    """Place and date, then the two signatures of a musyawarah: the LKM coordinator and the Lurah."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+    normal = styles["Normal"].clone("sign", alignment=1)
+    blank = "( " + "." * 40 + " )"
+    place = text["sign_place"].format(kota=info.get("kota") or "", day=long_date(today, lang)).lstrip(", ")
+    cells = [
+        [para(text["made"], normal), para(text["known"], normal)],
+        [para(text["sign_lkm"], normal), para(text["sign_lurah"].format(name=info["name"]), normal)],
+        [Spacer(1, 2.2 * cm), Spacer(1, 2.2 * cm)],
+        [
+            para(blank, normal),
+            para(blank, normal),
+        ],
+    ]
+    table = Table(cells, colWidths=[8.5 * cm, 8.5 * cm])
+    table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    right = styles["Normal"].clone("right", alignment=2)
+    return [KeepTogether([Spacer(1, 0.8 * cm), para(place, right), Spacer(1, 0.3 * cm), table])]
 
 
 def kelurahan_report(
@@ -99,58 +238,62 @@ def kelurahan_report(
     all_years: bool = False,
 ) -> bytes:
     """The report as PDF bytes, of one year's package (the current one unless ``year`` or
-    ``all_years`` says otherwise)."""
+    ``all_years`` says otherwise).  Map, table, Kurva S and photos all cover the same works."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
     today = today or date.today()
     text = TEXT[lang]
-    kel = PublicData(store, k=k, max_kelurahan=1).kelurahan(code)
+    public = PublicData(store, k=k, max_kelurahan=1)
+    kel = public.kelurahan(code)
     info = kel.info
     chosen = None if all_years else (year or package_year(kel.works))
     works = package(kel.works, chosen).sort_values(["year", "work_id"])
     history = kel.progress[kel.progress["work_id"].isin(works["work_id"])]
     styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    active = works[works["status"] != "batal"]
+    fisik = weighted_fisik(works)
     story = [
         para(text["title"], styles["Title"]),
         para(
             f"{text['kel']} {info['name']} ({info['kelurahan_code']}), {info['kecamatan']}, {info['kota']}",
             styles["Heading3"],
         ),
-        para(f"{text['date']}: {today.isoformat()}", styles["Normal"]),
-    ]
-    active = works[works["status"] != "batal"]
-    story.append(
+        para(text["all_years"] if chosen is None else text["package"].format(year=chosen), styles["Heading4"]),
+        para(f"{text['date']}: {long_date(today, lang)}", styles["Normal"]),
         para(
-            text["summary"].format(
-                budget=idr(works["budget_idr"].sum()),
-                fisik=weighted_fisik(works),
-                n=len(works),
-            ),
+            text["summary"].format(budget=idr(works["budget_idr"].sum()), fisik=decimal(fisik, 1, lang), n=len(works)),
             styles["Normal"],
-        )
-    )
-    story += [
+        ),
         Spacer(1, 0.3 * cm),
-        para(text["map"], styles["Heading2"]),
-        Image(io.BytesIO(_map_png(kel)), width=16 * cm, height=11.4 * cm),
+        KeepTogether(
+            [
+                para(text["map"], styles["Heading2"]),
+                Image(io.BytesIO(_map_png(kel, works, text, lang)), width=16 * cm, height=12.3 * cm),
+                para(text["map_note"], small),
+            ]
+        ),
     ]
     rows = [text["cols"]] + [
         [
-            para(w["name"] or w["work_id"], styles["BodyText"]),
-            WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en,
-            str(w["year"]),
-            str(w["funding"]),
+            str(i),
+            para(w["name"] or w["work_id"], small),
+            para(WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en, small),
+            str(int(w["year"])) if pd.notna(w["year"]) else "-",
+            para(w["funding"] or "-", small),
             idr(w["budget_idr"]),
             STATUS_LABELS[w["status"]][lang],
-            f"{(w['progress_fisik'] or 0):.0f} %",
+            f"{decimal(w['progress_fisik'] or 0, 0, lang)} %",
         ]
-        for _, w in works.iterrows()
+        for i, (_, w) in enumerate(works.iterrows(), start=1)
     ]
-    table = Table(rows, colWidths=[5 * cm, 2.6 * cm, 1.2 * cm, 1.6 * cm, 3 * cm, 1.9 * cm, 1.5 * cm], repeatRows=1)
+    table = Table(
+        rows, colWidths=[0.9 * cm, 4.6 * cm, 2.6 * cm, 1.2 * cm, 1.6 * cm, 2.8 * cm, 1.8 * cm, 1.3 * cm], repeatRows=1
+    )
     table.setStyle(
         TableStyle(
             [
@@ -159,16 +302,13 @@ def kelurahan_report(
                 ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (5, 1), (5, -1), "RIGHT"),
+                ("ALIGN", (7, 1), (7, -1), "RIGHT"),
             ]
         )
     )
-    story += [
-        PageBreak(),
-        para(text["works"], styles["Heading2"]),
-        table,
-        Spacer(1, 0.4 * cm),
-        para(text["kurva"], styles["Heading2"]),
-    ]
+    story += [CondPageBreak(4 * cm), para(text["works"], styles["Heading2"])]
+    story.append(table if len(works) else para(text["no_works"], styles["Normal"]))
     curve = kurva_s(active, history, today=today)
     if len(curve):
         png = kurva_s_png(
@@ -176,25 +316,38 @@ def kelurahan_report(
             title=f"Kurva S: {info['name']}",
             labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
         )
-        story.append(Image(io.BytesIO(png), width=16 * cm, height=7.3 * cm))
+        story.append(
+            KeepTogether(
+                [
+                    para(text["kurva"], styles["Heading2"]),
+                    Image(io.BytesIO(png), width=16 * cm, height=7.3 * cm),
+                    para(text["kurva_note"], small),
+                ]
+            )
+        )
+    story.append(CondPageBreak(6 * cm))
     story.append(para(text["photos"], styles["Heading2"]))
-    story += _photos(store, works, styles, text)
+    story += _photos(store, works, styles, text, lang)
+    story += _signatures(info, text, today, lang, styles)
+    as_of = as_of_date(public.version(code)) or today.isoformat()
+    footer = f"{info['name']} · " + text["source"].format(day=long_date(as_of, lang))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
         pagesize=A4,
         title=f"{text['title']} {info['name']}",
         author="petakampung",
+        lang="id-ID" if lang == "id" else "en",
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
-        bottomMargin=1.5 * cm,
+        bottomMargin=1.6 * cm,
     )
-    doc.build(story)
+    doc.build(story, canvasmaker=_numbered_canvas(text, footer))
     return buf.getvalue()
 
 
-def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
+def _photos(store: Store, works: pd.DataFrame, styles, text, lang: str = "id") -> list:
     """The latest six photos of the works, from their stored thumbnails (made once for a photo
     stored before thumbnails existed); a photo that cannot be shown is counted in a note."""
     from reportlab.lib.units import cm
@@ -208,6 +361,8 @@ def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
     records = store.read("progress_records", record_id=list(photos["record_id"])).set_index("record_id")
     photos = photos.assign(day=photos["record_id"].map(records["record_date"])).sort_values("day").tail(6)
     cells, skipped = [], 0
+    names = {w: n or w for w, n in zip(works["work_id"], works["name"], strict=True)}
+    small = styles["BodyText"].clone("caption", fontSize=8, leading=10)
     for rec in photos.to_dict("records"):
         thumb = read_rendition(store, rec["photo_id"], "thumb")
         if thumb is None and render_stored_photo(store, rec["photo_id"]):
@@ -219,7 +374,7 @@ def _photos(store: Store, works: pd.DataFrame, styles, text) -> list:
         cells.append(
             [
                 Image(io.BytesIO(bytes(thumb["data"])), width=width, height=width * thumb["height"] / thumb["width"]),
-                para(f"{rec['work_id']} · {rec['day']}", styles["BodyText"]),
+                para(f"{names.get(rec['work_id'], rec['work_id'])} · {long_date(rec['day'], lang)}", small),
             ]
         )
     out: list = []

@@ -60,6 +60,18 @@ TANAH_TINGGI = g.Place(
 )
 NEW_PLACES = ((BATU_JAYA, "batu_jaya"), (PENYENGAT_RENDAH, "penyengat_rendah"), (TANAH_TINGGI, "tanah_tinggi"))
 
+OWNERS = {  # the group running a facility, where the story says who
+    ("batu_jaya", "balai_warga"): "KLP-1002-POKJA",
+    ("batu_jaya", "sekretariat"): "KLP-1002-POKJA",
+    ("batu_jaya", "dapur_stunting"): "KLP-1002-POKJA",
+    ("batu_jaya", "ambulans"): "KLP-1002-POKJA",
+    ("batu_jaya", "arena_bermain"): "KLP-1002-POKJA",
+    ("batu_jaya", "musala"): "KLP-1002-POKJA",
+    ("penyengat_rendah", "rumah_data"): "KLP-1010-POKJAKKB",
+    ("tanah_tinggi", "pos_ronda"): "KLP-1004J-KEAMANAN",
+    ("tanah_tinggi", "posyandu"): "KLP-1004J-KESEHATAN",
+    ("tanah_tinggi", "paud"): "KLP-1004J-PENDIDIKAN",
+}
 BATU_JAYA_FACILITIES = [
     ((3, 1), "balai_warga", "Kampung KB", "Balai Warga Kampung KB Jimpitan"),
     ((3, 1), "sekretariat", "Kampung KB", "Sekretariat Kampung KB Jimpitan"),
@@ -108,6 +120,7 @@ def generate(out: Path) -> None:
         for f in facs:  # Tanah Tinggi and Jatirangga both end in 1004: ids carry the kecamatan too
             props = f["properties"]
             props["facility_id"] = props["facility_id"].replace("FAS-", f"FAS-{place.code[6:8]}", 1)
+            props["pengelola"] = OWNERS.get((slug, props["category"]), "")
         g.write_geojson(out / "infrastructure" / f"facilities_{slug}.geojson", facs)
         if place is TANAH_TINGGI:  # Kampung Tangguh: walking distances along a (synthetic) road network
             (out / "roads").mkdir(exist_ok=True)

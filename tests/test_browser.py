@@ -107,7 +107,7 @@ def test_list_entry_shows_its_work_on_the_map(browser, server: str) -> None:
     assert "Sumur bor RT 05 LK I" in popup.inner_text()
     page.goto(f"{server}/kelurahan/{KALIAWI}/pekerjaan?status=berjalan")
     assert page.locator("#works-table tbody tr").count() == 1
-    page.get_by_role("link", name="Jalan paving RT 07 LK I").click()
+    page.locator("#works-table").get_by_role("link", name="lihat di peta").click()  # the name: its work page
     page.locator(".leaflet-popup-content").wait_for()
     assert "Jalan paving" in page.locator(".leaflet-popup-content").inner_text()
     log.assert_clean()

@@ -278,3 +278,45 @@ def test_a_work_carries_its_programme(demo_store, tmp_path: Path) -> None:
     first = served[(served["unit_number"] == 1) & (served["rt_number"] == 1)].iloc[0]
     assert first["p_kampung_kb"] == 1
     assert first["p_kotaku"] == 0
+
+
+def test_facility_owner_refers_to_a_group(demo_source, demo_store, tmp_path: Path) -> None:
+    owners = open_store(demo_source).read("facilities", kelurahan_code=BATU_JAYA, category="ambulans")
+    assert list(owners["owner_group_id"]) == ["KLP-1002-POKJA"]  # the jimpitan Pokja runs the ambulance
+    row = {"kode_kelurahan": BATU_JAYA, "nama": "Ambulans Uji", "kategori": "ambulans", "program": "Kampung KB",
+           "pengelola": "KLP-1012-KWT", "lat": -6.1548, "lon": 106.6611}  # fmt: skip
+    path = csv_file(tmp_path / "fasilitas.csv", [row])  # a Kaliawi group cannot run a Batu Jaya facility
+    _refused(demo_store, "facilities", path, "baris 2", "kolom 'owner_group_id'", "KLP-1012-KWT")
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("/kelurahan/18.71.06.1099/program", "tidak ada di penyimpanan"),
+        ("/kelurahan/bukan-kode/program", "PP.KK.CC.DDDD"),
+        ("/kelurahan/" + "9" * 5000 + "/program", "PP.KK.CC.DDDD"),
+        ("/kelurahan/18.71.06.1012%00/program", "PP.KK.CC.DDDD"),
+    ],
+)
+def test_community_page_refuses_unknown_and_malformed_codes(demo_settings, url: str, needle: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    r = TestClient(create_app(demo_settings)).get(url)
+    assert r.status_code == 404
+    assert needle in r.text
+    assert "Traceback" not in r.text
+
+
+def test_community_page_in_english_with_indonesian_numbers(demo_settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    r = TestClient(create_app(demo_settings)).get(f"/kelurahan/{BATU_JAYA}/program?lang=en")
+    assert r.status_code == 200
+    assert "Programmes and community groups" in r.text
+    assert "What the funds built" in r.text
+    assert "January 2019 - December 2022" in r.text
+    assert "Rp 199.200.000" in r.text  # four years of jimpitan, Indonesian thousands separators

@@ -90,6 +90,7 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
     urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]
     urls += [f"/foto/{p}" for p in store.read("progress_photos")["photo_id"]]
+    urls += ["/docs", "/redoc", f"/kelurahan/{KALIAWI}/pekerjaan/CSR-2026-01?lang=en"]  # issue 12 pages
     out: dict[str, bytes] = {}
     for url in urls:
         r = client.get(url)

@@ -31,6 +31,7 @@ from web.limits import (
     ResultCache,
 )
 from web.paths import root_of
+from web.public_text import register as register_public_text
 from web.routers import (
     account,
     api,
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tiles = TileService(app.state.public_store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["with_nonce"] = nonce_scripts  # folium's map header, see web.security
+    register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
     secret = settings.session_secret()
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)
     app.state.login_limiter = StoreLoginLimiter(

@@ -11,31 +11,33 @@ KURVA_LABELS = {
 
 
 def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str) -> str:
-    """Horizontal bars of shares (0-1): this RT against the whole kelurahan, one pair per row."""
-    width, label_w, bar_w, row_h = 560, 210, 300, 34
+    """Horizontal bars of shares (0-1): this RT against the whole kelurahan, one pair per row.
+
+    The label sits above its bars and the text is sized for a phone: the chart is drawn 400 units
+    wide, so on a 360 px screen 15 units are still 13 px."""
+    width, bar_w, row_h = 400, 300, 58
     height = row_h * len(rows) + 30
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html.escape(labels[0])} / {html.escape(labels[1])}">',
-        f'<rect x="{label_w}" y="4" width="10" height="10" fill="#b2182b"/>'
-        f'<text x="{label_w + 14}" y="13" font-size="11">{html.escape(labels[0])}</text>'
-        f'<rect x="{label_w + 150}" y="4" width="10" height="10" fill="#9e9e9e"/>'
-        f'<text x="{label_w + 164}" y="13" font-size="11">{html.escape(labels[1])}</text>',
+        f'<rect x="0" y="6" width="12" height="12" fill="#b2182b"/>'
+        f'<text x="16" y="17" font-size="14">{html.escape(labels[0])}</text>'
+        f'<rect x="170" y="6" width="12" height="12" fill="#757575"/>'
+        f'<text x="186" y="17" font-size="14">{html.escape(labels[1])}</text>',
     ]
     for i, (label, rt_value, kel_value) in enumerate(rows):
-        y = 24 + i * row_h
-        parts.append(f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label)}</text>')
-        for j, (value, color) in enumerate(((rt_value, "#b2182b"), (kel_value, "#9e9e9e"))):
-            yy = y + j * 13
+        y = 30 + i * row_h
+        parts.append(f'<text x="0" y="{y + 14}" font-size="15">{html.escape(label)}</text>')
+        for j, (value, color) in enumerate(((rt_value, "#b2182b"), (kel_value, "#757575"))):
+            yy = y + 20 + j * 16
             if value is None:
-                parts.append(
-                    f'<text x="{label_w}" y="{yy + 10}" font-size="10" fill="#666">{html.escape(hidden)}</text>'
-                )
+                parts.append(f'<text x="0" y="{yy + 12}" font-size="13" fill="#555">{html.escape(hidden)}</text>')
                 continue
             w = max(1.0, bar_w * min(float(value), 1.0))
+            text = f"{100 * value:.1f}".replace(".", ",") + " %"
             parts.append(
-                f'<rect x="{label_w}" y="{yy}" width="{w:.1f}" height="11" fill="{color}"/>'
-                f'<text x="{label_w + w + 4:.1f}" y="{yy + 10}" font-size="10">{100 * value:.1f} %</text>'
+                f'<rect x="0" y="{yy}" width="{w:.1f}" height="13" fill="{color}"/>'
+                f'<text x="{w + 4:.1f}" y="{yy + 12}" font-size="13">{text}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -47,7 +49,8 @@ def kurva_s_svg(curve, labels: dict[str, str]) -> str:
 
     if curve is None or len(curve) == 0:
         return ""
-    width, height, left, bottom, top = 640, 260, 40, 30, 28
+    # drawn 480 units wide: on a 360 px phone the 14-unit labels are still 10.5 px
+    width, height, left, bottom, top = 480, 250, 36, 28, 52
     plot_w, plot_h = width - left - 10, height - bottom - top
     n = len(curve)
 
@@ -62,7 +65,7 @@ def kurva_s_svg(curve, labels: dict[str, str]) -> str:
         y = top + plot_h * (1 - pct / 100)
         parts.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>'
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{pct}</text>'
+            f'<text x="{left - 4}" y="{y + 5:.1f}" font-size="13" text-anchor="end">{pct}</text>'
         )
     series = (
         ("planned_pct", "#9e9e9e", "6 4", labels["planned"]),
@@ -80,13 +83,15 @@ def kurva_s_svg(curve, labels: dict[str, str]) -> str:
                 f'<polyline class="s-{col}" fill="none" stroke="{color}" stroke-width="2.5" '
                 f'stroke-dasharray="{dash}" points="{" ".join(pts)}"/>'
             )
+        lx, ly = (0, 14) if k < 2 else (0, 34)  # two legend lines: long labels never overlap
+        lx = 0 if k != 1 else 210
         parts.append(
-            f'<rect x="{left + 150 * k}" y="6" width="12" height="4" fill="{color}"/>'
-            f'<text x="{left + 150 * k + 16}" y="12" font-size="11">{html.escape(label)}</text>'
+            f'<rect x="{lx}" y="{ly - 8}" width="14" height="5" fill="{color}"/>'
+            f'<text x="{lx + 18}" y="{ly}" font-size="14">{html.escape(label)}</text>'
         )
     first, last = str(curve["date"].iloc[0]), str(curve["date"].iloc[-1])
     parts.append(
-        f'<text x="{left}" y="{height - 8}" font-size="10">{first}</text>'
-        f'<text x="{width - 10}" y="{height - 8}" font-size="10" text-anchor="end">{last}</text></svg>'
+        f'<text x="{left}" y="{height - 6}" font-size="13">{first}</text>'
+        f'<text x="{width - 10}" y="{height - 6}" font-size="13" text-anchor="end">{last}</text></svg>'
     )
     return "".join(parts)

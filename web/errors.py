@@ -31,6 +31,7 @@ from geo.i18n import t
 from geo.selection import MAX_BUDGET_IDR
 from web.i18n import page_lang, ui
 from web.paths import route_path, site_url
+from web.public_text import page_message
 
 log = logging.getLogger("petakampung.web")
 
@@ -127,8 +128,12 @@ def add_exception_handlers(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(sorted(allowed))
             method = "HEAD" if request.scope.get("state", {}).get("head") else request.method
             message = t("method.not_allowed", lang, method=method, path=request.url.path[:100], allow=headers["Allow"])
-        else:
+            if not _wants_json(request):  # a visitor in a browser: words for a person, not for a client
+                message = page_message("method", lang, path=request.url.path[:100])
+        elif _wants_json(request):
             message = t("err.internal", lang, detail=exc.status_code)
+        else:  # never the command-line hint (PETAKAMPUNG_DEBUG) on a web page
+            message = page_message("http", lang, status=exc.status_code)
         if _wants_json(request):
             body = {"error": exc.status_code, "detail": message}
             response: Response = JSONResponse(body, status_code=exc.status_code)

@@ -22,15 +22,10 @@ __all__ = ["EMBEDDABLE", "SecurityHeadersMiddleware", "content_security_policy"]
 
 OSM_TILES = "https://tile.openstreetmap.org"
 EMBEDDABLE = re.compile(r"/kelurahan/[^/]+/peta")
-# FastAPI's interactive API documentation loads Swagger UI / ReDoc from a CDN (on a machine
-# without internet they stay blank, as before); those two pages only may use it
-DOCS = {"/docs": "https://cdn.jsdelivr.net", "/redoc": "https://cdn.jsdelivr.net"}
-DOCS_EXTRA = {
-    "img-src": "https://fastapi.tiangolo.com https://cdn.redoc.ly",
-    "font-src": "https://fonts.gstatic.com",
-    "style-src": "https://fonts.googleapis.com",
-    "worker-src": "blob:",
-}
+# the interactive API documentation loads Swagger UI / ReDoc from our own site (web.routers.docs);
+# ReDoc runs its search in a worker made from a blob: URL, on those two pages only
+DOCS = {"/docs", "/redoc"}
+DOCS_EXTRA = {"worker-src": "blob:"}
 HSTS = b"max-age=31536000"
 
 
@@ -48,10 +43,7 @@ def content_security_policy(nonce: str, path: str) -> str:
         "form-action": "'self'",
         "frame-ancestors": "*" if EMBEDDABLE.fullmatch(path) else "'none'",
     }
-    cdn = DOCS.get(path)
-    if cdn:
-        policy["script-src"] += f" {cdn}"
-        policy["style-src"] += f" {cdn}"
+    if path in DOCS:
         for name, extra in DOCS_EXTRA.items():
             policy[name] = f"{policy.get(name, chr(39) + 'self' + chr(39))} {extra}"
     return "; ".join(f"{k} {v}" for k, v in policy.items())

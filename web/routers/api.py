@@ -15,6 +15,7 @@ from geo.selection import MAX_BUDGET_IDR
 from web.deps import public_data
 from web.features import MAX_LIMIT, features, records
 from web.limits import cached
+from web.paths import root_of
 
 MAX_WEIGHT = 100.0
 
@@ -155,7 +156,11 @@ def map_layer(
 
     def build() -> Response:
         frame = filter_frame(getattr(kel, layer), box, {}).head(limit)
-        return _geojson(getattr(mapping, builder)(frame, page_lang(request)), id_column)
+        lang = page_lang(request)
+        if layer == "works":  # popups link to the work page, as on the inlined map
+            url = f"{root_of(request)}/kelurahan/{kel.info['kelurahan_code']}/pekerjaan/{{work_id}}?lang={lang}"
+            return _geojson(mapping.work_features(frame, lang, url), id_column)
+        return _geojson(getattr(mapping, builder)(frame, lang), id_column)
 
     return cached(request, "geojson", (request.url.query,), build, code=kel.info["kelurahan_code"])
 

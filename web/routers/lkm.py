@@ -40,6 +40,7 @@ from web.deps import ALL_YEARS, page_lang, parse_year, public_data
 from web.limits import UPLOAD_WAIT_S, cached
 from web.paths import site_url
 from web.render import render
+from web.work_history import history_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -86,6 +87,7 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
     curve = kurva_s(kel.works[kel.works["work_id"] == work_id], history)
     user = current_user(request)
     maintenance = request.app.state.store.read("maintenance_log", work_id=work_id)
+    records = _public_records(request, work_id)
     return render(
         request,
         "work.html",
@@ -94,7 +96,8 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
         work_types=WORK_TYPES,
         chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
         deviation=deviation_today(work, history),
-        records=_public_records(request, work_id),
+        records=records,
+        history_rows=history_rows(request.app.state.store, work_id, records),  # imported + LKM, one list
         maintenance=maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
         can_record=bool(user and user.can_record(code)),
         csrf=csrf_token(request),

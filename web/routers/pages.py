@@ -18,6 +18,7 @@ from geo.public import KelurahanPublic, PublicData
 from web.charts import compare_bars
 from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
+from web.locator import rt_locator_svg
 from web.paths import root_of
 from web.render import render
 from web.routers.api import filter_works
@@ -56,6 +57,7 @@ def _build_map_parts(request: Request, kel: KelurahanPublic, lang: str) -> dict[
         indicators=tuple(INDICATORS),
         lazy=lazy,
         rt_url=f"{root}/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
+        work_url=f"{root}/kelurahan/{code}/pekerjaan/{{work_id}}?lang={lang}",
     )
     return map_parts(build_map(kel, kel.indicators, opts))
 
@@ -159,9 +161,18 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
     from web.charts import KURVA_LABELS, kurva_s_svg
 
     rt_curve = kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])]) if len(works) else None
+    locator = rt_locator_svg(
+        kel.kelurahan,
+        kel.rt,
+        geom,
+        works,
+        f"{rec['rt_label']} · {kel.info['name']}",
+        north="U" if lang == "id" else "N",
+    )
     return render(
         request,
         "rt.html",
+        locator=locator,
         kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang]) if rt_curve is not None else "",
         info=kel.info,
         rt=rec,
