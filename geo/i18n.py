@@ -1051,3 +1051,16 @@ MESSAGES.update(PLAN_MESSAGES)
 from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
 
 MESSAGES.update(COMMUNITY_MESSAGES)
+
+
+# --- issue 12: an upload sent after the session ended ----------------------------------------------------
+MESSAGES.update(
+    {
+        "body.login_first": {
+            "id": "kiriman ke '{path}' terlalu besar ({size}) untuk pengunjung yang belum masuk (batasnya {limit}); "
+            "sesi Anda mungkin sudah berakhir: masuk lagi lalu kirim ulang",
+            "en": "the request to '{path}' is too large ({size}) for a visitor who is not logged in (the limit is "
+            "{limit}); your session may have ended: log in again and send it again",
+        },
+    }
+)

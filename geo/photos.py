@@ -1,11 +1,14 @@
 """Progress photos: checked and decoded once, on upload, into bounded renditions.
 
-A photo is refused on upload when it is not a JPEG or PNG, larger than 5 MB, above the pixel
+A photo is refused on upload when it is not a JPEG or PNG, larger than 16 MB, above the pixel
 limit (a small PNG can claim 30000 x 30000 pixels: a decompression bomb), or cannot be decoded to
 its end (a truncated JPEG).  An accepted photo is decoded once into a *display* (at most 1600 px)
 and a *thumbnail* (at most 400 px) rendition, re-encoded as JPEG with no metadata at all (no EXIF,
 no comment segment, no XMP, no ICC profile): the public only ever sees these.  The original,
-with its EXIF place and time, stays in the store (restricted).
+with its EXIF place and time, stays in the store (restricted); an original above
+:data:`STORED_MAX_BYTES` or :data:`STORED_MAX_SIDE` (a phone camera's 4000 x 3000, 5-12 MB, sent as
+it is when the browser could not make it smaller) is stored re-encoded to at most
+:data:`STORED_MAX_SIDE` pixels, keeping its EXIF, from the same single decode.
 
 Pillow's own decompression-bomb guard is set deliberately as a second line of defence
 (:data:`PIL.Image.MAX_IMAGE_PIXELS`); the check here comes first and names the file and the limit.
@@ -27,7 +30,10 @@ from geo.errors import RequestError
 from geo.gpkg import now_iso
 from geo.schema import Column, TableSpec
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_BYTES = 16 * 1024 * 1024  # a phone camera's original, when the browser could not make it smaller
+STORED_MAX_BYTES = 2 * 1024 * 1024  # an original above this, or above STORED_MAX_SIDE, is stored re-encoded
+STORED_MAX_SIDE = 2560  # longest side of a re-encoded original, pixels
+STORED_QUALITY = 88
 MAX_PIXELS = 50_000_000  # 8160 x 6120, a 50 MP phone photo; the default of PETAKAMPUNG_PHOTO_MAX_PIXELS
 RENDITION_SIZES = {"display": 1600, "thumb": 400}  # longest side, pixels
 JPEG_QUALITY = 85
@@ -78,6 +84,8 @@ class CheckedPhoto:
     lat: float | None
     lon: float | None
     renditions: tuple[Rendition, ...]
+    stored: bytes  # what the store keeps: the upload itself, or its bounded re-encoding
+    stored_type: str
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -88,9 +96,12 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
-def check_and_render(data: bytes, name: str, *, declared_type: str = "", max_pixels: int = MAX_PIXELS) -> CheckedPhoto:
+def check_and_render(
+    data: bytes, name: str, *, declared_type: str = "", max_pixels: int = MAX_PIXELS, bound_original: bool = True
+) -> CheckedPhoto:
     """Refuse what must not be stored (type, bytes, pixels, a file that does not decode to its
-    end) with a message naming the file and the limit; else decode it once into its renditions."""
+    end) with a message naming the file and the limit; else decode it once into its renditions
+    (and, with ``bound_original``, a bounded original when this one is too large to keep)."""
     if len(data) > MAX_PHOTO_BYTES:
         raise RequestError("photo.size", name=name, mb=MAX_PHOTO_BYTES // 2**20)
     kind = sniff_type(data)
@@ -108,8 +119,12 @@ def check_and_render(data: bytes, name: str, *, declared_type: str = "", max_pix
             limit=round(max_pixels / 1e6, 1),
         )
     taken, lat, lon = exif_time_place(img)
-    renditions = _decode_and_render(img, name)
-    return CheckedPhoto(kind, hashlib.sha256(data).hexdigest(), width, height, taken, lat, lon, renditions)
+    bounded = bound_original and (len(data) > STORED_MAX_BYTES or max(width, height) > STORED_MAX_SIDE)
+    renditions, stored = _decode_and_render(img, name, reencode=bounded)
+    sha = hashlib.sha256(data).hexdigest()  # of what the LKM member sent, whatever is stored
+    if stored is None:
+        return CheckedPhoto(kind, sha, width, height, taken, lat, lon, renditions, data, kind)
+    return CheckedPhoto(kind, sha, width, height, taken, lat, lon, renditions, stored, "image/jpeg")
 
 
 def _open_header(data: bytes, kind: str, name: str):
@@ -121,14 +136,15 @@ def _open_header(data: bytes, kind: str, name: str):
         raise RequestError("photo.broken", name=name) from None
 
 
-def _decode_and_render(img, name: str) -> tuple[Rendition, ...]:
+def _decode_and_render(img, name: str, *, reencode: bool = False) -> tuple[tuple[Rendition, ...], bytes | None]:
     """The one full decode: the whole stream is read, so a truncated file is refused here.
+    Returns the renditions and, with ``reencode``, the bounded original (JPEG with its EXIF).
 
-    A JPEG is decoded straight at the smallest scale that still covers the display size
+    A JPEG is decoded straight at the smallest scale that still covers the largest size made
     (libjpeg's DCT scaling): a 50 MP photo takes a quarter of its full-size memory or less."""
     try:
         if img.format == "JPEG":
-            longest = RENDITION_SIZES["display"]
+            longest = STORED_MAX_SIDE if reencode else RENDITION_SIZES["display"]
             img.draft("RGB", (longest, longest))
         img.load()
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
@@ -136,15 +152,31 @@ def _decode_and_render(img, name: str) -> tuple[Rendition, ...]:
     # stand the photo upright before EXIF is dropped; a malformed orientation tag leaves it as stored
     with contextlib.suppress(Exception):
         ImageOps.exif_transpose(img, in_place=True)
+    exif = _upright_exif(img) if reencode else b""
     try:
         shown = _flatten(img)
     except (OSError, ValueError):  # a pixel format with no RGB conversion
         raise RequestError("photo.broken", name=name) from None
+    stored = None
+    if reencode:
+        shown = _fit(shown, STORED_MAX_SIDE)
+        stored = _jpeg(shown, STORED_QUALITY, exif=exif)
     out = []
     for kind, longest in sorted(RENDITION_SIZES.items(), key=lambda item: -item[1]):  # each from the one before
         shown = _fit(shown, longest)
         out.append(Rendition(kind, shown.width, shown.height, _clean_jpeg(shown)))
-    return tuple(out)
+    return tuple(out), stored
+
+
+def _upright_exif(img) -> bytes:
+    """The photo's EXIF for its bounded original, without the orientation tag (the pixels are
+    already stood upright); malformed EXIF is dropped (place and time were read before)."""
+    try:
+        exif = img.getexif()
+        exif.pop(0x0112, None)
+        return exif.tobytes()
+    except Exception:  # attacker-controlled bytes
+        return b""
 
 
 def _fit(img, longest: int):
@@ -169,9 +201,13 @@ def _flatten(img):
 def _clean_jpeg(img) -> bytes:
     """JPEG bytes with nothing but the picture: Pillow copies an image's comment (COM) segment
     into what it saves unless ``info`` is emptied, and writes EXIF/XMP/ICC only when given."""
+    return _jpeg(img, JPEG_QUALITY)
+
+
+def _jpeg(img, quality: int, *, exif: bytes = b"") -> bytes:
     img.info = {}
     buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=JPEG_QUALITY, optimize=True, comment=b"", exif=b"")
+    img.save(buf, format="JPEG", quality=quality, optimize=True, comment=b"", exif=exif)
     return buf.getvalue()
 
 
@@ -250,7 +286,7 @@ def render_stored_photo(store, photo_id: str, *, max_pixels: int = MAX_PIXELS) -
         return False
     original = rows.iloc[0]
     try:
-        checked = check_and_render(bytes(original["data"]), photo_id, max_pixels=max_pixels)
+        checked = check_and_render(bytes(original["data"]), photo_id, max_pixels=max_pixels, bound_original=False)
         frame = rendition_rows(photo_id, checked.renditions)
     except Exception:  # whatever an old version let in: marked broken once, never a 500 for visitors
         frame = pd.DataFrame(

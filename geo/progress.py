@@ -141,7 +141,7 @@ def check_photo(
     max_pixels: int = MAX_PIXELS,
 ) -> tuple[dict, pd.DataFrame]:
     """Type, size, pixel and full-decode checks of one photo (refusals), flags for place and time
-    (not refusals); returns the photo's row (without its id) and its renditions."""
+    (not refusals); returns the photo's row (without its id; with the bytes to store) and its renditions."""
     checked = check_and_render(photo.data, photo.filename, declared_type=photo.content_type, max_pixels=max_pixels)
     taken, lat, lon = checked.taken_at, checked.lat, checked.lon
     flags, distance = [], None
@@ -154,7 +154,7 @@ def check_photo(
     if taken is not None and start is not None and end is not None and not start <= taken.date() <= end:
         flags.append("di_luar_periode")
     row = {
-        "content_type": checked.content_type,
+        "content_type": checked.stored_type,
         "sha256": checked.sha256,
         "width": checked.width,
         "height": checked.height,
@@ -163,6 +163,7 @@ def check_photo(
         "lon": lon,
         "distance_m": round(distance, 1) if distance is not None else None,
         "flags": ",".join(flags),
+        "data": checked.stored,
     }
     return row, rendition_rows("", checked.renditions)
 
@@ -252,9 +253,9 @@ def record_progress(
         "recorded_at": now_iso(),
     }
     photos, renditions = [], []
-    for p, (c, shown) in zip(inp.photos, checked, strict=True):
+    for c, shown in checked:
         photo_id = uuid.uuid4().hex
-        photos.append({"photo_id": photo_id, "record_id": record_id, "work_id": inp.work_id, **c, "data": p.data})
+        photos.append({"photo_id": photo_id, "record_id": record_id, "work_id": inp.work_id, **c})
         renditions.append(shown.assign(photo_id=photo_id))
     try:
         with store.transaction(actor=user.username) as writer:
@@ -357,7 +358,12 @@ def effective_history(imported: pd.DataFrame, records: pd.DataFrame, works: pd.D
     if not parts:
         return pd.DataFrame(columns=cols)
     both = pd.concat(parts, ignore_index=True).sort_values(["work_id", "record_date", "source"])
-    return both.drop_duplicates(["work_id", "record_date"], keep="last")[cols].reset_index(drop=True)
+    out = both.drop_duplicates(["work_id", "record_date"], keep="last")[cols].reset_index(drop=True)
+    # a record without a funds figure did not report one: the last known spending still stands
+    # (not 0, which would drop the Kurva S's % keuangan to nothing after such a record)
+    for col in ("spent_idr", "keuangan_pct"):
+        out[col] = out.groupby("work_id", sort=False)[col].ffill()
+    return out
 
 
 def kurva_s(works: pd.DataFrame, history: pd.DataFrame, *, today: date | None = None) -> pd.DataFrame:

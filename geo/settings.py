@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         50_000_000, ge=1_000_000, description="largest photo accepted, in pixels (width x height)"
     )
     busy_retry_after_s: int = Field(5, ge=1, description="Retry-After of a 503 from a busy expensive route")
+    strict_templates: bool = Field(
+        False, description="render pages with Jinja2 StrictUndefined, so a missing text key fails (tests turn it on)"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1, le=64, description="server processes `serve` starts")

@@ -34,6 +34,8 @@ KALIAWI = "18.71.06.1012"
 # a loaded CI machine (2 cores, other jobs) can take long to import the stack: wait on readiness, not a short timer
 SERVER_START_LIMIT_S = 180
 JATIRANGGA = "32.75.10.1004"
+# every page in every test (TestClient and the `serve` subprocess alike) renders with StrictUndefined
+os.environ.setdefault("PETAKAMPUNG_STRICT_TEMPLATES", "1")
 BACKENDS = tuple(b.strip() for b in os.environ.get("PETAKAMPUNG_TEST_BACKENDS", "gpkg,postgis").split(",") if b.strip())
 Location = Path | str  # a GeoPackage path or a postgresql:// URL
 

@@ -308,9 +308,11 @@ def test_an_lkm_member_logs_in_and_records_through_the_proxy(proxied, browser) -
     walk.visit(f"/kelurahan/{KALIAWI}/pekerjaan/{WORK}")
     page.fill("#record-form input[name=fisik_pct]", "61")
     page.fill("#record-form input[name=note]", "lewat proksi")
-    page.locator("#record-form button[type=submit]").click()
+    page.locator("#record-form button[type=submit]").click()  # sent by work.js, which then opens the page
+    page.wait_for_url("**disimpan=*")
     page.wait_for_load_state("networkidle")
     assert page.url.startswith(base + PREFIX + f"/kelurahan/{KALIAWI}/pekerjaan/{WORK}?disimpan=")
+    assert page.locator("#saved-flash").is_visible()
     assert "lewat proksi" in page.locator("#records").inner_text()
     page.locator("header form button").click()  # log out
     page.wait_for_load_state("networkidle")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from geo.accounts import get_user
 from geo.errors import Forbidden, RequestError
+from geo.photos import MAX_PHOTO_BYTES
 from geo.progress import Photo, ProgressInput, effective_history, kurva_s, record_progress
 from geo.settings import Settings
 from geo.store import open_store
@@ -77,7 +78,7 @@ def test_photo_checks_flag_place_and_time(users_settings: Settings) -> None:
         (Photo("x.jpg", "image/jpeg", b"this is not a photo at all"), "photo.type"),
         (Photo("x.gif", "image/gif", b"GIF89a....."), "photo.type"),
         (Photo("x.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * 50), "photo.broken"),
-        (Photo("big.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024 + 1)), "photo.size"),
+        (Photo("big.jpg", "image/jpeg", b"\xff\xd8\xff" + b"\x00" * (MAX_PHOTO_BYTES + 1)), "photo.size"),
     ],
 )
 def test_hostile_uploads_are_refused_and_nothing_is_written(users_settings: Settings, photo: Photo, code: str) -> None:
@@ -253,3 +254,32 @@ def test_map_popup_and_work_page_give_the_same_deviation(users_settings: Setting
         ]
         assert page == popup
     assert any(d is not None for d in (deviation_today(w) for _, w in mapped.iterrows()))
+
+
+def test_a_record_without_funds_keeps_the_last_known_spending() -> None:
+    """An LKM record that reports % fisik only does not reset % keuangan to 0 on the Kurva S."""
+    works = _works().iloc[:1]
+    imported = pd.DataFrame(
+        {
+            "work_id": ["A"],
+            "record_date": ["2026-03-01"],
+            "fisik_pct": [20.0],
+            "keuangan_pct": [30.0],
+            "spent_idr": [90_000_000.0],
+        }
+    )
+    records = pd.DataFrame(
+        {
+            "record_id": ["r1"],
+            "work_id": ["A"],
+            "record_date": ["2026-04-01"],
+            "fisik_pct": [35.0],
+            "spent_idr": [None],
+            "corrects": [None],
+        }
+    )
+    history = effective_history(imported, records, works)
+    assert list(history["fisik_pct"]) == [20.0, 35.0]
+    assert list(history["spent_idr"]) == [90_000_000.0, 90_000_000.0]
+    curve = kurva_s(works, history, today=date(2026, 5, 1)).set_index("date")
+    assert curve.loc[curve.index >= date(2026, 4, 1), "keuangan_pct"].dropna().eq(30.0).all()

@@ -70,6 +70,7 @@ def test_work_page_photos_and_forms(browser, site: str, artifacts: Path, device:
     page.goto(f"{site}/kelurahan/{KALIAWI}/pekerjaan/{WORK}")
     thumbs = page.locator("#records img")
     assert thumbs.count() == 3
+    thumbs.last.scroll_into_view_if_needed()  # loading="lazy", below the progress form: fetched in view
     page.wait_for_function("() => [...document.querySelectorAll('#records img')].every(i => i.complete)")
     sizes = thumbs.evaluate_all("imgs => imgs.map(i => [i.naturalWidth, i.naturalHeight])")
     assert all(0 < w <= 400 and 0 < h <= 400 for w, h in sizes), sizes  # the thumbnail rendition

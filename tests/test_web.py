@@ -186,8 +186,16 @@ def test_home_kota_and_search(client: TestClient) -> None:
     r = client.get("/?q=18.71.06")
     assert "Kaliawi Persada</a>" in r.text
     assert "Jatirangga</a>" not in r.text
+    assert shown(r.text, "no-match") is None  # found: the "no match" note stays hidden
     r = client.get("/?q=tidak-ada")
-    assert 'id="no-match" class="muted" >' in r.text or 'id="no-match" class="muted"' in r.text
+    assert shown(r.text, "no-match") == "Tidak ada kelurahan yang cocok."  # nothing found: it is said
+
+
+def shown(html: str, element_id: str) -> str | None:
+    """The text of the element with this id when the page shows it; None when it is ``hidden``."""
+    tag = re.search(rf'<(\w+)\b([^>]*\bid="{element_id}"[^>]*)>(.*?)</\1>', html, re.S)
+    assert tag is not None, f"no element #{element_id}"
+    return None if re.search(r"\shidden(\s|=|$)", tag.group(2)) else tag.group(3).strip()
 
 
 def test_bad_language_code_page(client: TestClient) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
+from jinja2 import StrictUndefined
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
 from geo.i18n import LANGS, t
 from geo.login_limit import StoreLoginLimiter
 from geo.photos import MAX_PHOTO_BYTES
-from geo.progress import MAX_PHOTOS
 from geo.public import PublicData
 from geo.store import open_store
 from geo.tiles import TileService
@@ -53,8 +53,9 @@ from web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger("petakampung.web")
-# a progress record: up to six photos of 5 MB plus the form fields (logged-in recorders only)
-UPLOAD_RULE = BodyRule(re.compile(r"/kelurahan/[^/]+/pekerjaan/[^/]+/progres"), MAX_PHOTOS * MAX_PHOTO_BYTES + MIB)
+# a progress record (logged-in recorders only): six photos made smaller in the browser (about 1 MB
+# each), or a few camera originals sent as they are (up to MAX_PHOTO_BYTES each), plus the form fields
+UPLOAD_RULE = BodyRule(re.compile(r"/kelurahan/[^/]+/pekerjaan/[^/]+/progres"), 3 * MAX_PHOTO_BYTES + MIB)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -76,6 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tiles = TileService(app.state.public_store, app.state.public)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.filters["with_nonce"] = nonce_scripts  # folium's map header, see web.security
+    if settings.strict_templates:  # a missing key or variable fails the page (and so the test) instead of going blank
+        app.state.templates.env.undefined = StrictUndefined
     register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
     secret = settings.session_secret()
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)

@@ -103,7 +103,6 @@ UI: dict[str, dict[str, str]] = {
         "volume_done": "atau volume selesai",
         "spent": "Dana terserap kumulatif (Rp)",
         "note": "Catatan",
-        "photos": "Foto (JPEG/PNG, maks. 5 MB)",
         "corrects": "Mengoreksi catatan",
         "none_option": "(bukan koreksi)",
         "save": "Simpan",
@@ -226,7 +225,6 @@ UI: dict[str, dict[str, str]] = {
         "volume_done": "or volume done",
         "spent": "Cumulative funds spent (Rp)",
         "note": "Note",
-        "photos": "Photos (JPEG/PNG, max. 5 MB)",
         "corrects": "Corrects record",
         "none_option": "(not a correction)",
         "save": "Save",
@@ -268,3 +266,61 @@ def page_lang(request: Request) -> str:
 
 def ui(lang: str) -> dict[str, str]:
     return UI[lang]
+
+
+# --- issue 12: the LKM progress form on a phone, and keys the pages used without defining ---------------
+UI["id"].update(
+    {
+        "work_color": "Warna pekerjaan",
+        "package": "Paket tahun anggaran",
+        "all_years": "Semua tahun",
+        "required_mark": "wajib",
+        "required_note": "Kolom bertanda * wajib diisi; untuk progres cukup salah satu: persen fisik atau volume "
+        "selesai.",
+        "photos_input": "Foto (JPEG/PNG, paling banyak 6)",
+        "photos_hint": "Foto kamera diperkecil dulu di ponsel sebelum dikirim.",
+        "form_error": "Belum tersimpan. Perbaiki isian yang ditandai lalu tekan Simpan lagi; isian Anda tetap di sini.",
+        "photos_repick": "Foto yang tadi dipilih belum terkirim: pilih ulang fotonya.",
+        "saved_flash": "Tersimpan: catatan progres {date}, {fisik} %, sudah masuk riwayat.",
+        "sending": "Mengirim…",
+        "shrinking": "Memperkecil foto…",
+        "session_expired": "Sesi Anda sudah berakhir atau formulir terlalu lama terbuka, jadi catatan ini belum "
+        "tersimpan. Isian Anda disimpan di perangkat ini: masuk lagi, periksa isiannya, lalu tekan Simpan.",
+        "session_expired_photos": "Foto perlu dipilih ulang setelah masuk.",
+        "relogin": "Masuk lagi",
+        "offline": "Tidak tersambung ke server, jadi catatan ini belum tersimpan. Isian tetap di sini dan disimpan "
+        "di perangkat ini; tekan Simpan lagi saat ada sinyal.",
+        "draft_restored": "Isian yang belum terkirim dipulihkan. Periksa lalu tekan Simpan.",
+        "draft_restored_photos": "Foto tidak ikut dipulihkan: pilih ulang fotonya.",
+        "draft_discard": "Buang isian ini",
+        "draft_login_note": "Isian formulir yang belum terkirim tersimpan di perangkat ini dan dipulihkan setelah "
+        "Anda masuk.",
+    }
+)
+UI["en"].update(
+    {
+        "work_color": "Colour works by",
+        "package": "Budget year package",
+        "all_years": "All years",
+        "required_mark": "required",
+        "required_note": "Fields marked * are required; for the progress one of the two is enough: physical "
+        "percent or volume done.",
+        "photos_input": "Photos (JPEG/PNG, at most 6)",
+        "photos_hint": "Camera photos are made smaller on the phone before they are sent.",
+        "form_error": "Not saved yet. Fix the marked field and press Save again; what you typed is still here.",
+        "photos_repick": "The photos you picked were not sent: pick them again.",
+        "saved_flash": "Saved: the progress record of {date}, {fisik} %, is in the history.",
+        "sending": "Sending…",
+        "shrinking": "Making photos smaller…",
+        "session_expired": "Your session ended or the form was open too long, so this record is not saved yet. "
+        "What you typed is kept on this device: log in again, check it, then press Save.",
+        "session_expired_photos": "Photos need to be picked again after logging in.",
+        "relogin": "Log in again",
+        "offline": "No connection to the server, so this record is not saved yet. What you typed stays here and "
+        "is kept on this device; press Save again when you have a signal.",
+        "draft_restored": "A form that was not sent has been restored. Check it, then press Save.",
+        "draft_restored_photos": "Photos are not restored: pick them again.",
+        "draft_discard": "Discard it",
+        "draft_login_note": "The form you had not sent yet is kept on this device and restored after you log in.",
+    }
+)

@@ -209,7 +209,13 @@ class BodyLimitMiddleware:
         from web.errors import error_response
 
         request = Request(scope)
-        exc = TooLarge("body.too_large", path=scope["path"][:100], size=human_size(size), limit=human_size(limit))
+        path = route_path(scope)
+        anonymous = not (scope.get("session") or {}).get("user")
+        # a logged-in user's route (a progress record with photos) sent after the session ended: say so,
+        # so the page keeps what was typed and asks for a new login (web/static/pk/work.js)
+        login_route = any(rule.pattern.fullmatch(path) for rule in self.rules)
+        code = "body.login_first" if anonymous and login_route else "body.too_large"
+        exc = TooLarge(code, path=scope["path"][:100], size=human_size(size), limit=human_size(limit))
         response = error_response(request, exc, 413)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from geo import idempotency
-from geo.errors import Gone, NotFoundError, RequestError
+from geo.errors import Conflict, GeoError, Gone, NotFoundError, RequestError
 from geo.export import export_layer, formula_safe
 from geo.layers import LAYERS
 from geo.layers.infrastructure import WORK_TYPES
@@ -34,9 +34,11 @@ from geo.progress import (
     record_progress,
     weighted_fisik,
 )
+from web import progress_form
 from web.auth import check_csrf, csrf_token, current_user, require_admin, require_recorder, require_restricted
 from web.charts import KURVA_LABELS, kurva_s_svg
 from web.deps import ALL_YEARS, page_lang, parse_year, public_data
+from web.errors import status_of
 from web.limits import UPLOAD_WAIT_S, cached
 from web.paths import site_url
 from web.render import render
@@ -80,6 +82,22 @@ def _public_records(request: Request, work_id: str) -> list[dict]:
 
 @router.get("/kelurahan/{code}/pekerjaan/{work_id}", response_class=HTMLResponse)
 def work_page(request: Request, code: str, work_id: str) -> Response:
+    return _work_page(request, code, work_id, saved=progress_form.pop_flash(request))
+
+
+def _work_page(
+    request: Request,
+    code: str,
+    work_id: str,
+    *,
+    saved: str | None = None,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    error_field: str | None = None,
+    photos_dropped: bool = False,
+    status_code: int = 200,
+) -> Response:
+    """The work page; after a refused record, with what was typed and the message at its field."""
     _, kel, work = _work(request, code, work_id)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
@@ -88,15 +106,22 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
     user = current_user(request)
     maintenance = request.app.state.store.read("maintenance_log", work_id=work_id)
     records = _public_records(request, work_id)
+    typed = {"record_date": date.today().isoformat(), "idempotency_key": uuid.uuid4().hex, **(form or {})}
     return render(
         request,
         "work.html",
+        status_code=status_code,
         info=kel.info,
         work=work.to_dict(),
         work_types=WORK_TYPES,
         chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
         deviation=deviation_today(work, history),
         records=records,
+        saved=next((r for r in records if r["record_id"] == saved), None),
+        form=typed,
+        error=error,
+        error_field=error_field,
+        photos_dropped=photos_dropped,
         history_rows=history_rows(request.app.state.store, work_id, records),  # imported + LKM, one list
         maintenance=maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
         can_record=bool(user and user.can_record(code)),
@@ -105,8 +130,8 @@ def work_page(request: Request, code: str, work_id: str) -> Response:
         today=date.today().isoformat(),
         kinds=KINDS,
         conditions=CONDITIONS,
-        # one key per rendered form: sending it twice (double click, retry after a timeout) writes once
-        idem_progress=uuid.uuid4().hex,
+        # one key per rendered form: sending it twice (double click, retry after a timeout) writes once;
+        # the progress form's key is in ``form`` (a refused record keeps its key: nothing was written)
         idem_maintenance=uuid.uuid4().hex,
     )
 
@@ -122,6 +147,10 @@ async def _photos(files: list[UploadFile]) -> list[Photo]:
 def _num(text: str | None, cast=float):
     text = (text or "").strip().replace(",", ".")
     return cast(float(text)) if text else None
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
 
 
 def _idempotency_key(request: Request, sent: str) -> str | None:
@@ -147,32 +176,71 @@ async def add_progress(
     code = normalize_kelurahan_code(code)
     check_csrf(request, csrf_token_)
     user = require_recorder(request, code)
-    key = _idempotency_key(request, idempotency_key)
+    typed = {
+        "record_date": record_date,
+        "fisik_pct": fisik_pct,
+        "volume_done": volume_done,
+        "spent_idr": spent_idr,
+        "note": note,
+        "corrects": corrects,
+        "idempotency_key": idempotency_key,
+    }
+    state = request.app.state
     try:
+        key = _idempotency_key(request, idempotency_key)
         inp = ProgressInput(
             work_id=work_id,
             record_date=record_date,
-            fisik_pct=_num(fisik_pct),
-            volume_done=_num(volume_done),
-            spent_idr=_num(spent_idr, int),
+            fisik_pct=progress_form.number(typed, "fisik_pct"),
+            volume_done=progress_form.number(typed, "volume_done"),
+            spent_idr=progress_form.number(typed, "spent_idr", int),
             note=note,
             corrects=corrects.strip() or None,
             photos=await _photos(photos),
         )
-    except ValueError:
-        raise RequestError("val.number") from None
-    state = request.app.state
 
-    def write() -> str:  # photos are decoded here: in a worker thread, never on the event loop
-        with state.gates["upload"].admit(wait_s=UPLOAD_WAIT_S, path=request.url.path):
-            return record_progress(
-                state.store, user, code, inp, idempotency_key=key, max_pixels=state.settings.photo_max_pixels
-            )
+        def write() -> str:  # photos are decoded here: in a worker thread, never on the event loop
+            with state.gates["upload"].admit(wait_s=UPLOAD_WAIT_S, path=request.url.path):
+                return record_progress(
+                    state.store, user, code, inp, idempotency_key=key, max_pixels=state.settings.photo_max_pixels
+                )
 
-    record_id = await run_in_threadpool(write)
-    if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"record_id": record_id}, status_code=201)
-    return RedirectResponse(site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}"), 303)
+        record_id = await run_in_threadpool(write)
+    except (RequestError, Conflict, NotFoundError) as exc:
+        if isinstance(exc, NotFoundError) and exc.code != "progress.unknown_record":
+            raise  # no such work or kelurahan: nothing to show the form on
+        return _refused(request, code, work_id, exc, typed, photos_sent=any(f.filename for f in photos))
+    progress_form.set_flash(request, record_id)  # the "tersimpan" the next page shows, once
+    target = site_url(request, f"/kelurahan/{code}/pekerjaan/{work_id}?disimpan={record_id}")
+    if _wants_json(request):
+        return JSONResponse({"record_id": record_id, "location": target}, status_code=201)
+    return RedirectResponse(target, 303)
+
+
+def _refused(
+    request: Request, code: str, work_id: str, exc: GeoError, typed: dict[str, str], *, photos_sent: bool
+) -> Response:
+    """A record the user can fix: the message at its field, everything typed kept."""
+    field = progress_form.field_of(exc)
+    lang = page_lang(request)
+    text = progress_form.message(exc, field, lang)
+    status = status_of(exc)
+    body = {"error": exc.code, "detail": text, "field": field}
+    if isinstance(exc, Conflict):  # its key was used for other content: what is sent now gets a new one
+        typed = {**typed, "idempotency_key": uuid.uuid4().hex}
+        body["idempotency_key"] = typed["idempotency_key"]
+    if _wants_json(request):
+        return JSONResponse(body, status_code=status)
+    return _work_page(
+        request,
+        code,
+        work_id,
+        form=typed,
+        error=text,
+        error_field=field,
+        photos_dropped=photos_sent,
+        status_code=status,
+    )
 
 
 @router.post("/kelurahan/{code}/pekerjaan/{work_id}/pemeliharaan")
