@@ -19,6 +19,7 @@ FILES = (
     ("groups", "community/groups_{slug}.csv"),  # before facilities: a facility names its owner group
     ("facilities", "infrastructure/facilities_{slug}.geojson"),
     ("kumuh", "kumuh/baseline_{slug}.csv"),
+    ("roads", "roads/roads_{slug}.geojson"),  # a place without one is measured in straight lines
     ("groups", "community/meetings_{slug}.csv"),
     ("products", "community/products_{slug}.csv"),
     ("proposals", "community/proposals_{slug}.csv"),

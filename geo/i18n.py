@@ -1026,6 +1026,14 @@ HELP.update(
     }
 )
 
+MESSAGES.update(
+    {
+        "roads.repeated": {
+            "id": "garis jalan yang sama persis dengan baris {other} (tanpa id): disimpan sekali",
+            "en": "the same road line as row {other} (no id): kept once",
+        },
+    }
+)
 
 # --- the national indicator batch (issue 11): indicators --all [--parallel] ---------------------
 from geo.i18n_batch import BATCH_HELP, BATCH_MESSAGES  # noqa: E402  (messages kept in their own module)
@@ -1040,6 +1048,11 @@ from geo.i18n_plan import PLAN_MESSAGES  # noqa: E402  (messages kept in their o
 MESSAGES.update(PLAN_MESSAGES)
 
 
+from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
+
+MESSAGES.update(COMMUNITY_MESSAGES)
+
+
 # --- issue 12: an upload sent after the session ended ----------------------------------------------------
 MESSAGES.update(
     {
@@ -1051,8 +1064,3 @@ MESSAGES.update(
         },
     }
 )
-
-
-from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
-
-MESSAGES.update(COMMUNITY_MESSAGES)

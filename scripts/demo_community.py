@@ -113,6 +113,8 @@ def generate(out: Path) -> None:
         rts_of[slug] = rts
         g.write_geojson(out / "boundaries" / f"{slug}.geojson", g.boundary_features(place, kel, units, rts))
         hh = g.households(place, rts, rng, poor_total=None, poor_rts=poor)
+        if place is not TANAH_TINGGI:  # the two Kampung KB seeds keep family data for their Rumah DataKu
+            g.add_family_data(place, hh)
         g.write_csv(out / "households" / f"households_{slug}.csv", hh)
         facs = g.facilities(place, rts, rng, items)
         for f in facs:  # Tanah Tinggi and Jatirangga both end in 1004: ids carry the kecamatan too
@@ -120,6 +122,9 @@ def generate(out: Path) -> None:
             props["facility_id"] = props["facility_id"].replace("FAS-", f"FAS-{place.code[6:8]}", 1)
             props["pengelola"] = OWNERS.get((slug, props["category"]), "")
         g.write_geojson(out / "infrastructure" / f"facilities_{slug}.geojson", facs)
+        if place is TANAH_TINGGI:  # Kampung Tangguh: walking distances along a (synthetic) road network
+            (out / "roads").mkdir(exist_ok=True)
+            g.write_geojson(out / "roads" / f"roads_{slug}.geojson", g.road_network(place, kel))
     for slug, build in COMMUNITY.items():
         for name, rows in build(out).items():
             g.write_csv(out / "community" / f"{name}_{slug}.csv", rows)

@@ -15,6 +15,7 @@ from geo.layers.kumuh import Kumuh
 from geo.layers.products import Products
 from geo.layers.programmes import Programmes
 from geo.layers.proposals import Proposals
+from geo.layers.roads import Roads
 from geo.schema import TableSpec
 
 LAYERS: dict[str, Layer] = {
@@ -31,6 +32,7 @@ LAYERS: dict[str, Layer] = {
         Funds(),
         Products(),
         Proposals(),
+        Roads(),
     )
 }
 
