@@ -1092,6 +1092,15 @@ HELP.update(
     }
 )
 
+MESSAGES.update(
+    {
+        "roads.repeated": {
+            "id": "garis jalan yang sama persis dengan baris {other} (tanpa id): disimpan sekali",
+            "en": "the same road line as row {other} (no id): kept once",
+        },
+    }
+)
+
 # --- the national indicator batch (issue 11): indicators --all [--parallel] ---------------------
 from geo.i18n_batch import BATCH_HELP, BATCH_MESSAGES  # noqa: E402  (messages kept in their own module)
 
@@ -1103,6 +1112,11 @@ HELP.update(BATCH_HELP)
 from geo.i18n_plan import PLAN_MESSAGES  # noqa: E402  (messages kept in their own module)
 
 MESSAGES.update(PLAN_MESSAGES)
+
+
+from geo.i18n_community import COMMUNITY_MESSAGES  # noqa: E402  (community layers' messages, own module)
+
+MESSAGES.update(COMMUNITY_MESSAGES)
 
 
 # --- issue 12: an upload sent after the session ended ----------------------------------------------------

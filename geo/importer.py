@@ -98,6 +98,12 @@ def stored_places(store: Store, layer_name: str, source: Source) -> tuple[PlaceI
     existing = {}
     if layer_name == "infrastructure":
         existing["works"] = store.read("works", columns=["work_id"], geometry=False)
+    for table, columns in get_layer(layer_name).reads.items():
+        existing[table] = store.read(table, columns=list(columns), geometry=False)
+    if layer_name == "roads":  # which stored kelurahan each road lies in
+        box = _bounds_of(source)
+        kel = store.read("kelurahan", bbox=box, columns=["kelurahan_code"]) if box is not None else None
+        existing["kelurahan"] = kel if kel is not None else store.read("kelurahan", limit=0)
     return load_places(store), existing
 
 

@@ -172,7 +172,7 @@ def _indicators(
     for col in count_cols:
         table[col] = table[col].fillna(0).astype("Int64")
     for col in ("road_m", "drainage_m", "garden_m2"):
-        table[col] = table[col].fillna(0.0).round(2)
+        table[col] = table[col].astype(float).fillna(0.0).round(2)  # float even where no work or plot exists
     table["works_budget_idr"] = table["works_budget_idr"].fillna(0).round().astype("Int64")
     kk = table["kk_total"].astype(float).replace(0, np.nan)
     for share, count in SHARES.items():

@@ -60,6 +60,7 @@ FACTOR_LABELS = {
     "strategis": ("nilai strategis lokasi", "strategic value"),
     "kependudukan": ("kepadatan penduduk", "density"),
     "sosial": ("kondisi sosial-ekonomi", "social and economic conditions"),
+    "served": ("belum dilayani program lain", "not yet served by another programme"),  # optional (issue 13)
 }
 
 

@@ -110,7 +110,22 @@ def planning_table(
         )
         table = table.drop(columns=["flood_share", "flood_mean"]).merge(flood, on=KEY, how="left")
     table["kelurahan_code"] = code
-    return table
+    return table.merge(_already_served(store, code), on=KEY, how="left").fillna({"already_served": 0.0})
+
+
+def _already_served(store: Store, code: str) -> pd.DataFrame:
+    """Per RT, 1.0 where a programme already acts (the planner's optional "served" factor)."""
+    from geo.community import load_community, served_factor, served_rts
+
+    rt = store.read("rt", kelurahan_code=code)
+    served = served_rts(
+        rt,
+        load_community(store, code),
+        store.read("works", kelurahan_code=code, geometry=False),
+        store.read("gardens", kelurahan_code=code),
+        store.read("facilities", kelurahan_code=code),
+    )
+    return served_factor(served).astype({"unit_number": int, "rt_number": int})
 
 
 def kelurahan_summary(store: Store, code: str, *, lang: str = "id") -> dict:

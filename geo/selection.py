@@ -28,7 +28,10 @@ from geo.plan_reasons import (
 )
 
 MAX_BUDGET_IDR = 1e15  # Rp 1.000 triliun: about a third of the national budget; anything above is a typo
-FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial")
+FACTORS = ("kumuh", "poverty", "flood", "population", "strategis", "kependudukan", "sosial", "served")
+# factors left out of the default weights (weight 0 unless a planner asks for them): "served" favours
+# RTs where no other programme acts yet (KOTAKU works, Kampung KB / Tangguh, KWT, RW products)
+OPTIONAL_FACTORS = ("served",)
 DEFAULT_WEIGHTS = {
     "kumuh": 0.35,
     "poverty": 0.25,
@@ -96,6 +99,9 @@ def factor_values(table: pd.DataFrame) -> pd.DataFrame:
             "strategis": (table["nilai_strategis"].astype(float).fillna(1) - 1) / 4,
             "kependudukan": (table["kependudukan"].astype(float).fillna(1) - 1) / 4,
             "sosial": (table["kondisi_sosial"].astype(float).fillna(1) - 1) / 4,
+            "served": 1.0 - table["already_served"].astype(float).fillna(0.0)
+            if "already_served" in table
+            else pop * 0.0,
         },
         index=table.index,
     )

@@ -302,6 +302,29 @@ def households(
     return out
 
 
+# Kampung KB family data (BKKBN PK23 style), drawn with a generator of its own so that every other
+# column stays as it was.  Rates near the national ones: about 60 % of families are PUS, about
+# 60 % of PUS use a method (a quarter of them long-acting: MKJP), more risk of stunting among the poor.
+KB_METHODS = ["suntik", "pil", "implan", "iud", "kondom", "mow", "mop", "tradisional"]
+KB_WEIGHTS = [0.42, 0.2, 0.13, 0.1, 0.06, 0.04, 0.01, 0.04]
+
+
+def add_family_data(place: Place, rows: list[dict]) -> None:
+    rng = np.random.default_rng(place.seed + 7)
+    for row in rows:
+        poor = int(row["desil"]) <= 4
+        pus = rng.uniform() < 0.6
+        method = ""
+        if pus:
+            method = str(rng.choice(KB_METHODS, p=KB_WEIGHTS)) if rng.uniform() < 0.62 else "tidak ber-KB"
+        risk = rng.uniform() < (0.32 if poor else 0.12)
+        groups = [g for g, p in (("BKB", 0.22), ("BKR", 0.12), ("BKL", 0.08), ("UPPKS", 0.1)) if rng.uniform() < p]
+        row["pus"] = "ya" if pus else "tidak"
+        row["metode_kb"] = method
+        row["berisiko_stunting"] = "ya" if risk else "tidak"
+        row["poktan"] = ", ".join(groups)
+
+
 def _pick(rng, is_poor, values, p_poor, p_other) -> str:
     p = np.array(p_poor if is_poor else p_other, dtype=float)
     return str(rng.choice(values, p=p / p.sum()))
@@ -743,11 +766,11 @@ KALIAWI_FACILITIES = [
     ((1, 2), "balai_warga", "Swadaya", "Balai Warga Kaliawi Persada"),
     ((1, 4), "musala", "Swadaya", "Musala Al-Ikhlas"),
     ((2, 5), "musala", "Swadaya", "Musala Nurul Huda"),
-    ((1, 6), "pos_ronda", "Kampung Tangguh", "Pos Ronda LK I"),
-    ((2, 2), "pos_ronda", "Kampung Tangguh", "Pos Ronda LK II"),
+    ((1, 6), "pos_ronda", "Swadaya", "Pos Ronda LK I"),
+    ((2, 2), "pos_ronda", "Swadaya", "Pos Ronda LK II"),
     ((1, 3), "bank_sampah", "KOTAKU", "Bank Sampah Persada Bersih"),
     ((2, 1), "rumah_bibit", "Dinas", "Rumah Bibit Dinas Pertanian"),
-    ((1, 8), "rumah_data", "Kampung KB", "Rumah DataKu"),
+    ((1, 8), "paud", "Swadaya", "PAUD Tunas Persada"),  # Rumah DataKu is Penyengat Rendah's (RT 07)
     ((2, 7), "sekolah", "Dinas", "SD Negeri Kaliawi"),
     ((1, 5), "dapur_stunting", "Kampung KB", "Dapur Sehat Atasi Stunting"),
     ((1, 2), "sekretariat", "KOTAKU", "Sekretariat LKM Persada Mandiri"),
@@ -782,7 +805,7 @@ def jatirangga_facilities() -> list[tuple]:
         ((1, 2), "sekretariat", "Kampung Kranggan Mandiri", "Koperasi Kranggan Lembur Mandiri"),
         ((2, 1), "posyandu", "Kampung KB", "Posyandu Mawar"),
         ((9, 3), "posyandu", "Kampung KB", "Posyandu Anggrek"),
-        ((11, 2), "pos_ronda", "Kampung Tangguh", "Pos Ronda RW 11"),
+        ((11, 2), "pos_ronda", "Swadaya", "Pos Ronda RW 11"),  # Kampung Tangguh is Tanah Tinggi's
         ((14, 1), "masjid", "Swadaya", "Masjid Jami Kranggan"),
     ]
     return items
@@ -892,6 +915,58 @@ def flood_raster(path: Path, kel: shapely.Geometry, rng: np.random.Generator, si
         dst.update_tags(units="m", source="petakampung demo generator (synthetic)")
 
 
+# --- roads ----------------------------------------------------------------------------------------
+
+
+def road_network(place: Place, kel: shapely.Geometry) -> list[dict]:
+    """A small synthetic road network: two jalan and gang about 60 m apart, wavy, noded where they
+    cross (shared vertices, as OSM ways share nodes), with a river (the Way Awi) across the
+    kelurahan that only two bridges cross, and some gang ending blind.  Own random generator."""
+    rng = np.random.default_rng(place.seed + 11)
+    cx, cy = kel.centroid.x, kel.centroid.y
+    x0, y0, x1, y1 = kel.buffer(60).bounds
+    lines = []
+    for i, x in enumerate(np.arange(x0 + 40, x1, 60.0)):  # north-south gang, the 4th and 8th a jalan
+        ys = np.linspace(y0, y1, 12)
+        xs = x + np.cumsum(rng.normal(0, 4, len(ys)))
+        lines.append((LineString(np.column_stack([xs, ys])), "residential" if i % 4 == 3 else "footway"))
+    for i, y in enumerate(np.arange(y0 + 30, y1, 70.0)):  # east-west gang
+        xs = np.linspace(x0, x1, 12)
+        ys = y + np.cumsum(rng.normal(0, 4, len(xs)))
+        lines.append((LineString(np.column_stack([xs, ys])), "residential" if i % 3 == 1 else "footway"))
+    river = LineString([(x0, cy + 120), (x1, cy - 160)]).buffer(6)
+    bridges = [Point(cx - 150, cy + 0).buffer(45), Point(cx + 220, cy - 110).buffer(45)]
+    area = kel.buffer(30)
+    pieces = []
+    for line, kind in lines:
+        clipped = line.intersection(area)
+        for part in getattr(clipped, "geoms", [clipped]):
+            if part.is_empty or part.geom_type != "LineString":
+                continue
+            pieces.append((part, kind))
+    noded = shapely.union_all([p for p, _ in pieces])  # split at every crossing
+    feats = []
+    for i, part in enumerate(shapely.get_parts(noded)):
+        if part.length < 1:
+            continue
+        if part.intersects(river) and not any(part.intersects(b) for b in bridges):
+            part = part.difference(river.buffer(1))  # no crossing except at the bridges
+        for piece in getattr(part, "geoms", [part]):
+            if piece.is_empty or piece.length < 5 or rng.uniform() < 0.06:  # some gang end blind
+                continue
+            kind = next((k for line, k in pieces if line.buffer(0.5).contains(piece)), "footway")
+            name = "Jalan" if kind == "residential" else "Gang"
+            feats.append(
+                feature(
+                    piece,
+                    road_id=f"J-{place.code.replace('.', '')}-{len(feats) + 1:04d}",
+                    name=f"{name} {i + 1}",
+                    highway=kind,
+                )
+            )
+    return feats
+
+
 # --- writing -----------------------------------------------------------------------------------------
 
 
@@ -922,6 +997,7 @@ def generate(out: Path) -> None:
         write_geojson(out / "boundaries" / f"{slug}.geojson", boundary_features(place, kel, units, rts))
         if place is KALIAWI:
             hh = households(place, rts, rng, poor_total=None, poor_rts={(1, 3), (1, 5), (2, 2), (2, 3)})
+            add_family_data(place, hh)  # Rumah DataKu, in RT 8 Lingkungan 1
             works = kaliawi_works(place, rts, rng, kel)
             plots = gardens(place, rts, works, rng, "KWT Sukawangi Sejahtera", 10, 1_200_000)
             facs = facilities(place, rts, rng, KALIAWI_FACILITIES)
@@ -938,6 +1014,12 @@ def generate(out: Path) -> None:
         write_geojson(out / "infrastructure" / f"gardens_{slug}.geojson", plots)
         write_geojson(out / "infrastructure" / f"facilities_{slug}.geojson", facs)
         flood_raster(out / "hazard" / f"{place.code}_flood.tif", kel, rng, 60.0 if place is KALIAWI else 150.0)
+        if place is KALIAWI:  # Jatirangga has no road layer: its service areas are straight lines
+            (out / "roads").mkdir(exist_ok=True)
+            write_geojson(out / "roads" / f"roads_{slug}.geojson", road_network(place, kel))
+    import demo_community  # the three newer seeds and the community files (issue 13)
+
+    demo_community.generate(out)
 
 
 def main() -> None:

@@ -121,7 +121,7 @@ def test_home_map_leads_to_the_kota_page(browser, server: str, artifacts: Path) 
     log = PageLog(page)
     page.goto(server + "/")
     page.wait_for_selector(".pk-kota-point")
-    assert page.locator(".pk-kota-point").count() == 2
+    assert page.locator(".pk-kota-point").count() == 5  # the five seed kelurahan sit in five kota
     assert "Kota Bekasi" in page.locator(".pk-kota-label").all_inner_texts()
     page.screenshot(path=str(artifacts / "home_map.png"), full_page=True)
     page.locator(".pk-kota-point").first.click(force=True)

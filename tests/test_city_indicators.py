@@ -40,7 +40,7 @@ def assert_city_equals_per_kelurahan(frames: dict[str, gpd.GeoDataFrame]) -> pd.
 def test_demo_city_equals_each_kelurahan(demo_store) -> None:
     frames = {name: demo_store.read(name) for name in LAYERS}
     table = assert_city_equals_per_kelurahan(frames)
-    assert table["kelurahan_code"].nunique() == 2
+    assert table["kelurahan_code"].nunique() == 5  # the five seed kelurahan
     assert table["kk_total"].sum() == len(frames["households"])
 
 

@@ -132,7 +132,7 @@ def test_restricted_export_needs_the_flag(demo_settings, tmp_path: Path, capsys)
     assert code == 0
     assert "TERBATAS" in out
     frame = pyogrio.read_dataframe(out_file, layer="households")
-    assert len(frame) == 5100
+    assert len(frame) == 8400  # the five seeds' KK: 1,500 + 3,600 + 1,100 + 900 + 1,300
     assert "decile" in frame.columns
 
 

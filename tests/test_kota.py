@@ -97,7 +97,9 @@ def test_home_shows_kota_grouped_by_provinsi_with_a_map(client) -> None:
     assert 'id="home-map"' in html
     assert 'id="pk-map-config"' in html  # the map's data; static/pk/tile-pages.js starts it (no inline script)
     assert 'src="/static/pk/tile-pages.js"' in html
-    assert html.count('<tr data-search="') == 2  # a small store lists every kelurahan
+    for kota in ("36.71", "15.71", "31.71"):  # the newer seeds: Kota Tangerang, Kota Jambi, Jakarta Pusat
+        assert f'href="/kota/{kota}"' in html
+    assert html.count('<tr data-search="') == 5  # a small store lists every kelurahan (the five seeds)
 
 
 @pytest.fixture

@@ -32,7 +32,22 @@ from web.limits import (
 )
 from web.paths import root_of
 from web.public_text import register as register_public_text
-from web.routers import account, api, docs, downloads, health, kota, lkm, ogc, pages, plan, static, tiles
+from web.routers import (
+    account,
+    api,
+    community,
+    docs,
+    downloads,
+    health,
+    kampung,
+    kota,
+    lkm,
+    ogc,
+    pages,
+    plan,
+    static,
+    tiles,
+)
 from web.security import SecurityHeadersMiddleware, nonce_scripts
 from web.settings import Settings
 
@@ -118,7 +133,22 @@ def create_app(settings: Settings) -> FastAPI:
     # outermost: every response, a cached tile's and an error's included, carries the security headers
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     add_exception_handlers(app)
-    for module in (static, health, docs, account, lkm, pages, kota, api, plan, ogc, downloads, tiles):
+    for module in (
+        static,
+        health,
+        docs,
+        account,
+        lkm,
+        pages,
+        community,
+        kampung,
+        kota,
+        api,
+        plan,
+        ogc,
+        downloads,
+        tiles,
+    ):
         app.include_router(module.router)
     app.include_router(kota.api)
     return app

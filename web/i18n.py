@@ -129,6 +129,7 @@ UI: dict[str, dict[str, str]] = {
         "planned": "Rencana",
         "skip": "Lewati ke isi",
         "rt_indicators_csv": "Tabel indikator RT (CSV)",
+        "community": "Program dan kelompok warga",
     },
     "en": {
         "title": "petakampung",
@@ -250,6 +251,7 @@ UI: dict[str, dict[str, str]] = {
         "planned": "Planned",
         "skip": "Skip to content",
         "rt_indicators_csv": "RT indicator table (CSV)",
+        "community": "Programmes and community groups",
     },
 }
 

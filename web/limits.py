@@ -34,6 +34,7 @@ GATE_LIMITS = {
     "download": 2,  # /unduh/...: GeoPackage, GeoJSON, CSV written through GDAL
     "geojson": 4,  # API layers, map layers by bounding box, OGC items
     "photo_render": 1,  # a rendition made once for a photo stored before renditions existed
+    "service_area": 2,  # walking distances along the roads, per kelurahan and distance (cached after)
     "upload": 2,  # photos decoded on upload (logged-in LKM only; these wait for a slot, see UPLOAD_WAIT_S)
 }
 UPLOAD_WAIT_S = 60.0  # a submitted form waits for a decoding slot rather than being lost to a 503

@@ -6,10 +6,16 @@ from geo.errors import NotFoundError
 from geo.layers.base import Layer
 from geo.layers.boundaries import Boundaries
 from geo.layers.facilities import Facilities
+from geo.layers.funds import Funds
 from geo.layers.gardens import Gardens
+from geo.layers.groups import Groups
 from geo.layers.households import Households
 from geo.layers.infrastructure import Infrastructure
 from geo.layers.kumuh import Kumuh
+from geo.layers.products import Products
+from geo.layers.programmes import Programmes
+from geo.layers.proposals import Proposals
+from geo.layers.roads import Roads
 from geo.schema import TableSpec
 
 LAYERS: dict[str, Layer] = {
@@ -21,6 +27,12 @@ LAYERS: dict[str, Layer] = {
         Gardens(),
         Facilities(),
         Kumuh(),
+        Programmes(),
+        Groups(),
+        Funds(),
+        Products(),
+        Proposals(),
+        Roads(),
     )
 }
 

@@ -168,6 +168,8 @@ class Layer(ABC):
     title: ClassVar[dict[str, str]]
     tables: ClassVar[tuple[TableSpec, ...]]
     style: ClassVar[LayerStyle]
+    # stored tables (and their columns) an import of this layer checks references against
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @abstractmethod
     def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:

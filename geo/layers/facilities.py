@@ -32,6 +32,8 @@ CATEGORY_LABELS = {
     "rumah_bibit": {"id": "Rumah bibit", "en": "Seedling house"},
     "puskesmas": {"id": "Puskesmas", "en": "Community health centre"},
     "sekretariat": {"id": "Sekretariat", "en": "Secretariat"},
+    "ambulans": {"id": "Ambulans warga", "en": "Community ambulance"},
+    "arena_bermain": {"id": "Arena belajar dan bermain", "en": "Learning and play area"},
     "lainnya": {"id": "Lainnya", "en": "Other"},
 }
 CATEGORIES = choices(
@@ -44,6 +46,8 @@ CATEGORIES = choices(
     paud=("tk", "tpa"),
     posyandu=("pos_yandu",),
     rumah_bibit=("kebun_bibit",),
+    ambulans=("ambulance", "mobil_ambulans", "ambulan"),
+    arena_bermain=("taman_bermain", "arena_belajar_dan_bermain", "ruang_bermain", "playground"),
 )
 PROGRAMME_LABELS = {
     "KOTAKU": {"id": "KOTAKU", "en": "KOTAKU"},
@@ -81,6 +85,7 @@ FIELDS = (
     FieldSpec("name", required=True, aliases=("nama", "nama_fasilitas")),
     FieldSpec("category", "choice", required=True, choices=CATEGORIES, aliases=("kategori", "jenis")),
     FieldSpec("programme", "choice", required=True, choices=PROGRAMMES, aliases=("program", "programme_name")),
+    FieldSpec("owner_group_id", aliases=("pemilik", "pengelola", "id_kelompok_pengelola", "kelompok_pengelola")),
 )
 
 FACILITIES = TableSpec(
@@ -91,6 +96,7 @@ FACILITIES = TableSpec(
         Column("name", "TEXT"),
         Column("category", "TEXT"),
         Column("programme", "TEXT"),
+        Column("owner_group_id", "TEXT", "the group that owns or runs it (groups.group_id)"),
     ),
     key=("facility_id",),
     geometry_type="POINT",
@@ -105,6 +111,7 @@ class Facilities(Layer):
     style: ClassVar[LayerStyle] = LayerStyle(
         color="#1f78b4", by="programme", colors=PROGRAMME_COLORS, labels=PROGRAMME_LABELS
     )
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {"groups": ("group_id", "kelurahan_code")}
 
     def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
         frames = []
@@ -112,10 +119,16 @@ class Facilities(Layer):
             placed = placed_rows(
                 table, ctx, FIELDS, allowed=("Point",), geometry_label="Point", id_field="facility_id", id_prefix="F"
             )
+            owners = placed.values["owner_group_id"].tolist()
+            groups = ctx.existing.get("groups")
+            known = set(zip(groups["group_id"], groups["kelurahan_code"], strict=True)) if groups is not None else set()
+            for row, owner, code in zip(table.rows, owners, placed.codes, strict=True):
+                if owner is not None and code is not None and (owner, code) not in known:
+                    ctx.report.add("community.unknown_group", row=row, field="owner_group_id", value=owner, group=owner)
             data = {
                 "facility_id": placed.ids,
                 "kelurahan_code": placed.codes,
-                **{col: placed.values[col].tolist() for col in ("name", "category", "programme")},
+                **{col: placed.values[col].tolist() for col in ("name", "category", "programme", "owner_group_id")},
             }
             frames.append(frame_with_geometry(data, placed.geoms))
         return {"facilities": pd.concat(frames, ignore_index=True)}

@@ -132,6 +132,43 @@ DEPRIVED = {
     "cooking_fuel": {"kayu_bakar", "arang"},
 }
 
+# BKKBN family data (Pendataan Keluarga, PK21/PK23; DOMAIN.md section 4): optional columns for
+# Kampung KB's Rumah DataKu.  Health data: restricted like every household column, published only
+# as the suppressed per-RT counts of geo.rumah_dataku.
+YES_NO = choices("1", "0", **{"1": ("ya", "y", "yes", "true", "benar"), "0": ("tidak", "t", "no", "false", "bukan")})
+KB_METHODS = choices(
+    "iud",
+    "implan",
+    "mow",
+    "mop",
+    "suntik",
+    "pil",
+    "kondom",
+    "mal",
+    "tradisional",
+    "tidak_ber_kb",
+    iud=("akdr", "spiral"),
+    implan=("implant", "susuk", "akbk"),
+    mow=("tubektomi", "steril_wanita"),
+    mop=("vasektomi", "steril_pria"),
+    suntik=("injeksi", "suntikan"),
+    tradisional=("kalender", "senggama_terputus", "lainnya"),
+    tidak_ber_kb=("tidak", "tidak_kb", "bukan_peserta", "none", "tidak_ada"),
+)
+MKJP = {"iud", "implan", "mow", "mop"}  # Metode Kontrasepsi Jangka Panjang
+POKTAN = {slug(p): p for p in ("BKB", "BKR", "BKL", "UPPKS", "PIK-R")}  # kelompok kegiatan of Kampung KB
+KB_FIELDS = (
+    FieldSpec("pus", "choice", choices=YES_NO, aliases=("pasangan_usia_subur", "status_pus")),
+    FieldSpec("kb_method", "choice", choices=KB_METHODS, aliases=("metode_kb", "alat_kontrasepsi", "kontrasepsi")),
+    FieldSpec(
+        "stunting_risk",
+        "choice",
+        choices=YES_NO,
+        aliases=("berisiko_stunting", "risiko_stunting", "krs", "keluarga_risiko_stunting"),
+    ),
+    FieldSpec("poktan", aliases=("kelompok_kegiatan", "ikut_poktan", "poktan_diikuti")),
+)
+
 KEY_NO_KK = FieldSpec("no_kk", aliases=("nomor_kk", "nkk", "no_kartu_keluarga"))
 KEY_NIK = FieldSpec("nik", aliases=("nik_kepala", "nik_kepala_keluarga"))
 KEY_ID = FieldSpec("kk_id", aliases=("id_kk", "id_keluarga", "id_rumah_tangga"))
@@ -181,6 +218,7 @@ FIELDS = (
     FieldSpec("lighting", "choice", choices=LIGHTING, aliases=("penerangan", "sumber_penerangan")),
     FieldSpec("cooking_fuel", "choice", choices=FUEL, aliases=("bahan_bakar", "bahan_bakar_memasak")),
     FieldSpec("aid", aliases=("bantuan", "bansos", "bantuan_diterima")),
+    *KB_FIELDS,
     KEY_NO_KK,
     KEY_NIK,
     KEY_ID,
@@ -200,6 +238,10 @@ HOUSEHOLDS = TableSpec(
         Column("lighting", "TEXT"),
         Column("cooking_fuel", "TEXT"),
         Column("aid", "TEXT"),
+        Column("pus", "INTEGER", "1: a pasangan usia subur (BKKBN family data)"),
+        Column("kb_method", "TEXT", "contraceptive method in use; tidak_ber_kb for none"),
+        Column("stunting_risk", "INTEGER", "1: a family at risk of stunting (PK23)"),
+        Column("poktan", "TEXT", "Kampung KB groups the family takes part in: BKB, BKR, BKL, UPPKS, PIK-R"),
     ),
     key=("kk_key",),
     geometry_type="POINT",
@@ -237,6 +279,10 @@ class Households(Layer):
             data = {"kk_key": keys, **place_columns(rts, ctx.places, codes)}
             for col in ("decile", "floor", "wall", "roof", "water_source", "toilet", "lighting", "cooking_fuel", "aid"):
                 data[col] = values[col].tolist()
+            data["pus"] = [None if v is None else int(v) for v in values["pus"]]
+            data["kb_method"] = values["kb_method"].tolist()
+            data["stunting_risk"] = [None if v is None else int(v) for v in values["stunting_risk"]]
+            data["poktan"] = _poktan(values["poktan"].tolist(), rows, ctx)
             frames.append(frame_with_geometry(data, geoms))
         if not frames:
             return {"households": frame_with_geometry({c: [] for c in HOUSEHOLDS.column_names}, [])}
@@ -310,3 +356,24 @@ class Households(Layer):
 
     def public(self, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         return {}  # never published row by row; see geo.indicators for the aggregates
+
+
+def _poktan(values: list, rows: list, ctx: ImportContext) -> list[str | None]:
+    """ "BKB, uppks" -> "BKB,UPPKS" (canonical, in a fixed order); an unknown group is an error
+    naming the row, the field and the value.  Blank, "-" or "tidak" means none ("")."""
+    out: list[str | None] = []
+    order = list(POKTAN.values())
+    for row, value in zip(rows, values, strict=True):
+        if value is None:
+            out.append(None)
+            continue
+        tokens = [slug(t) for t in str(value).replace(";", ",").replace("/", ",").split(",")]
+        tokens = [t for t in tokens if t and t not in {"tidak", "tidak_ada", "none"}]
+        unknown = [t for t in tokens if t not in POKTAN]
+        if unknown:
+            ctx.report.add("val.choice", row=row, field="poktan", value=value, choices=", ".join(order))
+            out.append(None)
+            continue
+        found = {POKTAN[t] for t in tokens}
+        out.append(",".join(p for p in order if p in found))
+    return out

@@ -34,6 +34,7 @@ from geo.layers.base import (
     place_columns,
     resolve_rts,
 )
+from geo.layers.facilities import PROGRAMMES
 from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
 
@@ -139,6 +140,7 @@ WORK_FIELDS = (
     FieldSpec("progress_fisik", "float", lo=0, hi=100, aliases=("fisik", "persen_fisik", "progres_fisik")),
     FieldSpec("progress_keuangan", "float", lo=0, hi=100, aliases=("keuangan", "persen_keuangan", "progres_keuangan")),
     FieldSpec("name", aliases=("nama", "nama_pekerjaan", "uraian")),
+    FieldSpec("programme", "choice", choices=PROGRAMMES, aliases=("program",)),
 )
 PROGRESS_FIELDS = (
     FieldSpec("work_id", required=True, aliases=("id_pekerjaan", "kode_pekerjaan", "id")),
@@ -181,6 +183,7 @@ WORKS = TableSpec(
         Column("status", "TEXT"),
         Column("progress_fisik", "REAL"),
         Column("progress_keuangan", "REAL"),
+        Column("programme", "TEXT", "KOTAKU, Kampung KB, ...; empty: KOTAKU when funded by BPM"),
     ),
     key=("work_id",),
     geometry_type="GEOMETRY",
@@ -289,6 +292,7 @@ class Infrastructure(Layer):
             "status",
             "progress_fisik",
             "progress_keuangan",
+            "programme",
         ):
             data[col] = values[col].tolist()
         data["volume_unit"] = [CRITERIA[c].unit if c else None for c in values["criterion_id"]]

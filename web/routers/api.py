@@ -222,6 +222,7 @@ def rank_sites(
     w_strategis: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
     w_kependudukan: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
     w_sosial: float = Query(0.05, ge=0, le=MAX_WEIGHT, allow_inf_nan=False),
+    w_served: float = Query(0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False, description="not yet served by a programme"),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
     sensitivity: bool = Query(True, description="also re-solve with each weight moved by +/-20 %"),
@@ -246,6 +247,7 @@ def rank_sites(
         "strategis": w_strategis,
         "kependudukan": w_kependudukan,
         "sosial": w_sosial,
+        "served": w_served,
     }
 
     def build() -> Response:

@@ -259,14 +259,17 @@ def planner_page(request: Request, code: str) -> Response:
     a map coloured by priority with the chosen ones outlined (public data)."""
     from geo.plan_map import kelurahan_plan_map
     from geo.plan_reasons import page_texts
-    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS
+    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, OPTIONAL_FACTORS
 
     data = public_data(request)
     kel = data.kelurahan(code)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     root = root_of(request)
-    factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
+    factors = [
+        (f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS.get(f, 0.0))
+        for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)
+    ]
     plan_map = data.memo(
         code,
         ("plan-map", lang, root),
