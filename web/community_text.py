@@ -59,7 +59,8 @@ COMMUNITY_UI: dict[str, dict[str, str]] = {
         "back": "Kembali ke",
         "link": "Program dan kelompok warga",
         "map": "Peta: produk dan usulan per RW, dan yang dibangun dari dana warga",
-        "map_note": "Warna RW: status produk unggulan; angka: KK miskin RW (disamarkan bila ada RT < k KK). "
+        "map_note": "Warna RW: status produk unggulan; angka: KK miskin RW (disamarkan bila ada RT dengan KK "
+        "terlalu sedikit untuk ditampilkan). "
         "Titik: aset yang dibeli atau dibangun dari buku kas.",
     },
     "en": {
@@ -112,7 +113,7 @@ COMMUNITY_UI: dict[str, dict[str, str]] = {
         "link": "Programmes and community groups",
         "map": "Map: products and proposals per RW, and what community funds built",
         "map_note": "RW colour: flagship product status; figure: the RW's poor households (hidden when an RT has "
-        "fewer than k). Dots: assets the ledgers bought or built.",
+        "too few households to show). Dots: assets the ledgers bought or built.",
     },
 }
 
