@@ -695,10 +695,7 @@ HELP: dict[str, dict[str, str]] = {
         "id": "Ekspor lapisan ke .gpkg, .geojson atau .csv (publik kecuali --restricted).",
         "en": "Export a layer to .gpkg, .geojson or .csv (public unless --restricted).",
     },
-    "cmd.indicators": {
-        "id": "Indikator per RT: KK, KK miskin, jalan, drainase, sumur, kebun, fasilitas.",
-        "en": "Indicators per RT: households, poor households, roads, drainage, wells, gardens, facilities.",
-    },
+    # cmd.indicators: geo/i18n_batch.py (with --all)
     "cmd.demo": {
         "id": "Muat data contoh (Kaliawi Persada dan Jatirangga) ke penyimpanan.",
         "en": "Load the demo data (Kaliawi Persada and Jatirangga) into the store.",
