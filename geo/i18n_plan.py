@@ -95,4 +95,5 @@ PLAN_MESSAGES: dict[str, dict[str, str]] = {
     "planner.computing": {"id": "Menghitung\u2026", "en": "Calculating\u2026"},
     "planner.sens_computing": {"id": "Menguji kepekaan\u2026", "en": "Testing the sensitivity\u2026"},
     "planner.rt_layer": {"id": "RT menurut prioritas", "en": "RTs by priority"},
+    "planner.kelurahan_layer": {"id": "Batas kelurahan", "en": "Kelurahan boundary"},
 }

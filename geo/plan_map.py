@@ -112,9 +112,12 @@ PRIORITY_COLORS = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")  # Col
 EXCLUDED_COLOR = "#d9d9d9"
 
 
-def kelurahan_plan_map(rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str) -> folium.Map:
+def kelurahan_plan_map(
+    rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str, outline: gpd.GeoDataFrame | None = None
+) -> folium.Map:
     """The planner page's map of one kelurahan: the RTs, to be coloured by *priority* (not by
-    poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan.
+    poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan, inside
+    the kelurahan's ``outline`` (what the map shows of a kelurahan that has no RT polygons yet).
 
     Exposes ``window.pkPlanMap = {map, layer, legend}``; the legend is filled by the page script
     (priority classes, "not ranked", and the chosen RTs by name)."""
@@ -125,7 +128,8 @@ def kelurahan_plan_map(rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str) ->
     shapes["rt_number"] = shapes["rt_number"].astype(int)
     shapes["rt_label"] = [html.escape(str(n)) for n in shapes["rt_label"]]
     shapes["geometry"] = shapely.set_precision(shapely.simplify(shapes.geometry.to_numpy(), 2e-6), 1e-6)
-    minx, miny, maxx, maxy = shapes.total_bounds
+    framed = shapes if len(shapes) or outline is None or not len(outline) else outline
+    minx, miny, maxx, maxy = framed.total_bounds if len(framed) else (95.0, -11.0, 141.0, 6.0)  # Indonesia
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=16, tiles=None, control_scale=True)
     folium.TileLayer(
         "OpenStreetMap",
@@ -134,8 +138,14 @@ def kelurahan_plan_map(rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str) ->
     ).add_to(fmap)
     fmap.default_js = [("leaflet", f"{asset_prefix}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{asset_prefix}/leaflet.css")]
-    if len(shapes):
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    if outline is not None and len(outline):
+        folium.GeoJson(
+            outline[["geometry"]],
+            name=t("planner.kelurahan_layer", lang),
+            style_function=lambda f: {"fill": False, "color": OUTLINE_COLOR, "weight": 2},
+            interactive=False,
+        ).add_to(fmap)
     layer = folium.GeoJson(
         shapes,
         name=t("planner.rt_layer", lang),

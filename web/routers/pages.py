@@ -273,6 +273,8 @@ def planner_page(request: Request, code: str) -> Response:
     plan_map = data.memo(
         code,
         ("plan-map", lang, root),
-        lambda k: map_parts(kelurahan_plan_map(k.rt, lang=lang, asset_prefix=root + VENDOR_PREFIX)),
+        lambda k: map_parts(
+            kelurahan_plan_map(k.rt, lang=lang, asset_prefix=root + VENDOR_PREFIX, outline=k.kelurahan)
+        ),
     )
     return render(request, "planner.html", info=kel.info, map=plan_map, factors=factors, pt=page_texts(lang))
