@@ -117,7 +117,7 @@ def kelurahan_plan_map(
 ) -> folium.Map:
     """The planner page's map of one kelurahan: the RTs, to be coloured by *priority* (not by
     poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan, inside
-    the kelurahan's ``outline`` (what the map shows of a kelurahan that has no RT polygons yet).
+    ``outline``, the kelurahan's boundary, is what the map shows of a kelurahan with no RT polygons yet.
 
     Exposes ``window.pkPlanMap = {map, layer, legend}``; the legend is filled by the page script
     (priority classes, "not ranked", and the chosen RTs by name)."""
@@ -139,7 +139,7 @@ def kelurahan_plan_map(
     fmap.default_js = [("leaflet", f"{asset_prefix}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{asset_prefix}/leaflet.css")]
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    if outline is not None and len(outline):
+    if not len(shapes) and outline is not None and len(outline):  # nothing to colour: show where it is
         folium.GeoJson(
             outline[["geometry"]],
             name=t("planner.kelurahan_layer", lang),
