@@ -116,7 +116,7 @@ def kelurahan_plan_map(
     rt: gpd.GeoDataFrame, *, lang: str, asset_prefix: str, outline: gpd.GeoDataFrame | None = None
 ) -> folium.Map:
     """The planner page's map of one kelurahan: the RTs, to be coloured by *priority* (not by
-    poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan, inside
+    poverty) and outlined when chosen by ``web/static/pk/planner-map.js`` after each plan.
     ``outline``, the kelurahan's boundary, is what the map shows of a kelurahan with no RT polygons yet.
 
     Exposes ``window.pkPlanMap = {map, layer, legend}``; the legend is filled by the page script
