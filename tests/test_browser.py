@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from geo.mapping import write_map
 from tests.browser import CHROMIUM, PHONE, PageLog, new_page
@@ -80,7 +81,8 @@ def test_home_search_to_map_page_to_popup(browser, server: str, artifacts: Path)
     log = PageLog(page)
     page.goto(server + "/")
     page.fill("#q", "jati")
-    assert page.locator("#kelurahan-list tbody tr:visible").count() == 1
+    # the list filters as the visitor types (and may ask the server): wait for it, as a visitor would
+    expect(page.locator("#kelurahan-list tbody tr:visible")).to_have_count(1)
     page.fill("#q", "kaliawi")
     page.screenshot(path=str(artifacts / "site_home.png"))
     page.get_by_role("link", name="Kaliawi Persada").click()
