@@ -13,7 +13,7 @@ from geo.accounts import set_password
 from geo.audit import keys_only
 from geo.settings import Settings
 from geo.store import open_store
-from tests.conftest import KALIAWI, run
+from tests.conftest import KALIAWI, location_of, run
 
 WORK = "CSR-2026-01"
 
@@ -33,7 +33,7 @@ def _last(store, table: str, action: str) -> dict:
 
 
 def test_by_default_the_audit_keeps_keys_and_the_names_of_changed_fields(demo_store) -> None:
-    store = open_store(demo_store.path)
+    store = open_store(location_of(demo_store))
     _rename_work(store, "Jalan paving RT 03 (nama baru)")
     entry = _last(store, "works", "update")
     assert entry["actor"] == "uji"
@@ -44,7 +44,7 @@ def test_by_default_the_audit_keeps_keys_and_the_names_of_changed_fields(demo_st
 
 
 def test_rows_keeps_whole_rows_but_never_household_rows(demo_store) -> None:
-    store = open_store(demo_store.path, audit_rows="rows")
+    store = open_store(location_of(demo_store), audit_rows="rows")
     _rename_work(store, "Jalan paving RT 03 (nama baru)")
     entry = _last(store, "works", "update")
     assert json.loads(entry["after_json"])["name"] == "Jalan paving RT 03 (nama baru)"
@@ -72,14 +72,14 @@ def test_passwords_stay_out_of_the_audit_in_either_mode(users_settings: Settings
 
 
 def test_audit_prune_strips_old_copies_of_rows_and_keeps_who_did_what(demo_store, capsys) -> None:
-    store = open_store(demo_store.path, audit_rows="rows")
+    store = open_store(location_of(demo_store), audit_rows="rows")
     _rename_work(store, "Nama lama sekali")
     _rename_work(store, "Nama baru")
     audit = store.read("pk_audit")
     copies = audit[audit["after_json"].fillna("").str.contains('"name"')]
     assert len(copies) == 2  # the two renames copied whole rows (the demo was loaded with the default, keys)
     code, out, _ = run(
-        ["--store", str(demo_store.path), "--lang", "en", "audit", "prune", "--before", "2999-01-01"], capsys
+        ["--store", str(location_of(demo_store)), "--lang", "en", "audit", "prune", "--before", "2999-01-01"], capsys
     )
     assert code == 0
     assert "now keep only keys" in out
@@ -90,9 +90,9 @@ def test_audit_prune_strips_old_copies_of_rows_and_keeps_who_did_what(demo_store
     assert after["before_json"].isna().all()
     renamed = after[(after["table_name"] == "works") & (after["action"] == "update")]
     assert json.loads(renamed.iloc[-1]["after_json"]) == {"changed": ["name"]}
-    code, out, _ = run(["--store", str(demo_store.path), "audit", "prune", "--before", "2999-01-01"], capsys)
+    code, out, _ = run(["--store", str(location_of(demo_store)), "audit", "prune", "--before", "2999-01-01"], capsys)
     assert "0 catatan" in out  # nothing left to strip
-    code, _, err = run(["--store", str(demo_store.path), "audit", "prune", "--before", "kemarin"], capsys)
+    code, _, err = run(["--store", str(location_of(demo_store)), "audit", "prune", "--before", "kemarin"], capsys)
     assert code == 1
     assert "TTTT-BB-HH" in err
 
