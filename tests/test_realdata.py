@@ -51,10 +51,16 @@ def real_store(backend):
     store = backend.new(name="real")
     capsys = _Capture()
     results = {}
-    for name, commands in IMPORTS.items():
-        results[name] = [run(["--lang", "en", "--store", str(store), *cmd], capsys) for cmd in commands]
-    yield {"path": store, "results": results}
-    backend.drop(store)
+    env = pytest.MonkeyPatch()
+    if backend.is_pg:  # a database has no folder for the household key: named as a deployment names it
+        env.setenv("PETAKAMPUNG_HASH_KEY_FILE", str(backend.tmp.mktemp("real-key") / "store.key"))
+    try:
+        for name, commands in IMPORTS.items():
+            results[name] = [run(["--lang", "en", "--store", str(store), *cmd], capsys) for cmd in commands]
+        yield {"path": store, "results": results}
+    finally:
+        env.undo()
+        backend.drop(store)
 
 
 class _Capture:
