@@ -361,7 +361,7 @@ def test_a_database_error_on_a_page_tells_the_visitor_little_and_the_log_all(pg_
     with caplog.at_level(logging.ERROR, logger="petakampung.web"):
         response = client.get("/ogc/collections/facilities/items")
     assert response.status_code == 503
-    assert response.json()["error"] == "store.unavailable"
+    assert response.json()["code"] == "store.unavailable"  # the OGC API exception shape under /ogc
     assert "pk_public" not in response.text
     assert "127.0.0.1" not in response.text
     assert any("pk_public" in r.getMessage() and "facilities" in r.getMessage() for r in caplog.records)
