@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import sqlite3
 import tarfile
 import tempfile
@@ -44,7 +43,6 @@ FORMAT = 1
 MANIFEST = "petakampung-backup.json"
 STORE_MEMBER, KEY_MEMBER, SECRET_MEMBER = "petakampung.gpkg", "petakampung.key", "petakampung.secret"
 GPKG_APPLICATION_ID = 0x47504B47
-_DATABASE_URL = re.compile(r"^postgres(ql)?:", re.IGNORECASE)
 
 
 @dataclass
@@ -54,14 +52,9 @@ class BackupResult:
     size: int = 0
 
 
-def is_database_url(settings: Settings) -> bool:
-    """A ``postgresql://`` store (a Path collapses its ``//``, so the scheme is what we look at)."""
-    return bool(_DATABASE_URL.match(str(settings.store)))
-
-
 def backup(settings: Settings, output: Path) -> BackupResult:
     """Write a backup of the store (and its key and secret files) to ``output``."""
-    database = is_database_url(settings)
+    database = settings.is_database
     if not database:
         store = Path(settings.store)
         if not (store.is_file() and store.stat().st_size > 0):
@@ -190,7 +183,7 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Restor
     """Restore ``archive`` into the configured store (and key and secret files)."""
     if not archive.is_file():
         raise RequestError("restore.not_backup", path=str(archive), detail="no such file")
-    database = is_database_url(settings)
+    database = settings.is_database
     if database:
         from geo import backup_pg
 

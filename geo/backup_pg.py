@@ -72,11 +72,12 @@ def dump(url: str, target: Path) -> None:
     check_dump(target, url)
 
 
-def check_dump(path: Path, url: str) -> None:
-    """A dump pg_restore can read and that holds a petakampung store."""
+def check_dump(path: Path, url: str) -> str:
+    """A dump pg_restore can read and that holds a petakampung store; returns its table of contents."""
     listing = _run([pg_tool("pg_restore"), "--list", str(path)], "pg_restore", url).stdout
     if not re.search(r"TABLE \S+ pk_metadata\b", listing):
         raise StoreError("backup.integrity", detail="no pk_metadata in the dump")
+    return listing
 
 
 def manifest_fields(url: str) -> dict[str, str]:
@@ -86,17 +87,6 @@ def manifest_fields(url: str) -> dict[str, str]:
         "database": parts.path.lstrip("/"),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-
-
-def holds_store(url: str) -> bool:
-    """True when the database at ``url`` already holds a petakampung store."""
-    import psycopg
-
-    try:
-        with psycopg.connect(url, connect_timeout=15) as con:
-            return bool(con.execute("SELECT to_regclass('pk_metadata') IS NOT NULL").fetchone()[0])
-    except psycopg.Error as exc:
-        raise StoreError("store.pg_unreachable", location=redact_url(url), detail=type(exc).__name__) from None
 
 
 def _ensure_postgis(url: str) -> None:
@@ -111,14 +101,16 @@ def _ensure_postgis(url: str) -> None:
 def restore_dump(settings: Settings, path: Path, *, force: bool) -> None:
     """Restore the dump at ``path`` into the configured database, all or nothing."""
     url = str(settings.store)
-    check_dump(path, url)
-    exists = holds_store(url)
+    from geo.store import open_store
+    from geo.store_copy import upgrade_store
+
+    listing = check_dump(path, url)
+    exists = open_store(url).exists()  # a petakampung store is there already
     if exists and not force:
         raise RequestError("restore.exists_db", location=redact_url(url))
     _ensure_postgis(url)
     # the PostGIS extension and its spatial_ref_sys are the database's, made by its administrator
     # (or by the step above): not restored, so a role that does not own them restores the rest
-    listing = _run([pg_tool("pg_restore"), "--list", str(path)], "pg_restore", url).stdout
     keep = [line for line in listing.splitlines() if not re.search(r"\bEXTENSION\b|\bspatial_ref_sys\b", line)]
     chosen = path.with_name(path.name + ".list")
     chosen.write_text("\n".join(keep) + "\n")
@@ -127,8 +119,5 @@ def restore_dump(settings: Settings, path: Path, *, force: bool) -> None:
         args += ["--clean", "--if-exists"]
     _run([*args, f"--use-list={chosen}", f"--dbname={url}", str(path)], "pg_restore", url)
     if settings.store_public:
-        from geo.store import open_store
-        from geo.store_copy import upgrade_store
-
         role = urlsplit(str(settings.store_public)).username
         upgrade_store(open_store(url), public_role=role)
