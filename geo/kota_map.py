@@ -20,6 +20,7 @@ import mercantile
 
 from geo.assets import MAP_SCRIPTS, STATIC_DIR, VECTORGRID_DIR, inline_css, inline_js, inline_text
 from geo.errors import RequestError
+from geo.i18n import prefixed
 from geo.kota import KotaSummary, kota_summary
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
@@ -29,99 +30,15 @@ from geo.public import PublicData
 from geo.store import Store
 from geo.tiles import TILE_LAYERS, TileService
 
-__all__ = ["DEFAULT_MAX_BYTES", "TEXT", "map_config", "write_kota_map"]
+__all__ = ["DEFAULT_MAX_BYTES", "map_config", "write_kota_map"]
 
 DEFAULT_MAX_BYTES = 2_000_000
 EMBED_ZOOMS = (15, 14, 13, 12)  # the deepest that fits is embedded; RT appear from z12
 OUTLINE_ZOOM = 14  # kelurahan outlines at most at z14: few tiles to draw at city zoom, edges that meet the RT
-TEXT: dict[str, dict[str, str]] = {
-    "id": {
-        "kelurahan_layer": "Kelurahan (batas dan indikator)",
-        "rt_layer": "RT: indikator terpilih",
-        "works": "Pekerjaan infrastruktur",
-        "gardens": "Kebun KWT",
-        "facilities": "Fasilitas",
-        "legend": "Legenda",
-        "suppressed": "disembunyikan (< {k} KK)",
-        "hidden": "disembunyikan",
-        "kelurahan_prefix": "Kelurahan: ",
-        "rt_prefix": "RT: ",
-        "zoom_for_rt": "Perbesar peta untuk melihat RT",
-        "kelurahan": "Kelurahan",
-        "kelurahan_unit": "kelurahan",
-        "kecamatan": "Kecamatan",
-        "code": "Kode",
-        "rt_count": "Jumlah RT",
-        "kk": "KK",
-        "poor": "KK miskin",
-        "road": "Jalan (m)",
-        "drainage": "Drainase (m)",
-        "wells": "Sumur bor",
-        "garden_m2": "Kebun (m²)",
-        "type": "Jenis",
-        "status": "Status",
-        "fisik": "Fisik",
-        "keuangan": "Keuangan",
-        "budget": "Anggaran",
-        "funding": "Sumber dana",
-        "year": "Tahun",
-        "crops": "Tanaman",
-        "site": "Lokasi",
-        "area": "Luas",
-        "category": "Kategori",
-        "programme": "Program",
-        "profile": "Profil RT",
-        "open_kelurahan": "Buka peta kelurahan",
-        "open_kota": "Buka peta kota",
-        "open_work": "Lihat pekerjaan",
-        "indicator": "Indikator",
-    },
-    "en": {
-        "kelurahan_layer": "Kelurahan (boundaries and indicator)",
-        "rt_layer": "RT: selected indicator",
-        "works": "Infrastructure works",
-        "gardens": "KWT gardens",
-        "facilities": "Facilities",
-        "legend": "Legend",
-        "suppressed": "suppressed (< {k} households)",
-        "hidden": "suppressed",
-        "kelurahan_prefix": "Kelurahan: ",
-        "rt_prefix": "RT: ",
-        "zoom_for_rt": "Zoom in to see the RTs",
-        "kelurahan": "Kelurahan",
-        "kelurahan_unit": "kelurahan",
-        "kecamatan": "Kecamatan",
-        "code": "Code",
-        "rt_count": "RTs",
-        "kk": "Households",
-        "poor": "Poor households",
-        "road": "Road (m)",
-        "drainage": "Drainage (m)",
-        "wells": "Bore wells",
-        "garden_m2": "Gardens (m²)",
-        "type": "Type",
-        "status": "Status",
-        "fisik": "Physical",
-        "keuangan": "Financial",
-        "budget": "Budget",
-        "funding": "Funding",
-        "year": "Year",
-        "crops": "Crops",
-        "site": "Site",
-        "area": "Area",
-        "category": "Category",
-        "programme": "Programme",
-        "profile": "RT profile",
-        "open_kelurahan": "Open the kelurahan map",
-        "open_kota": "Open the city map",
-        "open_work": "See the work",
-        "indicator": "Indicator",
-    },
-}
 
 
 def texts(lang: str, k: int) -> dict[str, str]:
-    out = dict(TEXT[lang])
+    out = dict(prefixed("kota_map.", lang))
     out["suppressed"] = out["suppressed"].format(k=k)
     return out
 
@@ -131,7 +48,7 @@ def labels(lang: str) -> dict[str, Any]:
     return {
         "statusColors": STATUS_COLORS,
         "statusLabels": {s: v[lang] for s, v in STATUS_LABELS.items()},
-        "workTypes": {w.id: (w.label_id if lang == "id" else w.label_en) for w in WORK_TYPES.values()},
+        "workTypes": {w.id: w.label(lang) for w in WORK_TYPES.values()},
         "programmeColors": PROGRAMME_COLORS,
         "programmeLabels": {p: v.get(lang, p) for p, v in PROGRAMME_LABELS.items()},
         "categoryLabels": {c: v.get(lang, c) for c, v in CATEGORY_LABELS.items()},
@@ -155,7 +72,7 @@ def map_config(
         "bounds": [round(float(v), 6) for v in summary.bounds],
         "indicator": indicator,
         "minZoom": {name: spec.min_zoom for name, spec in TILE_LAYERS.items()},
-        "indicators": {key: {"label": indicator_label(key, lang), "kind": INDICATORS[key][2]} for key in INDICATORS},
+        "indicators": {key: {"label": indicator_label(key, lang), "kind": INDICATORS[key].kind} for key in INDICATORS},
         "rtClasses": {key: {"bounds": c.bounds, "colors": c.colors} for key, c in summary.rt_classes.items()},
         "kelurahanClasses": {
             key: {"bounds": c.bounds, "colors": c.colors} for key, c in summary.kelurahan_classes.items()

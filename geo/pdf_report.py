@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from geo.charts import kurva_s_png
+from geo.i18n import LIST_SEPARATOR, prefixed
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year, weighted_fisik
@@ -22,72 +23,12 @@ from geo.public import PublicData
 from geo.public_text import as_of_date, decimal, long_date
 from geo.store import Store
 
-TEXT = {
-    "id": {
-        "title": "Laporan Kemajuan Pekerjaan",
-        "kel": "Kelurahan",
-        "date": "Tanggal laporan",
-        "package": "Paket pekerjaan tahun {year}",
-        "all_years": "Semua tahun anggaran",
-        "map": "Peta pekerjaan",
-        "map_note": "Nomor pada peta sama dengan nomor pada daftar pekerjaan.",
-        "works": "Daftar pekerjaan",
-        "kurva": "Kurva S paket pekerjaan",
-        "kurva_note": "Kurva S: progres kumulatif menurut rencana dan yang sudah dicapai, dalam persen dari "
-        "seluruh paket (ditimbang menurut anggaran).",
-        "photos": "Foto progres terbaru",
-        "cols": ["No", "Pekerjaan", "Jenis", "Tahun", "Dana", "Anggaran", "Status", "Fisik"],
-        "none": "Belum ada foto.",
-        "no_works": "Tidak ada pekerjaan pada paket ini.",
-        "skipped": "{n} foto tidak dapat ditampilkan (berkas rusak) dan dilewati.",
-        "planned": "Rencana",
-        "fisik": "Realisasi fisik",
-        "keuangan": "Keuangan",
-        "summary": "Total anggaran {budget}; progres fisik tertimbang {fisik} %; {n} pekerjaan.",
-        "page": "Halaman {n} dari {total}",
-        "source": "Sumber: data kelurahan di petakampung dan catatan progres LKM; data per {day}.",
-        "rt_boundary": "Batas RT",
-        "kel_boundary": "Batas kelurahan",
-        "north": "U",
-        "sign_place": "{kota}, {day}",
-        "sign_lkm": "Koordinator LKM",
-        "sign_lurah": "Lurah {name}",
-        "known": "Mengetahui,",
-        "made": "Dibuat oleh,",
-    },
-    "en": {
-        "title": "Works Progress Report",
-        "kel": "Kelurahan",
-        "date": "Report date",
-        "package": "Works package of {year}",
-        "all_years": "All fiscal years",
-        "map": "Map of the works",
-        "map_note": "The numbers on the map are those of the list of works.",
-        "works": "Works",
-        "kurva": "S-curve of the works package",
-        "kurva_note": "S-curve: cumulative progress as planned and as achieved, in percent of the whole "
-        "package (weighted by budget).",
-        "photos": "Latest progress photos",
-        "cols": ["No", "Work", "Type", "Year", "Funding", "Budget", "Status", "Physical"],
-        "none": "No photos yet.",
-        "no_works": "No works in this package.",
-        "skipped": "{n} photo(s) could not be shown (damaged file) and were left out.",
-        "planned": "Planned",
-        "fisik": "Physical progress",
-        "keuangan": "Financial",
-        "summary": "Total budget {budget}; weighted physical progress {fisik} %; {n} works.",
-        "page": "Page {n} of {total}",
-        "source": "Source: kelurahan data in petakampung and LKM progress records; data as of {day}.",
-        "rt_boundary": "RT boundary",
-        "kel_boundary": "Kelurahan boundary",
-        "north": "N",
-        "sign_place": "{kota}, {day}",
-        "sign_lkm": "LKM Coordinator",
-        "sign_lurah": "Lurah of {name}",
-        "known": "Acknowledged,",
-        "made": "Prepared by,",
-    },
-}
+
+def report_texts(lang: str) -> dict:
+    """The report's words (``pdf.*`` in the catalogue) by short key; ``cols`` is the list of table headings."""
+    text: dict = dict(prefixed("pdf.", lang))
+    text["cols"] = text["cols"].split(LIST_SEPARATOR)
+    return text
 
 
 def para(text: object, style):
@@ -246,7 +187,7 @@ def kelurahan_report(
     from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
     today = today or date.today()
-    text = TEXT[lang]
+    text = report_texts(lang)
     public = PublicData(store, k=k, max_kelurahan=1)
     kel = public.kelurahan(code)
     info = kel.info
@@ -282,7 +223,7 @@ def kelurahan_report(
         [
             str(i),
             para(w["name"] or w["work_id"], small),
-            para(WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en, small),
+            para(WORK_TYPES[w["work_type"]].label(lang), small),
             str(int(w["year"])) if pd.notna(w["year"]) else "-",
             para(w["funding"] or "-", small),
             idr(w["budget_idr"]),

@@ -14,17 +14,14 @@ import geopandas as gpd
 import shapely
 from branca.element import MacroElement, Template
 
+from geo.i18n import t
+
 CHOSEN_COLOR = "#08519c"
 OUTLINE_COLOR = "#636363"
-_TEXT = {
-    "kelurahan": ("Batas kelurahan", "Kelurahan boundaries"),
-    "chosen": ("RT terpilih", "Chosen RTs"),
-    "legend": ("Keterangan", "Legend"),
-}
 
 
 def _l(key: str, lang: str) -> str:
-    return _TEXT[key][0 if lang == "id" else 1]
+    return t(f"plan_map.{key}", lang)
 
 
 def kelurahan_outlines(kelurahan: gpd.GeoDataFrame, *, tolerance_deg: float = 2e-5) -> gpd.GeoDataFrame:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.i18n import t
+from geo.i18n import prefixed, t
 
 __all__ = [
     "REASON_CODES",
@@ -52,22 +52,13 @@ REASON_CODES = (
 )
 NAMED_DISPLACERS = 3  # a "displaced" reason names at most this many of the RTs taken instead
 SLUM_MIN_TOTAL = 16  # the lowest kumuh band (ringan) of Permen PUPR 14/2018
-FACTOR_LABELS = {
-    "kumuh": ("skor kumuh", "slum score"),
-    "poverty": ("KK miskin", "poor households"),
-    "flood": ("bahaya banjir", "flood hazard"),
-    "population": ("jumlah penduduk", "population"),
-    "strategis": ("nilai strategis lokasi", "strategic value"),
-    "kependudukan": ("kepadatan penduduk", "density"),
-    "sosial": ("kondisi sosial-ekonomi", "social and economic conditions"),
-    "served": ("belum dilayani program lain", "not yet served by another programme"),  # optional (issue 13)
-}
 
 
 def factor_label(factor: str, lang: str) -> str:
     """A weight's name in the user's language (``flood`` -> "bahaya banjir" / "flood hazard")."""
-    pair = FACTOR_LABELS.get(factor)
-    return factor if pair is None else pair[0 if lang == "id" else 1]
+    key = f"factor.{factor}"
+    text = t(key, lang)
+    return factor if text == key else text
 
 
 def rupiah(value: float) -> str:
@@ -203,7 +194,7 @@ class WeightChange:
 
     def sentence(self, lang: str) -> str:
         """ "Bila bobot bahaya banjir naik 20 %, RT 004 / RW 011 masuk dan RT 002 / RW 003 keluar."."""
-        direction = t("sens.up" if self.change_pct > 0 else "sens.down", lang)
+        direction = t("sens.up", lang) if self.change_pct > 0 else t("sens.down", lang)
         enter, leave = join_words(list(self.enter), lang), join_words(list(self.leave), lang)
         verbs = {"enter_verb": "enter" if len(self.enter) > 1 else "enters"}
         verbs["leave_verb"] = "leave" if len(self.leave) > 1 else "leaves"
@@ -223,9 +214,8 @@ def sensitivity_sentences(changes: list[WeightChange] | None, lang: str) -> list
 
 
 def page_texts(lang: str) -> dict[str, str]:
-    """The planner pages' own words (``planner.*`` in :mod:`geo.i18n_plan`, the rank "-" note),
+    """The planner pages' own words (``planner.*`` in the catalogue, the rank "-" note),
     by short key, for the templates and their scripts."""
-    from geo.i18n_plan import PLAN_MESSAGES
-
-    keys = [k for k in PLAN_MESSAGES if k.startswith("planner.")] + ["reason.rank_dash", "sens.not_run"]
-    return {k.split(".", 1)[1]: t(k, lang) for k in keys}
+    texts = dict(prefixed("planner.", lang))
+    texts.update({k.split(".", 1)[1]: t(k, lang) for k in ("reason.rank_dash", "sens.not_run")})
+    return texts

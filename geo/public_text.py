@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from geo.i18n import t
+
 __all__ = [
-    "CODE_LABELS",
     "as_of_date",
     "code_label",
     "decimal",
@@ -22,16 +23,6 @@ __all__ = [
 ]
 
 # codes stored by the LKM forms and the photo checks, as a visitor reads them
-CODE_LABELS: dict[str, dict[str, str]] = {
-    "baik": {"id": "Baik", "en": "Good"},
-    "rusak_ringan": {"id": "Rusak ringan", "en": "Slightly damaged"},
-    "rusak_berat": {"id": "Rusak berat", "en": "Badly damaged"},
-    "inspeksi": {"id": "Pemeriksaan", "en": "Inspection"},
-    "perbaikan": {"id": "Perbaikan", "en": "Repair"},
-    "tanpa_gps": {"id": "Foto tanpa lokasi GPS", "en": "Photo without GPS location"},
-    "jauh_dari_lokasi": {"id": "Foto diambil jauh dari lokasi pekerjaan", "en": "Photo taken far from the work"},
-    "di_luar_periode": {"id": "Foto diambil di luar masa pekerjaan", "en": "Photo taken outside the work period"},
-}
 
 MONTHS = {
     "id": [
@@ -70,7 +61,8 @@ def code_label(code: object, lang: str) -> str:
     if code is None or (isinstance(code, float) and math.isnan(code)) or code == "":
         return "-"
     text = str(code)
-    return CODE_LABELS.get(text, {}).get(lang) or text.replace("_", " ")
+    label = t(f"code_label.{text}", lang)
+    return text.replace("_", " ") if label == f"code_label.{text}" else label
 
 
 def decimal(value: float, digits: int = 1, lang: str = "id") -> str:

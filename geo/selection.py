@@ -19,7 +19,6 @@ from geo.errors import RequestError
 from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 from geo.plan_reasons import (
-    FACTOR_LABELS,
     SLUM_MIN_TOTAL,
     WeightChange,
     explain,
@@ -322,8 +321,7 @@ def why(row: pd.Series, lang: str = "id", *, k: int | None = None) -> str:
 
 
 def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str:
-    idx = 0 if lang == "id" else 1
-    label = FACTOR_LABELS[f][idx]
+    label = factor_label(f, lang)
     if f == "kumuh":
         level = row.get("kumuh_level_label", "")
         return f"{label} {int(row['kumuh_total'])}/80" + (f" ({level})" if level else "")
@@ -334,7 +332,7 @@ def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str
             return t("reason.poverty_hidden", lang, label=label, k=k)
         return f"{100 * row['x_poverty']:.0f} % {label}"
     if f == "flood":
-        return f"{label}: {100 * row['x_flood']:.0f} % " + ("luas" if lang == "id" else "of the area")
+        return f"{label}: {100 * row['x_flood']:.0f} % " + t("reason.flood_area", lang)
     if f == "population":
         return f"{label} {int(row['jumlah_penduduk'])}"
     return label

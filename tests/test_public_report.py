@@ -72,10 +72,11 @@ def test_report_has_what_a_musyawarah_needs(demo_store, tmp_path: Path, artifact
 
 def test_the_map_draws_the_works_of_the_table(demo_store) -> None:
     kel = PublicData(demo_store, k=5, max_kelurahan=1).kelurahan(KALIAWI)
-    from geo.pdf_report import TEXT
+    from geo.pdf_report import report_texts
 
     def status_pixels(works, status: str) -> int:
-        img = np.asarray(Image.open(io.BytesIO(_map_png(kel, works, TEXT["id"], "id"))).convert("RGB")).astype(int)
+        png = _map_png(kel, works, report_texts("id"), "id")
+        img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
         rgb = np.array([int(STATUS_COLORS[status][i : i + 2], 16) for i in (1, 3, 5)])
         return int((np.abs(img - rgb).sum(axis=2) < 30).sum())
 

@@ -21,6 +21,7 @@ from geo.store import open_store
 from geo.tiles import TileService
 from web.errors import add_exception_handlers, error_response
 from web.i18n import COOKIE
+from web.i18n import register as register_gettext
 from web.limits import (
     GATE_LIMITS,
     MIB,
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.strict_templates:  # a missing key or variable fails the page (and so the test) instead of going blank
         app.state.templates.env.undefined = StrictUndefined
     register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
+    register_gettext(app.state.templates.env)  # _("id") in templates: the gettext catalogue (geo/locale)
     secret = settings.session_secret()
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)
     app.state.login_limiter = StoreLoginLimiter(

@@ -14,7 +14,7 @@ from web.i18n import ui
 
 # the typed fields a re-rendered form gives back (never the CSRF token: the page makes its own)
 FIELDS = ("record_date", "fisik_pct", "volume_done", "spent_idr", "note", "corrects", "idempotency_key")
-# each field's label key in web.i18n.UI, used to name the field in a message
+# each field's label key in the catalogue (ui.<key>), used to name the field in a message
 LABELS = {
     "record_date": "record_date",
     "fisik_pct": "fisik_input",

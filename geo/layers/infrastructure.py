@@ -17,6 +17,7 @@ import pandas as pd
 from geo.checks import check_duplicates
 from geo.criteria import CRITERIA, UNIT_ALIASES
 from geo.fields import FieldSpec, choices, find_column, slug
+from geo.i18n import t
 from geo.layers.base import (
     KELURAHAN_FIELD,
     PLACE_COLUMNS,
@@ -47,21 +48,31 @@ class WorkType:
     geometry: tuple[str, ...]
     criteria: tuple[str, ...]
     category: str  # "road", "drainage", "well" or "other": how indicators count it
-    label_id: str
-    label_en: str
+
+    def label(self, lang: str) -> str:
+        """Its name in ``lang`` (``work_type.<id>`` in the catalogue)."""
+        return t(f"work_type.{self.id}", lang)
+
+    @property
+    def label_id(self) -> str:
+        return self.label("id")
+
+    @property
+    def label_en(self) -> str:
+        return self.label("en")
 
 
 WORK_TYPES = {
     w.id: w
     for w in (
-        WorkType("jalan_rabat_beton", LINE, ("2a", "2b"), "road", "Jalan rabat beton", "Concrete lane"),
-        WorkType("jalan_paving", LINE, ("2a", "2b"), "road", "Jalan paving", "Paved lane"),
-        WorkType("drainase", LINE, ("4a", "4b", "4c"), "drainage", "Drainase", "Drainage"),
-        WorkType("sumur_bor", POINT, ("3a", "3b"), "well", "Sumur bor", "Bore well"),
-        WorkType("mck", POINT, ("5a", "5b"), "other", "MCK komunal", "Communal toilet block (MCK)"),
-        WorkType("ipal_komunal", POINT, ("5a", "5b"), "other", "IPAL komunal", "Communal wastewater plant"),
-        WorkType("tps_3r", POINT, ("6a", "6b"), "other", "TPS 3R", "Waste collection point (TPS 3R)"),
-        WorkType("proteksi_kebakaran", POINT, ("7a", "7b"), "other", "Proteksi kebakaran", "Fire protection"),
+        WorkType("jalan_rabat_beton", LINE, ("2a", "2b"), "road"),
+        WorkType("jalan_paving", LINE, ("2a", "2b"), "road"),
+        WorkType("drainase", LINE, ("4a", "4b", "4c"), "drainage"),
+        WorkType("sumur_bor", POINT, ("3a", "3b"), "well"),
+        WorkType("mck", POINT, ("5a", "5b"), "other"),
+        WorkType("ipal_komunal", POINT, ("5a", "5b"), "other"),
+        WorkType("tps_3r", POINT, ("6a", "6b"), "other"),
+        WorkType("proteksi_kebakaran", POINT, ("7a", "7b"), "other"),
     )
 }
 WORK_TYPE_CHOICES = choices(

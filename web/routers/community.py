@@ -21,6 +21,7 @@ from geo.community import (
     served_rts,
 )
 from geo.errors import GeoError
+from geo.i18n import prefixed, t
 from geo.layers.community_rows import PILLAR_LABELS, PROGRAMME_AREA_LABELS
 from geo.layers.facilities import CATEGORY_LABELS
 from geo.layers.groups import GROUP_TYPE_LABELS, ROLE_LABELS, SPEAKER_LABELS
@@ -31,7 +32,7 @@ from geo.layers.proposals import STATUS_COLORS as PROPOSAL_COLORS
 from geo.layers.proposals import STATUS_LABELS as PROPOSAL_STATUS
 from geo.places import rt_label
 from geo.public import KelurahanPublic
-from web.community_text import COMMUNITY_UI, date_label, month_label
+from web.community_text import date_label, month_label
 from web.deps import page_lang, public_data
 from web.paths import root_of
 from web.render import render
@@ -49,7 +50,12 @@ def community_page(request: Request, code: str) -> Response:
     from web.routers.kota import assets  # the vendored Leaflet, behind the site's sub-path
 
     return render(
-        request, "community.html", info=kel.info, c=COMMUNITY_UI[lang], assets=assets(root_of(request)), **view
+        request,
+        "community.html",
+        info=kel.info,
+        c=prefixed("community_ui.", lang),
+        assets=assets(root_of(request)),
+        **view,
     )
 
 
@@ -109,7 +115,7 @@ def _view(store: Any, kel: KelurahanPublic, lang: str) -> dict[str, Any]:
         "map_json": json.dumps(
             {
                 **community_map(kel.rw, kel.indicators, com, kel.facilities, kel.works),
-                "text": {k: COMMUNITY_UI[lang][k] for k in ("poor_share", "products", "proposal", "amount")},
+                "text": {k: t(f"community_ui.{k}", lang) for k in ("poor_share", "products", "proposal", "amount")},
                 "status": {**{s: v[lang] for s, v in PRODUCT_STATUS.items()}},
                 "proposal_status": {s: v[lang] for s, v in PROPOSAL_STATUS.items()},
                 "colors": PRODUCT_COLORS,
@@ -143,7 +149,7 @@ def _unit(unit_type: str, number: object) -> str:
 def _place(rec: dict, unit_type: str, lang: str) -> str:
     unit, rt = rec.get("unit_number"), rec.get("rt_number")
     if unit is None or pd.isna(unit):
-        return COMMUNITY_UI[lang]["whole"]
+        return prefixed("community_ui.", lang)["whole"]
     if rt is None or pd.isna(rt):
         return _unit(unit_type, unit)
     return rt_label(int(rt), int(unit), unit_type)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo.i18n import prefixed
 from geo.kota import KotaSummary, KotaViews, search
 from geo.kota_map import labels, map_config, script_json, texts
 from geo.mapping import INDICATORS, indicator_label
@@ -21,45 +22,6 @@ router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["wilayah"])
 HOME_LIST_MAX = 100  # up to this many kelurahan the home page lists them all; above, it searches
 TILES_URL = "/tiles/{layer}/{z}/{x}/{y}.pbf"
-
-KOTA_TEXT = {
-    "id": {
-        "map_of": "Peta",
-        "kelurahan_count": "kelurahan",
-        "table": "Kelurahan di kota ini",
-        "kk": "KK",
-        "poor_share": "% KK miskin",
-        "works": "Pekerjaan",
-        "budget": "Anggaran pekerjaan",
-        "total": "Jumlah",
-        "no_rt": "belum ada RT",
-        "hidden_note": "* disembunyikan: jumlah KK tidak diterbitkan bila ada bagiannya yang disembunyikan (< {k} KK). "
-        "% KK miskin dihitung dari RT yang angkanya diterbitkan.",
-        "kota_list": "Kota dan kabupaten dengan data",
-        "kota_map": "Peta kota dan kabupaten",
-        "more": "{shown} dari {total} kelurahan yang cocok ditampilkan; persempit pencarian.",
-        "search_hint": "{total} kelurahan tersimpan: cari nama atau kode, atau pilih kota di atas.",
-        "open_kota": "Buka peta kota",
-    },
-    "en": {
-        "map_of": "Map of",
-        "kelurahan_count": "kelurahan",
-        "table": "Kelurahan in this city",
-        "kk": "Households",
-        "poor_share": "% poor households",
-        "works": "Works",
-        "budget": "Works budget",
-        "total": "Total",
-        "no_rt": "no RT yet",
-        "hidden_note": "* suppressed: a household total is not published when any part of it is hidden (< {k} "
-        "households). % poor is computed from the RTs whose numbers are published.",
-        "kota_list": "Cities and regencies with data",
-        "kota_map": "Map of cities and regencies",
-        "more": "Showing {shown} of {total} matching kelurahan; narrow the search.",
-        "search_hint": "{total} kelurahan stored: search a name or code, or pick a city above.",
-        "open_kota": "Open the city map",
-    },
-}
 
 
 def kota_views(request: Request) -> KotaViews:
@@ -109,7 +71,7 @@ def kota_page(request: Request, code: str) -> Response:
     summary = kota_views(request).summary(code)
     lang = page_lang(request)
     k = request.app.state.settings.suppression_k
-    kt = dict(KOTA_TEXT[lang])
+    kt = dict(prefixed("kota_ui.", lang))
     kt["hidden_note"] = kt["hidden_note"].format(k=k)
     return render(
         request,
@@ -131,7 +93,7 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
     data = public_data(request)
     overview = kota_views(request).overview(places=True)
     lang = page_lang(request)
-    kt = KOTA_TEXT[lang]
+    kt = prefixed("kota_ui.", lang)
     total = len(overview.index)
     rows = overview.index
     if kota:

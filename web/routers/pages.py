@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from geo.errors import NotFoundError
+from geo.i18n import t
 from geo.layers import LAYERS
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
@@ -94,7 +95,7 @@ def kelurahan_page(request: Request, code: str) -> Response:
 
 def _download_title(layer: str, lang: str) -> str:
     if layer == "households":  # only the per-RT aggregates are downloadable
-        return "Indikator KK per RT (disamarkan)" if lang == "id" else "Household indicators per RT (suppressed)"
+        return t("download.households", lang)
     return LAYERS[layer].title[lang]
 
 
@@ -145,8 +146,8 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         total = _sum(table[count])
         kel_shares[share] = (total / kk_all) if kk_all and total is not None else _kel_share(table, count)
     chart_rows = [(_share_label(s, lang), _num(rec.get(s)), _num(kel_shares[s])) for s in kel_shares]
-    t = ui(lang)
-    chart = compare_bars(chart_rows, (t["this_rt"], t["whole_kelurahan"]), t["hidden"])
+    words = ui(lang)
+    chart = compare_bars(chart_rows, (words["this_rt"], words["whole_kelurahan"]), words["hidden"])
     kel_totals = {
         "kk": kk_all,
         "poor_share": kel_shares["poor_share"],
@@ -206,17 +207,8 @@ def _num(value: object) -> float | None:
     return float(value)  # type: ignore[arg-type]
 
 
-_SHARE_LABELS = {
-    "poor_share": ("KK miskin (desil 1-4)", "Poor households (decile 1-4)"),
-    "share_unsafe_water": ("Tanpa air minum aman", "No safe drinking water"),
-    "share_no_own_toilet": ("Tanpa jamban sendiri", "No own toilet"),
-    "share_earth_floor": ("Lantai tanah/bambu", "Earth or bamboo floor"),
-    "share_wood_fuel": ("Memasak dengan kayu/arang", "Cooking with wood/charcoal"),
-}
-
-
 def _share_label(key: str, lang: str) -> str:
-    return _SHARE_LABELS[key][0 if lang == "id" else 1]
+    return t(f"share.{key}", lang)
 
 
 @router.get("/kelurahan/{code}/pekerjaan", response_class=HTMLResponse)
@@ -258,18 +250,15 @@ def planner_page(request: Request, code: str) -> Response:
     """The planner page: weights, budget, the ranked RTs with the reason for each, and the RTs on
     a map coloured by priority with the chosen ones outlined (public data)."""
     from geo.plan_map import kelurahan_plan_map
-    from geo.plan_reasons import page_texts
-    from geo.selection import DEFAULT_WEIGHTS, FACTOR_LABELS, OPTIONAL_FACTORS
+    from geo.plan_reasons import factor_label, page_texts
+    from geo.selection import DEFAULT_WEIGHTS, OPTIONAL_FACTORS
 
     data = public_data(request)
     kel = data.kelurahan(code)
     code = kel.info["kelurahan_code"]
     lang = page_lang(request)
     root = root_of(request)
-    factors = [
-        (f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS.get(f, 0.0))
-        for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)
-    ]
+    factors = [(f, factor_label(f, lang), DEFAULT_WEIGHTS.get(f, 0.0)) for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)]
     plan_map = data.memo(
         code,
         ("plan-map", lang, root),

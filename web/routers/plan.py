@@ -19,10 +19,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo.city_plan import CityParts, CityPlan, kota_members, normalize_kota_code, plan_city
 from geo.i18n import t
-from geo.plan_reasons import page_texts
+from geo.plan_reasons import factor_label, page_texts
 from geo.selection import (
     DEFAULT_WEIGHTS,
-    FACTOR_LABELS,
     MAX_WEIGHT,
     PlanOptions,
     add_sensitivity,
@@ -309,7 +308,7 @@ def kota_planner_page(request: Request, code: str) -> Response:
     """The city planner page: one budget, the chosen RTs on the city map, the ranked table."""
     kota, members = _members(request, code)
     lang = page_lang(request)
-    factors = [(f, FACTOR_LABELS[f][0 if lang == "id" else 1], DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
+    factors = [(f, factor_label(f, lang), DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
     kota_name = next((k for k in members["kota"] if isinstance(k, str) and k), kota)
     texts = {k.removeprefix("kota.page_"): t(k, lang, kota_name=kota_name, n=len(members)) for k in PAGE_TEXTS}
     return render(
