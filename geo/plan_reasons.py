@@ -196,8 +196,10 @@ class WeightChange:
         """ "Bila bobot bahaya banjir naik 20 %, RT 004 / RW 011 masuk dan RT 002 / RW 003 keluar."."""
         direction = t("sens.up", lang) if self.change_pct > 0 else t("sens.down", lang)
         enter, leave = join_words(list(self.enter), lang), join_words(list(self.leave), lang)
-        verbs = {"enter_verb": "enter" if len(self.enter) > 1 else "enters"}
-        verbs["leave_verb"] = "leave" if len(self.leave) > 1 else "leaves"
+        verbs = {  # English says "RT 004 enters" but "RT 004 and RT 005 enter"
+            f"{side}_verb": t(f"sens.{side}_verb.{'many' if len(rts) > 1 else 'one'}", lang)
+            for side, rts in (("enter", self.enter), ("leave", self.leave))
+        }
         key = "sens.enter_leave" if self.enter and self.leave else "sens.enter" if self.enter else "sens.leave"
         factor = factor_label(self.factor, lang)
         return t(key, lang, factor=factor, direction=direction, enter=enter, leave=leave, **verbs)

@@ -55,6 +55,7 @@ def _build_map_parts(request: Request, kel: KelurahanPublic, lang: str) -> dict[
         lang=lang,
         k=settings.suppression_k,
         asset_prefix=root + VENDOR_PREFIX,
+        script_prefix=root + "/static/pk",  # kelurahan-map.js, cached like the site's other scripts
         indicators=tuple(INDICATORS),
         lazy=lazy,
         rt_url=f"{root}/kelurahan/{code}/rt/{{unit}}/{{rt}}?lang={lang}",
