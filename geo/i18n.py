@@ -26,6 +26,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "LOCALE_DIR",
     "MESSAGES",
+    "LabelTable",
     "_",
     "catalogue",
     "h",
@@ -119,6 +120,27 @@ class _CatalogueView(Mapping[str, dict[str, str]]):
             "messages live in geo/locale/*/LC_MESSAGES/petakampung.po: run "
             "'python scripts/i18n_catalogue.py move --remove' to move this dict there"
         )
+
+
+class LabelTable(Mapping[str, dict[str, str]]):
+    """``{code: {"id": text, "en": text}}`` for a fixed list of stored codes (work status, facility
+    category, ...), read from the catalogue ids ``prefix + code``: the shape the layers' label tables
+    always had, so ``STATUS_LABELS[status][lang]`` keeps working, with the words in the .po files."""
+
+    def __init__(self, prefix: str, codes: tuple[str, ...]) -> None:
+        self.prefix = prefix
+        self.codes = codes
+
+    def __getitem__(self, code: str) -> dict[str, str]:
+        if code not in self.codes:
+            raise KeyError(code)
+        return {lang: t(self.prefix + code, lang) for lang in LANGS}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 MESSAGES: Mapping[str, dict[str, str]] = _CatalogueView()

@@ -201,7 +201,7 @@ def plan_options(
         matrix = pd.read_csv(ahp, index_col=0)
         w, cr = ahp_weights(matrix.to_numpy(dtype=float))
         chosen_weights = dict(zip([str(c) for c in matrix.columns], w.round(4).tolist(), strict=True))
-        warn = "" if cr < 0.1 else (" (> 0.1: periksa kembali perbandingan)" if lang == "id" else " (> 0.1: revisit)")
+        warn = "" if cr < 0.1 else t("plan.ahp_cr_high", lang)
         click.echo(t("plan.ahp_cr", lang, weights=chosen_weights, cr=cr, warn=warn), err=True)
     options = PlanOptions(legal_only=legal_only, unit_costs=read_unit_costs(unit_costs))
     if chosen_weights is not None:
@@ -304,7 +304,7 @@ def rank_kota_output(
     shown = ranking[ranking["chosen"] | (np.cumsum(~ranking["chosen"].to_numpy()) <= limit)]
     _echo_ranking(shown, lang, label="site_label")
     if len(shown) < len(ranking):
-        click.echo(f"... {len(ranking) - len(shown)} RT " + ("lagi" if lang == "id" else "more"))
+        click.echo(t("plan.more_rt", lang, n=len(ranking) - len(shown)))
     chosen = city.chosen
     click.echo(
         t(

@@ -89,19 +89,17 @@ def long_date(value: object, lang: str = "id") -> str:
 def deviation_words(deviation: float | None, lang: str = "id") -> str:
     """Actual minus planned % fisik as a sentence with its unit (percentage points of the plan)."""
     if deviation is None or (isinstance(deviation, float) and math.isnan(deviation)):
-        return "Belum ada jadwal rencana" if lang == "id" else "No planned schedule yet"
+        return t("deviation.no_plan", lang)
     size = decimal(abs(deviation), 1, lang)
     if abs(deviation) < 0.05:
-        return "Sesuai rencana" if lang == "id" else "On schedule"
-    if lang == "id":
-        return f"{'Lebih cepat' if deviation > 0 else 'Terlambat'} {size} poin persen dari rencana"
-    return f"{size} percentage points {'ahead of' if deviation > 0 else 'behind'} plan"
+        return t("deviation.on_plan", lang)
+    return t("deviation.ahead", lang, size=size) if deviation > 0 else t("deviation.behind", lang, size=size)
 
 
 def ksm_label(ksm: object, lang: str = "id") -> str:
     """The KSM (community group) as one label: "KSM Maju Bersama", never "KSM KSM Maju Bersama"."""
     if ksm is None or (isinstance(ksm, float) and math.isnan(ksm)) or not str(ksm).strip():
-        return "KSM: -" if lang == "id" else "KSM: none recorded"
+        return t("ksm.none", lang)
     name = str(ksm).strip()
     return name if name.upper().startswith("KSM") else f"KSM {name}"
 
@@ -115,12 +113,4 @@ def as_of_date(version: str) -> str | None:
 def source_note(version: str, lang: str = "id", *, today: date | None = None) -> str:
     """ "Sumber: ... · Data per 30 November 2026": under every public map and table."""
     day = as_of_date(version) or (today or date.today()).isoformat()
-    if lang == "id":
-        return (
-            "Sumber: data kelurahan yang diimpor ke petakampung (batas RT/RW, pekerjaan, kebun, fasilitas; "
-            f"angka KK agregat per RT) dan catatan progres LKM · Data per {long_date(day, lang)}"
-        )
-    return (
-        "Source: kelurahan data imported into petakampung (RT/RW boundaries, works, gardens, facilities; "
-        f"household counts aggregated per RT) and LKM progress records · Data as of {long_date(day, lang)}"
-    )
+    return t("public.source_note", lang, day=long_date(day, lang))

@@ -7,20 +7,24 @@ import io
 import pandas as pd
 
 from geo.export import formula_safe
+from geo.i18n import LabelTable
 from geo.indicators import PUBLIC_CSV_COLUMNS
 
-TABLE_COLUMNS = {
-    "rt_label": {"id": "RT", "en": "RT"},
-    "kk_total": {"id": "KK", "en": "Households"},
-    "kk_poor": {"id": "KK miskin", "en": "Poor"},
-    "poor_share": {"id": "% miskin", "en": "% poor"},
-    "road_m": {"id": "Jalan (m)", "en": "Road (m)"},
-    "drainage_m": {"id": "Drainase (m)", "en": "Drainage (m)"},
-    "wells": {"id": "Sumur bor", "en": "Wells"},
-    "works_budget_idr": {"id": "Anggaran (Rp)", "en": "Budget (Rp)"},
-    "garden_m2": {"id": "Kebun (m²)", "en": "Garden (m²)"},
-    "garden_share": {"id": "% kebun", "en": "% garden"},
-}
+TABLE_COLUMNS = LabelTable(
+    "report_column.",
+    (
+        "rt_label",
+        "kk_total",
+        "kk_poor",
+        "poor_share",
+        "road_m",
+        "drainage_m",
+        "wells",
+        "works_budget_idr",
+        "garden_m2",
+        "garden_share",
+    ),
+)
 
 
 def _cell(col: str, value: object) -> str:

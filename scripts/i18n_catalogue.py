@@ -38,8 +38,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)[^{}]*\}")
 class Source:
     """One hand-made shape: which file, which name, the id prefix its keys get, and how it is laid out.
 
-    ``shape`` is ``by_key`` ({key: {"id": .., "en": ..}}), ``by_lang`` ({"id": {key: ..}, "en": {..}})
-    or ``pair`` ({key: (id, en)}).
+    ``shape`` is ``by_key`` ({key: {"id": .., "en": ..}}), ``by_lang`` ({"id": {key: ..}, "en": {..}}),
+    ``pair`` ({key: (id, en)}) or ``table``: a ``by_key`` dict of stored codes that stays a name in the code
+    (``X = {...}`` becomes ``X = LabelTable("prefix.", (codes...))``, see :class:`geo.i18n.LabelTable`).
     """
 
     path: str
@@ -70,6 +71,20 @@ SOURCES = (
     Source("geo/plan_reasons.py", "FACTOR_LABELS", "factor.", "pair"),
     Source("web/routers/pages.py", "_SHARE_LABELS", "share.", "pair"),
     Source("web/routers/kota.py", "KOTA_TEXT", "kota_ui.", "by_lang"),
+    Source("geo/layers/groups.py", "GROUP_TYPE_LABELS", "group_type.", "table"),
+    Source("geo/layers/groups.py", "ROLE_LABELS", "group_role.", "table"),
+    Source("geo/layers/groups.py", "SPEAKER_LABELS", "group_speaker.", "table"),
+    Source("geo/layers/facilities.py", "CATEGORY_LABELS", "facility_category.", "table"),
+    Source("geo/layers/facilities.py", "PROGRAMME_LABELS", "facility_programme.", "table"),
+    Source("geo/layers/funds.py", "KIND_LABELS", "fund_kind.", "table"),
+    Source("geo/layers/products.py", "CATEGORY_LABELS", "product_category.", "table"),
+    Source("geo/layers/products.py", "STATUS_LABELS", "product_status.", "table"),
+    Source("geo/layers/community_rows.py", "PROGRAMME_AREA_LABELS", "programme_area.", "table"),
+    Source("geo/layers/community_rows.py", "PILLAR_LABELS", "pillar.", "table"),
+    Source("geo/layers/proposals.py", "STATUS_LABELS", "proposal_status.", "table"),
+    Source("geo/layers/gardens.py", "SITE_LABELS", "garden_site.", "table"),
+    Source("geo/layers/infrastructure.py", "STATUS_LABELS", "work_status.", "table"),
+    Source("geo/report.py", "TABLE_COLUMNS", "report_column.", "table"),
 )
 
 
@@ -95,14 +110,15 @@ def _text(value: object) -> str:
     return LIST_SEPARATOR.join(value) if isinstance(value, list | tuple) else str(value)
 
 
-def entries_of(source: Source) -> tuple[dict[str, dict[str, str]], list[tuple[int, int]]]:
-    """Every entry the file's literals give ``source.name``, and the line spans of those statements."""
+def entries_of(source: Source) -> tuple[dict[str, dict[str, str]], list[tuple[int, int, str]]]:
+    """Every entry the file's literals give ``source.name``, and the line spans of those statements with
+    what replaces them (nothing, or a ``LabelTable`` for a ``table``)."""
     path = ROOT / source.path
     if not path.exists():
         return {}, []
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: dict[str, dict[str, str]] = {}
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, str]] = []
     for stmt in tree.body:
         hit = _target_of(stmt)
         if hit is None:
@@ -116,14 +132,18 @@ def entries_of(source: Source) -> tuple[dict[str, dict[str, str]], list[tuple[in
         value = ast.literal_eval(literal)
         for key, text in _flatten(value, source.shape, lang):
             found.setdefault(source.prefix + key, {}).update(text)
-        spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
+        replacement = ""
+        if source.shape == "table" and lang is None and not isinstance(stmt, ast.Expr):
+            codes = ", ".join(f'"{key}"' for key in value) + ("," if len(value) == 1 else "")
+            replacement = f'{source.name} = LabelTable("{source.prefix}", ({codes}))\n'
+        spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno, replacement))
     return found, spans
 
 
 def _flatten(value: dict, shape: str, lang: str | None) -> list[tuple[str, dict[str, str]]]:
     if lang is not None:  # UI["id"].update({...})
         return [(key, {lang: _text(text)}) for key, text in value.items()]
-    if shape == "by_key":
+    if shape in ("by_key", "table"):
         return [(key, {code: _text(entry[code]) for code in LANGS if code in entry}) for key, entry in value.items()]
     if shape == "by_lang":
         return [(key, {code: _text(text)}) for code in LANGS for key, text in value.get(code, {}).items()]
@@ -164,7 +184,7 @@ def move(*, remove: bool) -> int:
     catalogues = {lang: load(po_path(lang), lang) for lang in LANGS}
     pot = load(pot_path(), None)
     moved: dict[str, dict[str, str]] = {}
-    to_remove: dict[str, list[tuple[int, int]]] = {}
+    to_remove: dict[str, list[tuple[int, int, str]]] = {}
     for source in SOURCES:
         found, spans = entries_of(source)
         for key, texts in found.items():
@@ -192,10 +212,11 @@ def move(*, remove: bool) -> int:
     return 0
 
 
-def _remove_lines(path: Path, spans: list[tuple[int, int]]) -> None:
+def _remove_lines(path: Path, spans: list[tuple[int, int, str]]) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    drop = {n for start, end in spans for n in range(start - 1, end)}
-    path.write_text("".join(line for n, line in enumerate(lines) if n not in drop), encoding="utf-8")
+    for start, end, replacement in sorted(spans, reverse=True):
+        lines[start - 1 : end] = [replacement] if replacement else []
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def sync() -> int:

@@ -14,16 +14,13 @@ import pandas as pd
 
 from geo.errors import PlaceError
 from geo.fields import choices
+from geo.i18n import LabelTable
 from geo.layers.base import ImportContext, parse_rt
 from geo.places import parse_unit_label, rt_label
 
-PROGRAMME_AREA_LABELS = {
-    "KOTAKU": {"id": "KOTAKU", "en": "KOTAKU"},
-    "Kampung KB": {"id": "Kampung KB", "en": "Kampung KB (family planning)"},
-    "Kampung Tangguh": {"id": "Kampung Tangguh", "en": "Kampung Tangguh (resilient kampung)"},
-    "Kampung Kranggan Mandiri": {"id": "Kampung Kranggan Mandiri", "en": "Kampung Kranggan Mandiri"},
-    "ProKlim": {"id": "ProKlim", "en": "ProKlim (climate village)"},
-}
+PROGRAMME_AREA_LABELS = LabelTable(
+    "programme_area.", ("KOTAKU", "Kampung KB", "Kampung Tangguh", "Kampung Kranggan Mandiri", "ProKlim")
+)
 PROGRAMME_AREA_CHOICES = choices(
     *PROGRAMME_AREA_LABELS,
     **{
@@ -34,13 +31,7 @@ PROGRAMME_AREA_CHOICES = choices(
     },
 )
 
-PILLAR_LABELS = {
-    "ekonomi": {"id": "Pemberdayaan ekonomi", "en": "Economic empowerment"},
-    "kesehatan": {"id": "Kesehatan dan gizi", "en": "Health and nutrition"},
-    "pendidikan": {"id": "Pendidikan", "en": "Education"},
-    "infrastruktur": {"id": "Infrastruktur", "en": "Infrastructure"},
-    "keamanan": {"id": "Keamanan", "en": "Security"},
-}
+PILLAR_LABELS = LabelTable("pillar.", ("ekonomi", "kesehatan", "pendidikan", "infrastruktur", "keamanan"))
 PILLARS = choices(
     *PILLAR_LABELS,
     ekonomi=("economy", "pemberdayaan_ekonomi"),

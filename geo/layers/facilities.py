@@ -7,6 +7,7 @@ from typing import ClassVar
 import pandas as pd
 
 from geo.fields import FieldSpec, choices
+from geo.i18n import LabelTable
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
@@ -18,24 +19,27 @@ from geo.layers.base import (
 from geo.schema import Column, TableSpec
 from geo.sources import Source
 
-CATEGORY_LABELS = {
-    "posyandu": {"id": "Posyandu", "en": "Posyandu (health post)"},
-    "balai_warga": {"id": "Balai warga", "en": "Community hall"},
-    "musala": {"id": "Musala", "en": "Prayer room"},
-    "masjid": {"id": "Masjid", "en": "Mosque"},
-    "dapur_stunting": {"id": "Dapur stunting", "en": "Stunting kitchen"},
-    "bank_sampah": {"id": "Bank sampah", "en": "Waste bank"},
-    "pos_ronda": {"id": "Pos ronda", "en": "Night-watch post"},
-    "rumah_data": {"id": "Rumah data", "en": "Data house"},
-    "sekolah": {"id": "Sekolah", "en": "School"},
-    "paud": {"id": "PAUD", "en": "Early-childhood centre"},
-    "rumah_bibit": {"id": "Rumah bibit", "en": "Seedling house"},
-    "puskesmas": {"id": "Puskesmas", "en": "Community health centre"},
-    "sekretariat": {"id": "Sekretariat", "en": "Secretariat"},
-    "ambulans": {"id": "Ambulans warga", "en": "Community ambulance"},
-    "arena_bermain": {"id": "Arena belajar dan bermain", "en": "Learning and play area"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
+CATEGORY_LABELS = LabelTable(
+    "facility_category.",
+    (
+        "posyandu",
+        "balai_warga",
+        "musala",
+        "masjid",
+        "dapur_stunting",
+        "bank_sampah",
+        "pos_ronda",
+        "rumah_data",
+        "sekolah",
+        "paud",
+        "rumah_bibit",
+        "puskesmas",
+        "sekretariat",
+        "ambulans",
+        "arena_bermain",
+        "lainnya",
+    ),
+)
 CATEGORIES = choices(
     *CATEGORY_LABELS,
     musala=("mushola", "musholla", "surau", "langgar"),
@@ -49,15 +53,10 @@ CATEGORIES = choices(
     ambulans=("ambulance", "mobil_ambulans", "ambulan"),
     arena_bermain=("taman_bermain", "arena_belajar_dan_bermain", "ruang_bermain", "playground"),
 )
-PROGRAMME_LABELS = {
-    "KOTAKU": {"id": "KOTAKU", "en": "KOTAKU"},
-    "Kampung KB": {"id": "Kampung KB", "en": "Kampung KB (family planning)"},
-    "Kampung Tangguh": {"id": "Kampung Tangguh", "en": "Kampung Tangguh (resilient kampung)"},
-    "Kampung Kranggan Mandiri": {"id": "Kampung Kranggan Mandiri", "en": "Kampung Kranggan Mandiri"},
-    "ProKlim": {"id": "ProKlim", "en": "ProKlim (climate village)"},
-    "Dinas": {"id": "Dinas / pemerintah", "en": "Government agency"},
-    "Swadaya": {"id": "Swadaya warga", "en": "Community self-help"},
-}
+PROGRAMME_LABELS = LabelTable(
+    "facility_programme.",
+    ("KOTAKU", "Kampung KB", "Kampung Tangguh", "Kampung Kranggan Mandiri", "ProKlim", "Dinas", "Swadaya"),
+)
 PROGRAMMES = choices(
     *PROGRAMME_LABELS,
     **{

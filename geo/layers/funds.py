@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices, find_column, slug
+from geo.i18n import LabelTable
 from geo.layers.base import RT_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.community_rows import AREA_REF, GROUP_REF, known, place_of, served_places
 from geo.layers.groups import check_in_life
@@ -22,26 +23,29 @@ from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
 
 IN, OUT = "masuk", "keluar"
-KIND_LABELS = {
-    "jimpitan": {"id": "Jimpitan", "en": "Jimpitan (nightly rice/coin collection)"},
-    "iuran": {"id": "Iuran anggota", "en": "Member dues"},
-    "penjualan": {"id": "Penjualan", "en": "Sales"},
-    "laba": {"id": "Laba usaha", "en": "Profit"},
-    "angsuran": {"id": "Angsuran pinjaman", "en": "Loan repayment"},
-    "bpm": {"id": "BPM", "en": "BPM (government grant to communities)"},
-    "apbd": {"id": "APBD", "en": "Local government budget (APBD)"},
-    "apbn": {"id": "APBN", "en": "National budget (APBN)"},
-    "dana_kelurahan": {"id": "Dana kelurahan", "en": "Kelurahan fund"},
-    "csr": {"id": "CSR", "en": "Corporate social responsibility (CSR)"},
-    "hibah": {"id": "Hibah / donasi", "en": "Grant / donation"},
-    "saldo_awal": {"id": "Saldo awal", "en": "Opening balance"},
-    "lainnya_masuk": {"id": "Lainnya (masuk)", "en": "Other income"},
-    "belanja_aset": {"id": "Belanja aset", "en": "Asset purchase / construction"},
-    "pinjaman": {"id": "Pinjaman disalurkan", "en": "Loan disbursed"},
-    "operasional": {"id": "Operasional", "en": "Running costs"},
-    "kegiatan": {"id": "Kegiatan", "en": "Activities"},
-    "lainnya_keluar": {"id": "Lainnya (keluar)", "en": "Other spending"},
-}
+KIND_LABELS = LabelTable(
+    "fund_kind.",
+    (
+        "jimpitan",
+        "iuran",
+        "penjualan",
+        "laba",
+        "angsuran",
+        "bpm",
+        "apbd",
+        "apbn",
+        "dana_kelurahan",
+        "csr",
+        "hibah",
+        "saldo_awal",
+        "lainnya_masuk",
+        "belanja_aset",
+        "pinjaman",
+        "operasional",
+        "kegiatan",
+        "lainnya_keluar",
+    ),
+)
 KIND_DIRECTION = dict.fromkeys(("belanja_aset", "pinjaman", "operasional", "kegiatan", "lainnya_keluar"), OUT)
 KIND_DIRECTION.update({k: IN for k in KIND_LABELS if k not in KIND_DIRECTION})
 KINDS = choices(

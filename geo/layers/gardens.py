@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.fields import FieldSpec, choices
+from geo.i18n import LabelTable
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
@@ -32,13 +33,7 @@ SITES = choices(
     atas_drainase=("above_drain", "atas_saluran", "di_atas_drainase"),
     lahan_kosong=("lahan_tidur", "vacant"),
 )
-SITE_LABELS = {
-    "pekarangan": {"id": "Pekarangan", "en": "Yard"},
-    "pinggir_jalan": {"id": "Pinggir jalan", "en": "Roadside"},
-    "atas_drainase": {"id": "Di atas drainase", "en": "Above a drain"},
-    "lahan_kosong": {"id": "Lahan kosong", "en": "Vacant plot"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
+SITE_LABELS = LabelTable("garden_site.", ("pekarangan", "pinggir_jalan", "atas_drainase", "lahan_kosong", "lainnya"))
 
 FIELDS = (
     FieldSpec("garden_id", aliases=("id_kebun", "kode_kebun", "id", "kode")),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices, find_column, slug
+from geo.i18n import LabelTable
 from geo.layers.base import (
     KELURAHAN_FIELD,
     RT_FIELD,
@@ -38,25 +39,28 @@ from geo.layers.community_rows import (
 from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
 
-GROUP_TYPE_LABELS = {
-    "lkm": {"id": "LKM/BKM", "en": "LKM/BKM (community board)"},
-    "ksm": {"id": "KSM", "en": "KSM (community works group)"},
-    "kpp": {"id": "KPP", "en": "KPP (maintenance group)"},
-    "kwt": {"id": "KWT", "en": "KWT (women farmers' group)"},
-    "pokja_kkb": {"id": "Pokja Kampung KB", "en": "Kampung KB working group (Pokja)"},
-    "bkb": {"id": "BKB (Bina Keluarga Balita)", "en": "BKB (families with toddlers)"},
-    "bkr": {"id": "BKR (Bina Keluarga Remaja)", "en": "BKR (families with teenagers)"},
-    "bkl": {"id": "BKL (Bina Keluarga Lansia)", "en": "BKL (families with elderly)"},
-    "uppks": {"id": "UPPKS", "en": "UPPKS (family income group)"},
-    "pik_r": {"id": "PIK-R", "en": "PIK-R (youth information centre)"},
-    "koperasi": {"id": "Koperasi", "en": "Cooperative"},
-    "karang_taruna": {"id": "Karang Taruna", "en": "Youth organisation"},
-    "pkk": {"id": "PKK", "en": "PKK (family welfare movement)"},
-    "satgas": {"id": "Satgas / gugus tugas", "en": "Task force"},
-    "kelompok_usaha": {"id": "Kelompok usaha", "en": "Business group"},
-    "bank_sampah": {"id": "Bank sampah", "en": "Waste bank"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
+GROUP_TYPE_LABELS = LabelTable(
+    "group_type.",
+    (
+        "lkm",
+        "ksm",
+        "kpp",
+        "kwt",
+        "pokja_kkb",
+        "bkb",
+        "bkr",
+        "bkl",
+        "uppks",
+        "pik_r",
+        "koperasi",
+        "karang_taruna",
+        "pkk",
+        "satgas",
+        "kelompok_usaha",
+        "bank_sampah",
+        "lainnya",
+    ),
+)
 GROUP_TYPES = choices(
     *GROUP_TYPE_LABELS,
     lkm=("bkm", "lkm_bkm", "badan_keswadayaan_masyarakat"),
@@ -87,25 +91,12 @@ GROUP_TYPE_COLORS = {
 }
 POKTAN = ("bkb", "bkr", "bkl", "uppks", "pik_r")
 
-ROLE_LABELS = {
-    "ketua": {"id": "Ketua", "en": "Chair"},
-    "sekretaris": {"id": "Sekretaris", "en": "Secretary"},
-    "bendahara": {"id": "Bendahara", "en": "Treasurer"},
-    "koordinator": {"id": "Koordinator", "en": "Coordinator"},
-    "pendamping": {"id": "Pendamping", "en": "Facilitator"},
-}
+ROLE_LABELS = LabelTable("group_role.", ("ketua", "sekretaris", "bendahara", "koordinator", "pendamping"))
 ROLES = choices(*ROLE_LABELS, ketua=("chair", "ketua_kelompok"), koordinator=("korlap", "coordinator"))
 
-SPEAKER_LABELS = {
-    "pemerintah": {"id": "Pemerintah", "en": "Government"},
-    "bkkbn": {"id": "BKKBN / perwakilan", "en": "BKKBN"},
-    "kelurahan": {"id": "Pemerintah kelurahan", "en": "Kelurahan government"},
-    "pkb": {"id": "PKB (penyuluh KB)", "en": "Family-planning field officer (PKB)"},
-    "bumn": {"id": "BUMN", "en": "State-owned enterprise"},
-    "swasta": {"id": "Swasta", "en": "Private body"},
-    "perguruan_tinggi": {"id": "Perguruan tinggi (KKN)", "en": "University (KKN students)"},
-    "puskesmas": {"id": "Puskesmas", "en": "Health centre"},
-}
+SPEAKER_LABELS = LabelTable(
+    "group_speaker.", ("pemerintah", "bkkbn", "kelurahan", "pkb", "bumn", "swasta", "perguruan_tinggi", "puskesmas")
+)
 SPEAKERS = choices(
     *SPEAKER_LABELS,
     kelurahan=("sekretaris_lurah", "sekel", "lurah"),

@@ -17,7 +17,7 @@ import pandas as pd
 from geo.checks import check_duplicates
 from geo.criteria import CRITERIA, UNIT_ALIASES
 from geo.fields import FieldSpec, choices, find_column, slug
-from geo.i18n import t
+from geo.i18n import LabelTable, t
 from geo.layers.base import (
     KELURAHAN_FIELD,
     PLACE_COLUMNS,
@@ -111,12 +111,7 @@ STATUS = choices(
     batal=("dibatalkan", "cancelled"),
 )
 STATUS_COLORS = {"rencana": "#2c7bb6", "berjalan": "#fdae61", "selesai": "#1a9641", "batal": "#999999"}
-STATUS_LABELS = {
-    "rencana": {"id": "Rencana", "en": "Planned"},
-    "berjalan": {"id": "Berjalan", "en": "In progress"},
-    "selesai": {"id": "Selesai", "en": "Completed"},
-    "batal": {"id": "Batal", "en": "Cancelled"},
-}
+STATUS_LABELS = LabelTable("work_status.", ("rencana", "berjalan", "selesai", "batal"))
 
 WORK_FIELDS = (
     FieldSpec("work_id", aliases=("id_pekerjaan", "kode_pekerjaan", "id", "kode_kegiatan")),

@@ -10,21 +10,16 @@ import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
+from geo.i18n import LabelTable
 from geo.layers.base import KELURAHAN_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.base import kelurahan_codes as _codes
 from geo.layers.community_rows import GROUP_REF, known, served_places
 from geo.schema import Column, TableSpec
 from geo.sources import Source
 
-CATEGORY_LABELS = {
-    "otomotif": {"id": "Otomotif (perbengkelan)", "en": "Automotive (repair shops)"},
-    "kuliner": {"id": "Kuliner (UMKM)", "en": "Food (small businesses)"},
-    "perikanan": {"id": "Perikanan", "en": "Fish farming"},
-    "peternakan": {"id": "Peternakan", "en": "Livestock"},
-    "bank_sampah": {"id": "Bank sampah", "en": "Waste bank"},
-    "konveksi": {"id": "Konveksi", "en": "Garment making"},
-    "lainnya": {"id": "Lainnya", "en": "Other"},
-}
+CATEGORY_LABELS = LabelTable(
+    "product_category.", ("otomotif", "kuliner", "perikanan", "peternakan", "bank_sampah", "konveksi", "lainnya")
+)
 CATEGORIES = choices(
     *CATEGORY_LABELS,
     otomotif=("perbengkelan", "bengkel", "automotive"),
@@ -33,12 +28,7 @@ CATEGORIES = choices(
     peternakan=("ternak", "livestock"),
     konveksi=("jahit", "garmen", "garment"),
 )
-STATUS_LABELS = {
-    "berjalan": {"id": "Berjalan", "en": "Running"},
-    "dibentuk": {"id": "Kelompok dibentuk", "en": "Group being formed"},
-    "disiapkan": {"id": "Disiapkan", "en": "Being prepared"},
-    "diusulkan": {"id": "Diusulkan (belum dibahas)", "en": "Proposed (not yet discussed)"},
-}
+STATUS_LABELS = LabelTable("product_status.", ("berjalan", "dibentuk", "disiapkan", "diusulkan"))
 STATUSES = choices(
     *STATUS_LABELS,
     berjalan=("running", "aktif", "jalan"),

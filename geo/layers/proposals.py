@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
+from geo.i18n import LabelTable
 from geo.layers.base import KELURAHAN_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.base import kelurahan_codes as _codes
 from geo.layers.community_rows import GROUP_REF, known, served_places
@@ -33,14 +34,7 @@ FLOW = (
 )
 RANK = {"diajukan": 0, "dinilai": 1, "disetujui": 2, "ditolak": 2, "didanai": 3, "dilaporkan": 4}
 STEP_DATES = ("submitted_on", "assessed_on", "decided_on", "funded_on", "reported_on")
-STATUS_LABELS = {
-    "diajukan": {"id": "Diajukan", "en": "Submitted"},
-    "dinilai": {"id": "Dinilai", "en": "Under assessment"},
-    "disetujui": {"id": "Disetujui", "en": "Approved"},
-    "ditolak": {"id": "Ditolak", "en": "Rejected"},
-    "didanai": {"id": "Didanai", "en": "Funded"},
-    "dilaporkan": {"id": "Dilaporkan", "en": "Reported"},
-}
+STATUS_LABELS = LabelTable("proposal_status.", ("diajukan", "dinilai", "disetujui", "ditolak", "didanai", "dilaporkan"))
 STATUS_COLORS = {
     "diajukan": "#2c7bb6",
     "dinilai": "#abd9e9",

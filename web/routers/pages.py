@@ -169,7 +169,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         geom,
         works,
         f"{rec['rt_label']} · {kel.info['name']}",
-        north="U" if lang == "id" else "N",
+        north=t("map.north", lang),
     )
     return render(
         request,
