@@ -27,6 +27,7 @@ __all__ = [
     "LOCALE_DIR",
     "MESSAGES",
     "LabelTable",
+    "LangTable",
     "_",
     "catalogue",
     "h",
@@ -141,6 +142,25 @@ class LabelTable(Mapping[str, dict[str, str]]):
 
     def __len__(self) -> int:
         return len(self.codes)
+
+
+class LangTable(Mapping[str, dict[str, str]]):
+    """``{lang: {name: text}}`` over the catalogue ids ``prefix + name``: the shape of a page's or a
+    chart's word table (``KURVA_LABELS[lang]["title"]``), with the words in the .po files."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if lang not in LANGS:
+            raise KeyError(lang)
+        return prefixed(self.prefix, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
 
 
 MESSAGES: Mapping[str, dict[str, str]] = _CatalogueView()

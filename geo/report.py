@@ -7,7 +7,7 @@ import io
 import pandas as pd
 
 from geo.export import formula_safe
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, t
 from geo.indicators import PUBLIC_CSV_COLUMNS
 
 TABLE_COLUMNS = LabelTable(
@@ -45,7 +45,7 @@ def indicator_table(table: pd.DataFrame, lang: str) -> str:
     header = [TABLE_COLUMNS[c][lang] for c in cols]
     rows = [[_cell(c, rec[c]) for c in cols] for rec in table.to_dict("records")]
     total = {c: table[c].sum() if c not in ("rt_label", "poor_share", "garden_share") else None for c in cols}
-    total["rt_label"] = "TOTAL" if lang == "en" else "JUMLAH"
+    total["rt_label"] = t("report.total_row", lang)
     kk = table["kk_total"].sum(skipna=False)
     total["poor_share"] = (table["kk_poor"].sum(skipna=False) / kk) if kk and not pd.isna(kk) else None
     area = table["area_m2"].sum()

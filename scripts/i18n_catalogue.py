@@ -40,7 +40,8 @@ class Source:
 
     ``shape`` is ``by_key`` ({key: {"id": .., "en": ..}}), ``by_lang`` ({"id": {key: ..}, "en": {..}}),
     ``pair`` ({key: (id, en)}) or ``table``: a ``by_key`` dict of stored codes that stays a name in the code
-    (``X = {...}`` becomes ``X = LabelTable("prefix.", (codes...))``, see :class:`geo.i18n.LabelTable`).
+    (``X = {...}`` becomes ``X = LabelTable("prefix.", (codes...))``, see :class:`geo.i18n.LabelTable`),
+    or ``lang_table``: a ``by_lang`` dict that stays a name (``X = LangTable("prefix.")``).
     """
 
     path: str
@@ -71,6 +72,7 @@ SOURCES = (
     Source("geo/plan_reasons.py", "FACTOR_LABELS", "factor.", "pair"),
     Source("web/routers/pages.py", "_SHARE_LABELS", "share.", "pair"),
     Source("web/routers/kota.py", "KOTA_TEXT", "kota_ui.", "by_lang"),
+    Source("web/charts.py", "KURVA_LABELS", "kurva.", "lang_table"),
     Source("geo/layers/groups.py", "GROUP_TYPE_LABELS", "group_type.", "table"),
     Source("geo/layers/groups.py", "ROLE_LABELS", "group_role.", "table"),
     Source("geo/layers/groups.py", "SPEAKER_LABELS", "group_speaker.", "table"),
@@ -136,6 +138,8 @@ def entries_of(source: Source) -> tuple[dict[str, dict[str, str]], list[tuple[in
         if source.shape == "table" and lang is None and not isinstance(stmt, ast.Expr):
             codes = ", ".join(f'"{key}"' for key in value) + ("," if len(value) == 1 else "")
             replacement = f'{source.name} = LabelTable("{source.prefix}", ({codes}))\n'
+        if source.shape == "lang_table" and lang is None and not isinstance(stmt, ast.Expr):
+            replacement = f'{source.name} = LangTable("{source.prefix}")\n'
         spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno, replacement))
     return found, spans
 
@@ -145,7 +149,7 @@ def _flatten(value: dict, shape: str, lang: str | None) -> list[tuple[str, dict[
         return [(key, {lang: _text(text)}) for key, text in value.items()]
     if shape in ("by_key", "table"):
         return [(key, {code: _text(entry[code]) for code in LANGS if code in entry}) for key, entry in value.items()]
-    if shape == "by_lang":
+    if shape in ("by_lang", "lang_table"):
         return [(key, {code: _text(text)}) for code in LANGS for key, text in value.get(code, {}).items()]
     return [(key, {"id": _text(entry[0]), "en": _text(entry[1])}) for key, entry in value.items()]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 
-KURVA_LABELS = {
-    "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
-    "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
-}
+from geo.i18n import LangTable
+
+KURVA_LABELS = LangTable("kurva.")
 
 
 def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str) -> str:
