@@ -86,14 +86,18 @@ def h(key: str, lang: str) -> str:
     return template
 
 
-@cache
 def prefixed(prefix: str, lang: str) -> dict[str, str]:
     """Every message whose id starts with ``prefix``, keyed by the rest of the id (``ui.title`` -> ``title``).
 
     For pages that take a whole table of their words at once (``t.title`` in a template).  The texts are
-    the raw templates: placeholders are filled in by the caller.
+    the raw templates: placeholders are filled in by the caller.  A fresh dict each call: callers may
+    change their copy (fill in a placeholder) without changing anyone else's.
     """
-    lang = lang if lang in LANGS else DEFAULT_LANG
+    return dict(_prefixed(prefix, lang if lang in LANGS else DEFAULT_LANG))
+
+
+@cache
+def _prefixed(prefix: str, lang: str) -> dict[str, str]:
     merged = {k: v for k, v in catalogue(DEFAULT_LANG).items() if k.startswith(prefix)}
     merged.update({k: v for k, v in catalogue(lang).items() if k.startswith(prefix)})
     return {k[len(prefix) :]: v for k, v in merged.items()}
