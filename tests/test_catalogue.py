@@ -74,6 +74,7 @@ def test_placeholders_are_the_same_in_both_languages() -> None:
 def test_every_id_the_code_and_templates_ask_for_is_translated() -> None:
     extracted = _extracted_ids()
     assert "report.title" in extracted  # the extraction really read the Python files
+    assert extracted["ui.ground_short"].startswith("web/templates/")  # and the templates' _("...")
     untranslated = [
         f"{msgid} ({where})"
         for msgid, where in sorted(extracted.items())
