@@ -28,6 +28,7 @@ __all__ = [
     "MESSAGES",
     "LabelTable",
     "LangTable",
+    "Words",
     "_",
     "catalogue",
     "h",
@@ -146,6 +147,27 @@ class LabelTable(Mapping[str, dict[str, str]]):
 
     def __len__(self) -> int:
         return len(self.codes)
+
+
+class Words(Mapping[str, str]):
+    """``{lang: text}`` of one message id: a layer's or a collection's ``title[lang]``."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in LANGS:
+            raise KeyError(lang)
+        return t(self.code, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+    def __repr__(self) -> str:
+        return f"Words({self.code!r})"
 
 
 class LangTable(Mapping[str, dict[str, str]]):

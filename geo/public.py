@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import NotFoundError
+from geo.i18n import Words
 from geo.indicators import SHARES, city_rt_indicators, public_indicators
 from geo.layers.infrastructure import current_progress
 from geo.places import normalize_kelurahan_code
@@ -58,7 +59,7 @@ DEFAULT_MAX_KELURAHAN = 128  # kelurahan kept in memory per server process (leas
 @dataclass(frozen=True)
 class Collection:
     id: str
-    title: dict[str, str]
+    title: Mapping[str, str]  # {lang: text}: a geo.i18n.Words
     id_column: str
     table: str  # the store table its features come from
     derived: bool  # built per kelurahan (indicators, latest progress) rather than read as stored
@@ -68,18 +69,12 @@ class Collection:
 COLLECTIONS = {
     c.id: c
     for c in (
-        Collection(
-            "kelurahan", {"id": "Kelurahan / desa", "en": "Kelurahan / villages"}, "kelurahan_code", "kelurahan", False
-        ),
-        Collection("rw", {"id": "RW / Lingkungan / Dusun", "en": "RW / Lingkungan / Dusun"}, "rw_id", "rw", False),
-        Collection("rt", {"id": "RT dengan indikator publik", "en": "RT with public indicators"}, "rt_id", "rt", True),
-        Collection(
-            "works", {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}, "work_id", "works", True, True
-        ),
-        Collection("gardens", {"id": "Kebun KWT", "en": "KWT gardens"}, "garden_id", "gardens", False),
-        Collection(
-            "facilities", {"id": "Fasilitas warga", "en": "Community facilities"}, "facility_id", "facilities", False
-        ),
+        Collection("kelurahan", Words("collection.kelurahan"), "kelurahan_code", "kelurahan", False),
+        Collection("rw", Words("collection.rw"), "rw_id", "rw", False),
+        Collection("rt", Words("collection.rt"), "rt_id", "rt", True),
+        Collection("works", Words("collection.works"), "work_id", "works", True, True),
+        Collection("gardens", Words("collection.gardens"), "garden_id", "gardens", False),
+        Collection("facilities", Words("collection.facilities"), "facility_id", "facilities", False),
     )
 }
 

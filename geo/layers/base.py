@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -165,7 +165,7 @@ class ImportContext:
 
 class Layer(ABC):
     name: ClassVar[str]
-    title: ClassVar[dict[str, str]]
+    title: ClassVar[Mapping[str, str]]  # {lang: text}: a geo.i18n.Words
     tables: ClassVar[tuple[TableSpec, ...]]
     style: ClassVar[LayerStyle]
     # stored tables (and their columns) an import of this layer checks references against

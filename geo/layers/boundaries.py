@@ -14,6 +14,7 @@ left out with a warning.  Problems of rows and of the hierarchy come out in one 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -25,6 +26,7 @@ import shapely
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, choices, is_blank, slug
 from geo.hierarchy import HierarchyOptions, check_hierarchy
+from geo.i18n import Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     RT_FIELD,
@@ -116,7 +118,7 @@ def table_level(name: str) -> str | None:
 
 class Boundaries(Layer):
     name: ClassVar[str] = "boundaries"
-    title: ClassVar[dict[str, str]] = {"id": "Batas wilayah", "en": "Boundaries"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.boundaries")
     tables: ClassVar[tuple[TableSpec, ...]] = (KELURAHAN, RW, RT)
     style: ClassVar[LayerStyle] = LayerStyle(color="#444444")
 

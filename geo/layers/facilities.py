@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
 
 from geo.fields import FieldSpec, choices
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
@@ -105,7 +106,7 @@ FACILITIES = TableSpec(
 
 class Facilities(Layer):
     name: ClassVar[str] = "facilities"
-    title: ClassVar[dict[str, str]] = {"id": "Fasilitas warga", "en": "Community facilities"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.facilities")
     tables: ClassVar[tuple[TableSpec, ...]] = (FACILITIES,)
     style: ClassVar[LayerStyle] = LayerStyle(
         color="#1f78b4", by="programme", colors=PROGRAMME_COLORS, labels=PROGRAMME_LABELS

@@ -9,13 +9,14 @@ bought (a facility, work or garden).  A bendahara's book with ``masuk``/``keluar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices, find_column, slug
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import RT_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.community_rows import AREA_REF, GROUP_REF, known, place_of, served_places
 from geo.layers.groups import check_in_life
@@ -117,7 +118,7 @@ FUND_ENTRIES = TableSpec(
 
 class Funds(Layer):
     name: ClassVar[str] = "funds"
-    title: ClassVar[dict[str, str]] = {"id": "Buku kas kelompok", "en": "Funds ledger"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.funds")
     tables: ClassVar[tuple[TableSpec, ...]] = (FUND_ENTRIES,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#a6761d", by="direction")
     reads: ClassVar[dict[str, tuple[str, ...]]] = {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.fields import FieldSpec, choices
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     ImportContext,
@@ -68,7 +69,7 @@ GARDENS = TableSpec(
 
 class Gardens(Layer):
     name: ClassVar[str] = "gardens"
-    title: ClassVar[dict[str, str]] = {"id": "Kebun KWT", "en": "KWT gardens"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.gardens")
     tables: ClassVar[tuple[TableSpec, ...]] = (GARDENS,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#33a02c", by="site_type", labels=SITE_LABELS)
 

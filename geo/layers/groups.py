@@ -9,13 +9,14 @@ between RTs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices, find_column, slug
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     RT_FIELD,
@@ -177,7 +178,7 @@ GROUP_MEETINGS = TableSpec(
 
 class Groups(Layer):
     name: ClassVar[str] = "groups"
-    title: ClassVar[dict[str, str]] = {"id": "Kelompok warga", "en": "Community groups"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.groups")
     tables: ClassVar[tuple[TableSpec, ...]] = (GROUPS, GROUP_MEETINGS)
     style: ClassVar[LayerStyle] = LayerStyle(
         color="#6a3d9a", by="group_type", colors=GROUP_TYPE_COLORS, labels=GROUP_TYPE_LABELS

@@ -10,6 +10,7 @@ public outputs are the per-RT aggregates of :mod:`geo.indicators`, suppressed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
@@ -18,6 +19,7 @@ import shapely
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices, find_column, slug
+from geo.i18n import Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     PLACE_COLUMNS,
@@ -254,7 +256,7 @@ HOUSEHOLDS = TableSpec(
 
 class Households(Layer):
     name: ClassVar[str] = "households"
-    title: ClassVar[dict[str, str]] = {"id": "Rumah tangga (KK)", "en": "Households (KK)"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.households")
     tables: ClassVar[tuple[TableSpec, ...]] = (HOUSEHOLDS,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#7b3294")
 

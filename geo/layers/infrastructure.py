@@ -8,6 +8,7 @@ column but no ``work_type`` column.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,7 +18,7 @@ import pandas as pd
 from geo.checks import check_duplicates
 from geo.criteria import CRITERIA, UNIT_ALIASES
 from geo.fields import FieldSpec, choices, find_column, slug
-from geo.i18n import LabelTable, t
+from geo.i18n import LabelTable, Words, t
 from geo.layers.base import (
     KELURAHAN_FIELD,
     PLACE_COLUMNS,
@@ -217,7 +218,7 @@ WORK_PROGRESS = TableSpec(
 
 class Infrastructure(Layer):
     name: ClassVar[str] = "infrastructure"
-    title: ClassVar[dict[str, str]] = {"id": "Pekerjaan infrastruktur", "en": "Infrastructure works"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.infrastructure")
     tables: ClassVar[tuple[TableSpec, ...]] = (WORKS, WORK_PROGRESS)
     style: ClassVar[LayerStyle] = LayerStyle(color="#d7191c", by="status", colors=STATUS_COLORS, labels=STATUS_LABELS)
 

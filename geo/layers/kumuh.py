@@ -18,6 +18,7 @@ Tables as cities publish them (KOTAKU / kawanku exports) are read as they are:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ from geo.checks import check_duplicates
 from geo.criteria import DEFAULT_RULE, PROFILE_FIELDS, load_rule
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, choices
+from geo.i18n import Words
 from geo.kumuh import score
 from geo.layers.base import (
     KELURAHAN_FIELD,
@@ -167,7 +169,7 @@ def baseline_location(value: Any, rw_value: Any, unit_type: str) -> Location:
 
 class Kumuh(Layer):
     name: ClassVar[str] = "kumuh"
-    title: ClassVar[dict[str, str]] = {"id": "Baseline kumuh", "en": "Slum baseline"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.kumuh")
     tables: ClassVar[tuple[TableSpec, ...]] = (KUMUH_BASELINE,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#8c510a")
 

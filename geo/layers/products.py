@@ -4,13 +4,14 @@ training that goes with it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import KELURAHAN_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.base import kelurahan_codes as _codes
 from geo.layers.community_rows import GROUP_REF, known, served_places
@@ -72,7 +73,7 @@ RW_PRODUCTS = TableSpec(
 
 class Products(Layer):
     name: ClassVar[str] = "products"
-    title: ClassVar[dict[str, str]] = {"id": "Produk unggulan RW", "en": "RW flagship products"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.products")
     tables: ClassVar[tuple[TableSpec, ...]] = (RW_PRODUCTS,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#6a3d9a", by="status", colors=STATUS_COLORS, labels=STATUS_LABELS)
     reads: ClassVar[dict[str, tuple[str, ...]]] = {"groups": GROUP_REF}

@@ -8,6 +8,7 @@ polygons when a page needs it, so it follows boundary corrections.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from geo.checks import check_duplicates
 from geo.errors import PlaceError
 from geo.fields import FieldSpec
+from geo.i18n import Words
 from geo.layers.base import (
     KELURAHAN_FIELD,
     RW_FIELD,
@@ -75,7 +77,7 @@ PROGRAMME_AREAS = TableSpec(
 
 class Programmes(Layer):
     name: ClassVar[str] = "programmes"
-    title: ClassVar[dict[str, str]] = {"id": "Kawasan program", "en": "Programme areas"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.programmes")
     tables: ClassVar[tuple[TableSpec, ...]] = (PROGRAMME_AREAS,)
     style: ClassVar[LayerStyle] = LayerStyle(
         color="#1f78b4", by="programme", colors=PROGRAMME_AREA_COLORS, labels=PROGRAMME_AREA_LABELS

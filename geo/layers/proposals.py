@@ -10,13 +10,14 @@ entries in the funds ledger (kind ``angsuran``) naming the proposal.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import ClassVar
 
 import pandas as pd
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec, choices
-from geo.i18n import LabelTable
+from geo.i18n import LabelTable, Words
 from geo.layers.base import KELURAHAN_FIELD, RW_FIELD, ImportContext, Layer, LayerStyle, coerce_table, derived_id
 from geo.layers.base import kelurahan_codes as _codes
 from geo.layers.community_rows import GROUP_REF, known, served_places
@@ -99,7 +100,7 @@ PROPOSALS = TableSpec(
 
 class Proposals(Layer):
     name: ClassVar[str] = "proposals"
-    title: ClassVar[dict[str, str]] = {"id": "Usulan RW", "en": "RW proposals"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.proposals")
     tables: ClassVar[tuple[TableSpec, ...]] = (PROPOSALS,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#2c7bb6", by="status", colors=STATUS_COLORS, labels=STATUS_LABELS)
     reads: ClassVar[dict[str, tuple[str, ...]]] = {

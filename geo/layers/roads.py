@@ -13,6 +13,7 @@ here, so the stored layer stays the file as it was.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
@@ -21,6 +22,7 @@ import shapely
 
 from geo.checks import check_duplicates
 from geo.fields import FieldSpec
+from geo.i18n import Words
 from geo.layers.base import (
     ImportContext,
     Layer,
@@ -60,7 +62,7 @@ ROADS = TableSpec(
 
 class Roads(Layer):
     name: ClassVar[str] = "roads"
-    title: ClassVar[dict[str, str]] = {"id": "Jaringan jalan", "en": "Road network"}
+    title: ClassVar[Mapping[str, str]] = Words("layer.roads")
     tables: ClassVar[tuple[TableSpec, ...]] = (ROADS,)
     style: ClassVar[LayerStyle] = LayerStyle(color="#636363")
 
