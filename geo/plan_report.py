@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.city_plan import rupiah
 from geo.errors import RequestError, SourceError
 from geo.export import formula_safe
+from geo.formats import number, percent, rupiah
 from geo.i18n import t
 from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
@@ -46,10 +46,6 @@ RANK_COLUMNS = [
     "reason_code",
     "why",
 ]
-
-
-def _idr(x: float) -> str:
-    return f"{round(x):,}".replace(",", ".")
 
 
 def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
@@ -234,7 +230,13 @@ def rank_output(
         _write(ranking, store, code, output)
     _echo_ranking(ranking, lang)
     click.echo(
-        t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
+        t(
+            "plan.chosen",
+            lang,
+            n=int(ranking["chosen"].sum()),
+            cost=number(result.total_cost, lang),
+            budget=number(budget, lang),
+        )
     )
     _sensitivity_lines(result, lang)
 
@@ -246,7 +248,7 @@ def _echo_ranking(ranking: pd.DataFrame, lang: str, *, label: str = "rt_label") 
     if label != "rt_label":
         table.insert(1, "kelurahan_name", ranking["kelurahan_name"])
     table["rank"] = [str(r) if r else "-" for r in table["rank"]]
-    table["cost_idr"] = [_idr(c) for c in table["cost_idr"]]
+    table["cost_idr"] = [rupiah(c, lang) for c in table["cost_idr"]]
     click.echo(table.to_string(index=False))
     click.echo("")
     for name, why in zip(ranking[label], ranking["why"], strict=True):
@@ -264,18 +266,16 @@ def _sensitivity_lines(result: Plan, lang: str) -> None:
 
 def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
     """How sure the choice is, in words: proven optimal, or the gap at the time limit."""
-    seconds = f"{solution.seconds:.3f}" if solution.seconds >= 0.001 else "< 0.001"
-    if lang == "id":
-        seconds = seconds.replace(".", ",")
+    seconds = number(solution.seconds, lang, 3) if solution.seconds >= 0.001 else "< " + number(0.001, lang, 3)
     if solution.status == "optimal":
         return t("plan.solved_optimal", lang, candidates=solution.candidates, core=solution.core, seconds=seconds)
     return t(
         "plan.solved_gap",
         lang,
         limit=f"{time_limit_s:g}",
-        gap=f"{100 * solution.gap:.4f} %",
-        objective=f"{solution.objective:.4f}",
-        bound=f"{solution.bound:.4f}",
+        gap=percent(solution.gap, lang, 4),
+        objective=number(solution.objective, lang, 4),
+        bound=number(solution.bound, lang, 4),
         seconds=seconds,
     )
 
@@ -312,8 +312,8 @@ def rank_kota_output(
             lang,
             n=len(chosen),
             k=chosen["kelurahan_code"].nunique(),
-            cost=rupiah(city.plan.total_cost),
-            budget=rupiah(budget),
+            cost=rupiah(city.plan.total_cost, lang),
+            budget=rupiah(budget, lang),
         )
     )
     click.echo(solver_text(city.plan.solution, lang, time_limit_s=time_limit_s))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RequestError
+from geo.formats import number, percent
 from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 from geo.plan_reasons import (
@@ -332,11 +333,11 @@ def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str
             if k is None:
                 return t("reason.poverty_hidden_nok", lang, label=label)
             return t("reason.poverty_hidden", lang, label=label, k=k)
-        return f"{100 * row['x_poverty']:.0f} % {label}"
+        return f"{percent(row['x_poverty'], lang, 0)} {label}"
     if f == "flood":
-        return f"{label}: {100 * row['x_flood']:.0f} % " + ("luas" if lang == "id" else "of the area")
+        return f"{label}: {percent(row['x_flood'], lang, 0)} " + ("luas" if lang == "id" else "of the area")
     if f == "population":
-        return f"{label} {int(row['jumlah_penduduk'])}"
+        return f"{label} {number(row['jumlah_penduduk'], lang)}"
     return label
 
 
