@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.accounts import get_user
-from geo.mapping import Classes, classify, write_map
-from geo.progress import record_maintenance
 from geo.formats import date as long_date
 from geo.formats import number
+from geo.mapping import Classes, classify, write_map
+from geo.progress import record_maintenance
 from geo.public_text import code_label, deviation_words, ksm_label
 from geo.store import open_store
 from tests.conftest import KALIAWI, login
