@@ -107,6 +107,28 @@ def _nice_length(span_m: float) -> float:
     return 50000.0
 
 
+def _rt_labels_of_works(kel, works: pd.DataFrame) -> dict[str, str]:
+    """The RTs each work lies in, as every page labels them ("RT 003 / LK 001"; the RT page lists a
+    work the same way: its geometry meets the RT's polygon); '' where no RT polygon meets it."""
+    if not len(works) or not len(kel.rt):
+        return {}
+    rt = kel.rt[["rt_label", "geometry"]]
+    labels: dict[str, str] = {}
+    for work_id, geom in zip(works["work_id"], works.geometry, strict=True):
+        hits = sorted(rt.loc[rt.geometry.intersects(geom), "rt_label"].astype(str)) if geom is not None else []
+        labels[work_id] = "; ".join(hits)
+    return labels
+
+
+def _work_cell(work: pd.Series, rts: dict[str, str], style) -> object:
+    """The work's name with, below it, the RTs it lies in."""
+    from reportlab.platypus import Paragraph
+
+    name = escape(str(work["name"] or work["work_id"]))
+    where = rts.get(work["work_id"], "")
+    return Paragraph(name + (f'<br/><font color="#555555">{escape(where)}</font>' if where else ""), style)
+
+
 def _map_png(kel, works: pd.DataFrame, text: dict, lang: str) -> bytes:
     """The kelurahan with its RTs (labelled), the package's works numbered as in the table and
     coloured by status, a legend, a scale bar and a north arrow; drawn in the UTM zone."""
@@ -281,10 +303,11 @@ def kelurahan_report(
             ]
         ),
     ]
+    rts = _rt_labels_of_works(kel, works)
     rows = [text["cols"]] + [
         [
             str(i),
-            para(w["name"] or w["work_id"], small),
+            _work_cell(w, rts, small),
             para(WORK_TYPES[w["work_type"]].label_id if lang == "id" else WORK_TYPES[w["work_type"]].label_en, small),
             str(int(w["year"])) if pd.notna(w["year"]) else "-",
             para(w["funding"] or "-", small),

@@ -37,7 +37,7 @@ NOTES: dict[str, dict[str, str]] = {
         "(KOTAKU and other programmes) with their progress, KWT gardens, community facilities and poverty "
         "figures per RT. Pick a city on the map or in the list, then a kelurahan. No personal data is shown.",
         "poor": "Poor households: families in deciles 1-4 of the national welfare data (DTSEN), "
-        "the 40 % of families with the lowest welfare.",
+        "the 40% of families with the lowest welfare.",
         "suppressed": "*: hidden because fewer than {k} households, so that no family can be recognised.",
         "kurva": "S-curve: cumulative progress as planned (planned line) and as achieved "
         "(physical and financial), in percent of all the work.",
