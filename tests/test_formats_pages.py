@@ -127,7 +127,8 @@ def test_planner_slider_shares_and_map_legend_follow_the_language(browser, serve
     shares = page.locator("output.pk-share").all_inner_texts()
     assert shares[0] == ("61 %" if lang == "id" else "61%")  # 1 of 1.65, rounded half-up
     costs = [c.strip() for c in page.locator("#plan-table tbody td.pk-cost").all_inner_texts()]
-    assert costs and all(OWN_FORMS[lang]["rupiah"].fullmatch(c) or c == "Rp 0" for c in costs), costs
+    assert costs
+    assert all(OWN_FORMS[lang]["rupiah"].fullmatch(c) or c == "Rp 0" for c in costs), costs
     summary = page.locator("#plan-summary").inner_text()
     assert formats.rupiah(1_500_000_000, lang) in summary
     legend = page.locator(".pk-plan-legend").inner_text()
@@ -176,8 +177,9 @@ def test_an_rt_reads_the_same_on_its_profile_the_planner_the_map_and_the_pdf(
     page.goto(f"{server}/kelurahan/{KALIAWI}")
     page.wait_for_function("() => window.pk && window.pk.layers && window.pk.layers.rt")
     page.evaluate(
-        """label => window.pk.layers.rt.eachLayer(l => {  // as a click on the RT: folium binds the popup there
-             if (l.feature.properties.rt_label === label) { l.fire("click", {latlng: l.getBounds().getCenter()}, true); }
+        """label => window.pk.layers.rt.eachLayer(l => {  // a click on the RT: folium binds the popup there
+             if (l.feature.properties.rt_label !== label) { return; }
+             l.fire("click", {latlng: l.getBounds().getCenter()}, true);
            })""",
         label,
     )
