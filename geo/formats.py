@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date as _date
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -42,7 +43,18 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-__all__ = ["LOCALES", "date", "is_missing", "jinja_filters", "month", "number", "percent", "rupiah"]
+__all__ = [
+    "LOCALES",
+    "Amount",
+    "date",
+    "is_missing",
+    "jinja_filters",
+    "localized",
+    "month",
+    "number",
+    "percent",
+    "rupiah",
+]
 
 # the CLDR locale of each page language (numbers and money; dates use DATE_LOCALES)
 LOCALES: dict[str, str] = {"id": "id_ID", "en": "en"}
@@ -130,6 +142,33 @@ def month(value: object, lang: str = "id", *, short: bool = False, missing: str 
     if is_missing(value):
         return missing
     return format_date(_as_date(value), "LLL y" if short else "LLLL y", locale=_locale(lang, DATE_LOCALES))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number an error message shows, written once the message's language is known.
+
+    ``RequestError("plan.budget", max=Amount(1e15))`` reads "1.000.000.000.000.000" in Bahasa
+    Indonesia and "1,000,000,000,000,000" in English (:meth:`geo.errors.GeoError.message`)."""
+
+    value: float
+    kind: str = "number"  # "number", "rupiah" or "percent" (a fraction)
+    digits: int = 0
+
+    def text(self, lang: str) -> str:
+        if self.kind == "rupiah":
+            return rupiah(self.value, lang)
+        if self.kind == "percent":
+            return percent(self.value, lang, self.digits)
+        return number(self.value, lang, self.digits)
+
+    def __format__(self, spec: str) -> str:  # a message filled without a language: Bahasa Indonesia
+        return self.text("id")
+
+
+def localized(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """``params`` with every :class:`Amount` written in ``lang``."""
+    return {k: v.text(lang) if isinstance(v, Amount) else v for k, v in params.items()}
 
 
 def jinja_filters() -> dict[str, Callable[..., str]]:

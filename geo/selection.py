@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RequestError
-from geo.formats import number, percent
+from geo.formats import Amount, number, percent
 from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 from geo.plan_reasons import (
@@ -63,7 +63,7 @@ DEFAULT_UNIT_COSTS = {
     "7b": 400_000,
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
-_MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
+_MAX_TEXT = Amount(MAX_BUDGET_IDR)  # "1.000.000.000.000.000" / "1,000,000,000,000,000" in the message
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
 

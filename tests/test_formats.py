@@ -64,3 +64,13 @@ def test_templates_format_with_the_pages_language() -> None:
     values = {"a": 1234.5, "s": 0.45, "b": 1_500_000, "d": date(2026, 12, 1)}
     assert page.render(lang="id", **values) == "1.234,5 · 45,0 % · Rp 1.500.000 · 1 Desember 2026 · Desember 2026"
     assert page.render(lang="en", **values) == "1,234.5 · 45.0% · Rp 1,500,000 · 1 December 2026 · December 2026"
+
+
+def test_an_error_writes_its_numbers_in_the_readers_language() -> None:
+    from geo.errors import RequestError
+    from geo.selection import parse_budget
+
+    with pytest.raises(RequestError) as caught:
+        parse_budget("1e300")
+    assert "Rp 1.000.000.000.000.000" in caught.value.message("id")
+    assert "Rp 1,000,000,000,000,000" in caught.value.message("en")
