@@ -166,9 +166,18 @@ class Amount:
         return self.text("id")
 
 
+class _Written(str):
+    """An :class:`Amount` already written: a message's format spec (``{x:.1%}``) leaves it as it is."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
 def localized(params: dict[str, Any], lang: str) -> dict[str, Any]:
     """``params`` with every :class:`Amount` written in ``lang``."""
-    return {k: v.text(lang) if isinstance(v, Amount) else v for k, v in params.items()}
+    return {k: _Written(v.text(lang)) if isinstance(v, Amount) else v for k, v in params.items()}
 
 
 def jinja_filters() -> dict[str, Callable[..., str]]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo.errors import RequestError, SourceError
 from geo.export import formula_safe
-from geo.formats import number, percent, rupiah
+from geo.formats import Amount, localized, number, percent, rupiah
 from geo.i18n import t
 from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
@@ -62,6 +62,17 @@ def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
         raise SourceError("export.format", suffix=suffix or output.name)
 
 
+def human_table(frame: pd.DataFrame, lang: str) -> str:
+    """A table for the terminal: decimals written the reader's way ("45,23" / "45.23"; a priority
+    with 3 digits, as the planner pages show it).  CSV output keeps machine numbers."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if pd.api.types.is_float_dtype(shown[col]):
+            digits = 3 if col == "priority" else 2
+            shown[col] = [number(v, lang, digits) for v in shown[col]]
+    return shown.to_string(index=False)
+
+
 def score_output(
     store: Store, code: str, *, rt_text: str | None, fmt: str, output: Path | None, lang: str, detail: bool = False
 ) -> None:
@@ -71,7 +82,7 @@ def score_output(
         long = detail_table(table)
         if output is not None:
             _write_plain(long, output)
-        click.echo(long.to_csv(index=False) if fmt == "csv" else long.to_string(index=False), nl=fmt != "csv")
+        click.echo(long.to_csv(index=False) if fmt == "csv" else human_table(long, lang), nl=fmt != "csv")
         return
     if rt_text:
         label = parse_rt(rt_text, None)
@@ -84,15 +95,16 @@ def score_output(
             f"[{rec['rule_id']}]"
         )
         detail = breakdown(rec)
-        click.echo(formula_safe(detail).to_csv(index=False) if fmt == "csv" else detail.to_string(index=False))
+        click.echo(formula_safe(detail).to_csv(index=False) if fmt == "csv" else human_table(detail, lang))
         return
     shown = table[SCORE_COLUMNS]
     if output is not None:
         _write(table, store, code, output)
-    text = formula_safe(shown).to_csv(index=False) if fmt == "csv" else shown.to_string(index=False)
+    text = formula_safe(shown).to_csv(index=False) if fmt == "csv" else human_table(shown, lang)
     click.echo(text, nl=fmt != "csv")
     summary = kelurahan_summary(store, code, lang=lang)
-    click.echo(t("score.summary", lang, **summary), err=True)
+    summary["kontribusi"] = Amount(summary["kontribusi"], "percent", 1)  # "12,3 %" / "12.3%"
+    click.echo(t("score.summary", lang, **localized(summary, lang)), err=True)
 
 
 DETAIL_COLUMNS = [
@@ -249,7 +261,7 @@ def _echo_ranking(ranking: pd.DataFrame, lang: str, *, label: str = "rt_label") 
         table.insert(1, "kelurahan_name", ranking["kelurahan_name"])
     table["rank"] = [str(r) if r else "-" for r in table["rank"]]
     table["cost_idr"] = [rupiah(c, lang) for c in table["cost_idr"]]
-    click.echo(table.to_string(index=False))
+    click.echo(human_table(table, lang))
     click.echo("")
     for name, why in zip(ranking[label], ranking["why"], strict=True):
         click.echo(f"{name}: {why}")
