@@ -7,8 +7,13 @@ import io
 import pandas as pd
 
 
-def kurva_s_png(curve: pd.DataFrame, *, title: str, labels: dict[str, str]) -> bytes:
+def kurva_s_png(curve: pd.DataFrame, *, title: str, labels: dict[str, str], lang: str = "id") -> bytes:
+    """The Kurva S; dates on the x axis as ``Agu 2019`` (id) / ``Aug 2019`` (en), percentages as numbers."""
     import matplotlib
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    from geo.formats import month, number
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -23,6 +28,9 @@ def kurva_s_png(curve: pd.DataFrame, *, title: str, labels: dict[str, str]) -> b
     ax.set_title(title.replace("$", r"\$"), fontsize=10)  # plain text: a '$' in a name is not mathtext
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: month(mdates.num2date(x), lang, short=True)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: number(y, lang)))
     fig.autofmt_xdate()
     fig.tight_layout()
     buf = io.BytesIO()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from geo.errors import GeoError, ValidationFailed
+from geo.formats import percent
 from geo.i18n import LANGS, h, normalize_lang, t
 from geo.importer import ImportOptions
 from geo.settings import Settings, store_location
@@ -228,7 +229,7 @@ def build_cli(lang: str) -> click.Group:
             raise NotFoundError("wilayah.none", name=text)
         for place, score in hits[:limit]:
             level = t(f"level.{place.level}", lang)
-            how = "" if score >= 100 else f"  ~{score:.0f}%"
+            how = "" if score >= 100 else f"  ~{percent(score / 100, lang, 0)}"
             click.echo(f"{place.describe(table)}  [{level}]{how}")
         if len(hits) > limit:
             click.echo(t("wilayah.more", lang, n=len(hits) - limit))

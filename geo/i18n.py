@@ -392,7 +392,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "progress.fisik": {
         "id": "progres fisik harus 0 sampai 100 %, atau isi volume yang selesai",
-        "en": "physical progress must be 0 to 100 %, or give the volume done",
+        "en": "physical progress must be 0 to 100%, or give the volume done",
     },
     "progress.spent": {
         "id": "dana terserap harus 0 atau lebih dan masuk akal terhadap anggaran",
@@ -761,7 +761,7 @@ HELP: dict[str, dict[str, str]] = {
     },
     "plan.stable": {
         "id": "Pilihan tidak berubah bila satu bobot mana pun digeser 20 %.",
-        "en": "The choice does not change when any one weight moves by 20 %.",
+        "en": "The choice does not change when any one weight moves by 20%.",
     },
     "plan.sensitive": {
         "id": "Bobot '{factor}' {change}: pilihan berubah pada {rts}",
@@ -923,7 +923,7 @@ MESSAGES.update(
             "en": "{shown} of {total} RTs shown (every chosen RT and the next in rank).",
         },
         "kota.page_csv": {"id": "Seluruh peringkat (CSV)", "en": "The whole ranking (CSV)"},
-        "kota.page_sensitivity": {"id": "Uji kepekaan bobot (±20 %)", "en": "Weight sensitivity (±20 %)"},
+        "kota.page_sensitivity": {"id": "Uji kepekaan bobot (±20 %)", "en": "Weight sensitivity (±20%)"},
         "kota.page_kota_map": {"id": "Peta", "en": "Map of"},
         "kota.page_computing": {"id": "Menghitung…", "en": "Calculating…"},
         "kota.page_missing": {"id": "Tanpa baseline kumuh", "en": "No slum baseline"},

@@ -58,32 +58,32 @@ PLAN_MESSAGES: dict[str, dict[str, str]] = {
     },
     "sens.enter_leave": {
         "id": "Bila bobot {factor} {direction} 20 %, {enter} masuk dan {leave} keluar.",
-        "en": "If {factor} weighs 20 % {direction}, {enter} {enter_verb} and {leave} {leave_verb}.",
+        "en": "If {factor} weighs 20% {direction}, {enter} {enter_verb} and {leave} {leave_verb}.",
     },
     "sens.enter": {
         "id": "Bila bobot {factor} {direction} 20 %, {enter} masuk.",
-        "en": "If {factor} weighs 20 % {direction}, {enter} {enter_verb}.",
+        "en": "If {factor} weighs 20% {direction}, {enter} {enter_verb}.",
     },
     "sens.leave": {
         "id": "Bila bobot {factor} {direction} 20 %, {leave} keluar.",
-        "en": "If {factor} weighs 20 % {direction}, {leave} {leave_verb}.",
+        "en": "If {factor} weighs 20% {direction}, {leave} {leave_verb}.",
     },
     "sens.up": {"id": "naik", "en": "more"},
     "sens.down": {"id": "turun", "en": "less"},
     "sens.and": {"id": "dan", "en": "and"},
     "sens.stable": {
         "id": "Pilihan tidak berubah bila satu bobot mana pun naik atau turun 20 %.",
-        "en": "The choice stays the same when any one weight is 20 % higher or lower.",
+        "en": "The choice stays the same when any one weight is 20% higher or lower.",
     },
     "sens.not_run": {
         "id": "Uji kepekaan belum dijalankan: tekan \u201cUji kepekaan\u201d.",
         "en": "The sensitivity test has not run yet: press \u201cTest sensitivity\u201d.",
     },
     "planner.run_sensitivity": {"id": "Uji kepekaan", "en": "Test sensitivity"},
-    "planner.sensitivity_title": {"id": "Uji kepekaan bobot (\u00b120 %)", "en": "Weight sensitivity (\u00b120 %)"},
+    "planner.sensitivity_title": {"id": "Uji kepekaan bobot (\u00b120 %)", "en": "Weight sensitivity (\u00b120%)"},
     "planner.share_note": {
         "id": "Angka di samping penggeser adalah bagian efektif tiap bobot (jumlah semuanya 100 %).",
-        "en": "The figure beside each slider is the weight's effective share (they add up to 100 %).",
+        "en": "The figure beside each slider is the weight's effective share (they add up to 100%).",
     },
     "planner.cost": {"id": "Biaya", "en": "Cost"},
     "planner.reason": {"id": "Alasan", "en": "Reason"},

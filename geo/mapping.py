@@ -25,11 +25,12 @@ import shapely
 from branca.element import Element, MacroElement, Template
 
 from geo.assets import fa_svg, icon_svg, inline_css, inline_js
+from geo.formats import number, percent, rupiah
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_COLORS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.progress import deviation_today
-from geo.public_text import decimal, deviation_words
+from geo.public_text import deviation_words
 from geo.queries import KelurahanData
 from geo.store import Store
 
@@ -144,12 +145,6 @@ class MapOptions:
     work_url: str | None = None  # e.g. "/kelurahan/18.71.06.1012/pekerjaan/{work_id}": popups link there
 
 
-def idr(value: object) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
-
-
 def esc(value: object) -> str:
     """Text for a popup: escaped, and '-' for nothing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -189,24 +184,25 @@ class Classes:
         kind = INDICATORS[self.key][2]
         if len(self.bounds) == 1 and abs(self.bounds[0] - self.low) < 1e-12:
             every = "semua RT" if lang == "id" else "every RT"
-            return [(self.colors[0], f"{fmt_value(kind, self.low, lang)} ({every})")]
+            return [(self.colors[0], f"{value_text(kind, self.low, lang)} ({every})")]
         rows, low = [], self.low
         for i, (bound, color) in enumerate(zip(self.bounds, self.colors, strict=True)):
-            if abs(bound - low) < 1e-12 or fmt_value(kind, low, lang) == fmt_value(kind, bound, lang):
-                rows.append((color, fmt_value(kind, bound, lang)))
+            if abs(bound - low) < 1e-12 or value_text(kind, low, lang) == value_text(kind, bound, lang):
+                rows.append((color, value_text(kind, bound, lang)))
             else:
-                above = ("> " if i else "") + fmt_value(kind, low, lang)
-                rows.append((color, f"{above} – {fmt_value(kind, bound, lang)}"))
+                above = ("> " if i else "") + value_text(kind, low, lang)
+                rows.append((color, f"{above} – {value_text(kind, bound, lang)}"))
             low = bound
         return rows
 
 
-def fmt_value(kind: str, value: float, lang: str = "id") -> str:
+def value_text(kind: str, value: float, lang: str = "id") -> str:
+    """An indicator's value as its legend and popup write it (a share, rupiah or a count)."""
     if kind == "share":
-        return f"{decimal(100 * value, 1, lang)} %"
+        return percent(value, lang)
     if kind == "idr":
-        return idr(value)
-    return decimal(value, 0, lang)
+        return rupiah(value, lang)
+    return number(value, lang)
 
 
 def classify(key: str, values: pd.Series, k: int = 5) -> Classes:
@@ -249,10 +245,10 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     )
     hidden = _l("hidden", lang)
     out = gpd.GeoDataFrame({"rt_label": [esc(v) for v in rt["rt_label"]]}, geometry=rt.geometry, crs=rt.crs)
-    out["kk_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_total"]]
-    out["poor_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_poor"]]
+    out["kk_text"] = [number(v, lang, missing=hidden) for v in rt["kk_total"]]
+    out["poor_text"] = [number(v, lang, missing=hidden) for v in rt["kk_poor"]]
     for col in ("road_m", "drainage_m", "garden_m2"):
-        out[col] = [f"{v:,.0f}".replace(",", ".") for v in rt[col].fillna(0)]
+        out[col] = [number(v, lang) for v in rt[col].fillna(0)]
     out["wells"] = [str(int(v)) for v in rt["wells"].fillna(0)]
     legends = {}
     for key in opts.indicators:
@@ -265,7 +261,7 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
         kind = INDICATORS[key][2]
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
         label = html.escape(indicator_label(key, lang))  # the value names its indicator: it changes with the picker
-        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else fmt_value(kind, v, lang)}" for v in rt[key]]
+        out[f"v_{key}"] = [f"{label}: {hidden if pd.isna(v) else value_text(kind, v, lang)}" for v in rt[key]]
         legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
     first = opts.indicators[0]
     out["color"] = out[f"c_{first}"]
@@ -285,16 +281,16 @@ def work_features(works: gpd.GeoDataFrame, lang: str, work_url: str | None = Non
     out["name"] = [esc(v) for v in works["name"]]
     out["type_text"] = [WORK_TYPES[w].label_id if lang == "id" else WORK_TYPES[w].label_en for w in works["work_type"]]
     out["volume_text"] = [
-        f"{v:,.1f} {u}".replace(",", " ") for v, u in zip(works["volume"], works["volume_unit"], strict=True)
+        f"{number(v, lang, 1)} {u}" for v, u in zip(works["volume"], works["volume_unit"], strict=True)
     ]
-    out["budget_text"] = [idr(v) for v in works["budget_idr"]]
+    out["budget_text"] = [rupiah(v, lang) for v in works["budget_idr"]]
     out["funding"] = [esc(v) for v in works["funding"]]
     out["year_text"] = [str(int(y)) if pd.notna(y) else "-" for y in works["year"]]  # not "2,019"
     out["ksm"] = [esc(v) for v in works["ksm"]]
     out["status"] = works["status"].to_numpy()
     out["status_text"] = [STATUS_LABELS[s][lang] for s in works["status"]]
-    out["fisik_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_fisik"]]
-    out["keuangan_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_keuangan"]]
+    out["fisik_text"] = [percent(v / 100, lang, 0) if pd.notna(v) else "-" for v in works["progress_fisik"]]
+    out["keuangan_text"] = [percent(v / 100, lang, 0) if pd.notna(v) else "-" for v in works["progress_keuangan"]]
     out["color"] = [STATUS_COLORS[s] for s in works["status"]]
     out["c_status"] = out["color"]
     out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
@@ -315,7 +311,8 @@ def work_legend_rows(key: str, lang: str) -> list[tuple[str, str]]:
     none = "belum ada data" if lang == "id" else "no data yet"
     if key == "fisik":  # fisik_color: below 25 red, 25 up to below 50 orange, ...
         (b1, c1), (b2, c2), (b3, c3), (_, c4) = FISIK_COLORS
-        rows = [(c1, f"< {b1} %"), (c2, f"{b1} – < {b2} %"), (c3, f"{b2} – < {b3} %"), (c4, f"≥ {b3} %")]
+        p1, p2, p3 = (percent(b / 100, lang, 0) for b in (b1, b2, b3))
+        rows = [(c1, f"< {p1}"), (c2, f"{p1} – < {p2}"), (c3, f"{p2} – < {p3}"), (c4, f"≥ {p3}")]
         return [*rows, (DEVIATION_COLORS["none"], none)]
     if key == "deviation":
         words = {
@@ -373,8 +370,8 @@ def garden_features(gardens: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["kwt_name"] = [esc(v) for v in gardens["kwt_name"]]
     out["crops"] = [esc(v) for v in gardens["crops"]]
     out["site_text"] = [SITE_LABELS.get(s, {}).get(lang, esc(s)) for s in gardens["site_type"]]
-    out["area_text"] = [f"{a:,.0f} m²".replace(",", ".") for a in gardens["area_m2"].fillna(0)]
-    out["revenue_text"] = [idr(v) for v in gardens["revenue_idr_month"]]
+    out["area_text"] = [f"{number(a, lang)} m²" for a in gardens["area_m2"].fillna(0)]
+    out["revenue_text"] = [rupiah(v, lang) for v in gardens["revenue_idr_month"]]
     return _round(out)
 
 

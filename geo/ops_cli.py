@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from geo.backup_pg import DUMP_MEMBER
+from geo.formats import number
 from geo.i18n import h, t
 from geo.settings import Settings, redact_url
 
@@ -25,7 +26,7 @@ def add_ops_commands(cli: click.Group, lang: str, group_cls: type[click.Group]) 
         from geo.backup import backup
 
         result = backup(obj["settings"], output)
-        size = f"{result.size / 1e6:.1f}"
+        size = number(result.size / 1e6, lang, 1)
         click.echo(t("backup.done", lang, path=result.path, size=size, what=_what(result.members)))
 
     @cli.command("restore", help=h("cmd.restore", lang))

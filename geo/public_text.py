@@ -1,6 +1,6 @@
 """Words a public visitor reads instead of codes and bare numbers: stored codes (``rusak_ringan``,
 ``tanpa_gps``) as words, a deviation as a sentence with its unit, dates and numbers written the
-Indonesian way, and the source and "as of" date of what a map or table shows.
+Indonesian way (through :mod:`geo.formats`), and the source and "as of" date of what a map or table shows.
 
 Pure functions of values and a language ("id" or "en"); the web pages and the PDF report share them.
 """
@@ -8,16 +8,16 @@ Pure functions of values and a language ("id" or "en"); the web pages and the PD
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date as _date
+
+from geo.formats import date, number
 
 __all__ = [
     "CODE_LABELS",
     "as_of_date",
     "code_label",
-    "decimal",
     "deviation_words",
     "ksm_label",
-    "long_date",
     "source_note",
 ]
 
@@ -33,37 +33,6 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "di_luar_periode": {"id": "Foto diambil di luar masa pekerjaan", "en": "Photo taken outside the work period"},
 }
 
-MONTHS = {
-    "id": [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-
 
 def code_label(code: object, lang: str) -> str:
     """A stored code in words; an unknown code is shown with its underscores as spaces."""
@@ -73,32 +42,11 @@ def code_label(code: object, lang: str) -> str:
     return CODE_LABELS.get(text, {}).get(lang) or text.replace("_", " ")
 
 
-def decimal(value: float, digits: int = 1, lang: str = "id") -> str:
-    """``12,5`` in Indonesian, ``12.5`` in English; thousands grouped (``1.234,5`` / ``1,234.5``)."""
-    text = f"{value:,.{digits}f}"
-    if lang == "id":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
-
-
-def long_date(value: object, lang: str = "id") -> str:
-    """``1 Desember 2026`` / ``1 December 2026``; '-' for no date."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        day = date.fromisoformat(str(value)[:10])
-    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
-
-
 def deviation_words(deviation: float | None, lang: str = "id") -> str:
     """Actual minus planned % fisik as a sentence with its unit (percentage points of the plan)."""
     if deviation is None or (isinstance(deviation, float) and math.isnan(deviation)):
         return "Belum ada jadwal rencana" if lang == "id" else "No planned schedule yet"
-    size = decimal(abs(deviation), 1, lang)
+    size = number(abs(deviation), lang, 1)
     if abs(deviation) < 0.05:
         return "Sesuai rencana" if lang == "id" else "On schedule"
     if lang == "id":
@@ -120,15 +68,15 @@ def as_of_date(version: str) -> str | None:
     return changed[:10] if len(changed) >= 10 and changed[:4].isdigit() else None
 
 
-def source_note(version: str, lang: str = "id", *, today: date | None = None) -> str:
+def source_note(version: str, lang: str = "id", *, today: _date | None = None) -> str:
     """ "Sumber: ... · Data per 30 November 2026": under every public map and table."""
-    day = as_of_date(version) or (today or date.today()).isoformat()
+    day = as_of_date(version) or (today or _date.today()).isoformat()
     if lang == "id":
         return (
             "Sumber: data kelurahan yang diimpor ke petakampung (batas RT/RW, pekerjaan, kebun, fasilitas; "
-            f"angka KK agregat per RT) dan catatan progres LKM · Data per {long_date(day, lang)}"
+            f"angka KK agregat per RT) dan catatan progres LKM · Data per {date(day, lang)}"
         )
     return (
         "Source: kelurahan data imported into petakampung (RT/RW boundaries, works, gardens, facilities; "
-        f"household counts aggregated per RT) and LKM progress records · Data as of {long_date(day, lang)}"
+        f"household counts aggregated per RT) and LKM progress records · Data as of {date(day, lang)}"
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RequestError
+from geo.formats import Amount, number, percent
 from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 from geo.plan_reasons import (
@@ -62,7 +63,7 @@ DEFAULT_UNIT_COSTS = {
     "7b": 400_000,
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
-_MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
+_MAX_TEXT = Amount(MAX_BUDGET_IDR)  # "1.000.000.000.000.000" / "1,000,000,000,000,000" in the message
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
 
@@ -334,11 +335,11 @@ def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str
             if k is None:
                 return t("reason.poverty_hidden_nok", lang, label=label)
             return t("reason.poverty_hidden", lang, label=label, k=k)
-        return f"{100 * row['x_poverty']:.0f} % {label}"
+        return f"{percent(row['x_poverty'], lang, 0)} {label}"
     if f == "flood":
-        return f"{label}: {100 * row['x_flood']:.0f} % " + ("luas" if lang == "id" else "of the area")
+        return f"{label}: {percent(row['x_flood'], lang, 0)} " + ("luas" if lang == "id" else "of the area")
     if f == "population":
-        return f"{label} {int(row['jumlah_penduduk'])}"
+        return f"{label} {number(row['jumlah_penduduk'], lang)}"
     return label
 
 

@@ -13,6 +13,7 @@ from jinja2 import StrictUndefined
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
+from geo.formats import jinja_filters as format_filters
 from geo.i18n import LANGS, t
 from geo.login_limit import StoreLoginLimiter
 from geo.photos import MAX_PHOTO_BYTES
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.strict_templates:  # a missing key or variable fails the page (and so the test) instead of going blank
         app.state.templates.env.undefined = StrictUndefined
     register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
+    app.state.templates.env.filters.update(format_filters())  # |number |percent |rupiah |date |month (geo.formats)
     secret = settings.session_secret()
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)
     app.state.login_limiter = StoreLoginLimiter(

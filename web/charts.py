@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import html
 
+from geo.formats import date, percent
+
 KURVA_LABELS = {
     "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
     "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
 }
 
 
-def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str) -> str:
+def compare_bars(
+    rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str, *, lang: str = "id"
+) -> str:
     """Horizontal bars of shares (0-1): this RT against the whole kelurahan, one pair per row.
 
     The label sits above its bars and the text is sized for a phone: the chart is drawn 400 units
@@ -34,7 +38,7 @@ def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tup
                 parts.append(f'<text x="0" y="{yy + 12}" font-size="13" fill="#555">{html.escape(hidden)}</text>')
                 continue
             w = max(1.0, bar_w * min(float(value), 1.0))
-            text = f"{100 * value:.1f}".replace(".", ",") + " %"
+            text = percent(value, lang)
             parts.append(
                 f'<rect x="0" y="{yy}" width="{w:.1f}" height="13" fill="{color}"/>'
                 f'<text x="{w + 4:.1f}" y="{yy + 12}" font-size="13">{text}</text>'
@@ -43,8 +47,9 @@ def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tup
     return "".join(parts)
 
 
-def kurva_s_svg(curve, labels: dict[str, str]) -> str:
-    """Planned, physical and financial cumulative % against time, as a small SVG line chart."""
+def kurva_s_svg(curve, labels: dict[str, str], *, lang: str = "id") -> str:
+    """Planned, physical and financial cumulative % against time, as a small SVG line chart
+    (first and last dates written as the reader's language writes them)."""
     import math
 
     if curve is None or len(curve) == 0:
@@ -89,7 +94,7 @@ def kurva_s_svg(curve, labels: dict[str, str]) -> str:
             f'<rect x="{lx}" y="{ly - 8}" width="14" height="5" fill="{color}"/>'
             f'<text x="{lx + 18}" y="{ly}" font-size="14">{html.escape(label)}</text>'
         )
-    first, last = str(curve["date"].iloc[0]), str(curve["date"].iloc[-1])
+    first, last = (html.escape(date(curve["date"].iloc[i], lang)) for i in (0, -1))
     parts.append(
         f'<text x="{left}" y="{height - 6}" font-size="13">{first}</text>'
         f'<text x="{width - 10}" y="{height - 6}" font-size="13" text-anchor="end">{last}</text></svg>'

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import Request
 from jinja2 import Environment
 
-from geo.public_text import code_label, decimal, deviation_words, ksm_label, long_date, source_note
+from geo.public_text import code_label, deviation_words, ksm_label, source_note
 
 __all__ = ["NOTES", "PAGE_ERRORS", "page_message", "register", "source_of"]
 
@@ -37,7 +37,7 @@ NOTES: dict[str, dict[str, str]] = {
         "(KOTAKU and other programmes) with their progress, KWT gardens, community facilities and poverty "
         "figures per RT. Pick a city on the map or in the list, then a kelurahan. No personal data is shown.",
         "poor": "Poor households: families in deciles 1-4 of the national welfare data (DTSEN), "
-        "the 40 % of families with the lowest welfare.",
+        "the 40% of families with the lowest welfare.",
         "suppressed": "*: hidden because fewer than {k} households, so that no family can be recognised.",
         "kurva": "S-curve: cumulative progress as planned (planned line) and as achieved "
         "(physical and financial), in percent of all the work.",
@@ -85,8 +85,6 @@ def register(env: Environment) -> None:
         code_label=code_label,
         deviation_words=deviation_words,
         ksm_label=ksm_label,
-        long_date=long_date,
-        decimal=decimal,
         source_note=source_note,
         source_of=source_of,
     )

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import math
 from collections.abc import Callable
 
 import geopandas as gpd
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo.formats import percent
 from geo.kampung_tangguh import (
     DEFAULT_DISTANCE_M,
     MAX_DISTANCE_M,
@@ -45,22 +44,6 @@ SERVICE_COLORS = {
     "puskesmas": "#e31a1c",
     "balai_warga": "#6a3d9a",
 }
-
-
-def num(value: object, lang: str) -> str:
-    """A count as people read it (``1.234`` in Bahasa Indonesia), ``*`` when suppressed."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "*"
-    text_ = f"{int(value):,}"
-    return text_.replace(",", ".") if lang == "id" else text_
-
-
-def share(value: object, lang: str) -> str:
-    """A share as a percentage with one decimal (``45,0 %`` in Bahasa Indonesia), ``*`` when suppressed."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "*"
-    text_ = f"{100 * float(value):.1f}"
-    return (text_.replace(".", ",") if lang == "id" else text_) + " %"
 
 
 def _households(data: PublicData, code: str) -> gpd.GeoDataFrame:
@@ -109,7 +92,7 @@ def rumah_dataku(request: Request, code: str) -> Response:
     rt = kel.rt.merge(table[["unit_number", "rt_number", "kb_share"]], on=["unit_number", "rt_number"], how="left")
     fills = [class_color(v, SHARE_COLORS, SHARE_BREAKS) for v in rt["kb_share"]]
     pairs = zip(rt["rt_label"], rt["kb_share"], strict=True)
-    titles = [f"{lab}: {tk['kb_share']} {share(v, lang)}" for lab, v in pairs]
+    titles = [f"{lab}: {tk['kb_share']} {percent(v, lang, missing='*')}" for lab, v in pairs]
     return render(
         request,
         "rumah_dataku.html",
@@ -121,8 +104,6 @@ def rumah_dataku(request: Request, code: str) -> Response:
         groups=[{**g, "type": GROUP_TYPE_LABELS.get(g["kind"], {}).get(lang, g["kind"])} for g in built["groups"]],
         counts=COUNTS,
         shares=list(SHARES),
-        num=lambda v: num(v, lang),
-        share=lambda v: share(v, lang),
         svg=svg_map(rt, fills, titles, label=tk["map_kb"]),
         legend=_legend(lang),
     )
@@ -131,7 +112,7 @@ def rumah_dataku(request: Request, code: str) -> Response:
 def _legend(lang: str) -> list[tuple[str, str]]:
     edges = [0, *SHARE_BREAKS, 1]
     return [
-        (color, f"{share(lo, lang)} - {share(hi, lang)}")
+        (color, f"{percent(lo, lang)} - {percent(hi, lang)}")
         for color, lo, hi in zip(SHARE_COLORS, edges[:-1], edges[1:], strict=True)
     ] + [("#d9d9d9", "*")]
 
@@ -240,7 +221,10 @@ def layanan(
     gaps = (area < 0.5).tolist()
     fills = [class_color(v, SHARE_COLORS, SHARE_BREAKS) for v in area]
     label = tk[f"svc_{service}"]
-    titles = [f"{lab}: {tk['share_area']} {share(v, lang)}" for lab, v in zip(rt["rt_label"], area, strict=True)]
+    titles = [
+        f"{lab}: {tk['share_area']} {percent(v, lang, missing='*')}"
+        for lab, v in zip(rt["rt_label"], area, strict=True)
+    ]
     fac = built["facilities"]
     chosen = fac[fac["category"].isin(SERVICES[service])] if len(fac) else fac
     markers = [
@@ -264,6 +248,4 @@ def layanan(
         gap_rows=[r for r, g in zip(rt["rt_label"], gaps, strict=True) if g],
         svg=svg,
         legend=_legend(lang)[:-1],
-        num=lambda v: num(v, lang),
-        share=lambda v: share(v, lang),
     )

@@ -114,7 +114,7 @@ def _work_page(
         info=kel.info,
         work=work.to_dict(),
         work_types=WORK_TYPES,
-        chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
+        chart=kurva_s_svg(curve, KURVA_LABELS[lang], lang=lang),
         deviation=deviation_today(work, history),
         records=records,
         saved=next((r for r in records if r["record_id"] == saved), None),
@@ -324,7 +324,9 @@ def kurva(request: Request, code: str, fmt: str, work_id: str | None = None) -> 
             request,
             "chart",
             (work_id, request.query_params.get("tahun"), date.today()),  # today's point moves daily
-            lambda: Response(kurva_s_png(curve, title=title, labels=KURVA_LABELS[lang]), media_type="image/png"),
+            lambda: Response(
+                kurva_s_png(curve, title=title, labels=KURVA_LABELS[lang], lang=lang), media_type="image/png"
+            ),
             code=kel.info["kelurahan_code"],
         )
     raise NotFoundError("download.layer", layer=f"kurva-s.{fmt}", choices="kurva-s.csv, kurva-s.png")
@@ -394,7 +396,7 @@ def dashboard(request: Request, code: str) -> Response:
         late=set(late["work_id"]),
         year=year,
         years=sorted({int(y) for y in kel.works["year"].dropna()}, reverse=True),
-        chart=kurva_s_svg(curve, KURVA_LABELS[lang]),
+        chart=kurva_s_svg(curve, KURVA_LABELS[lang], lang=lang),
         user=current_user(request),
         csrf=csrf_token(request),
     )

@@ -146,7 +146,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         kel_shares[share] = (total / kk_all) if kk_all and total is not None else _kel_share(table, count)
     chart_rows = [(_share_label(s, lang), _num(rec.get(s)), _num(kel_shares[s])) for s in kel_shares]
     t = ui(lang)
-    chart = compare_bars(chart_rows, (t["this_rt"], t["whole_kelurahan"]), t["hidden"])
+    chart = compare_bars(chart_rows, (t["this_rt"], t["whole_kelurahan"]), t["hidden"], lang=lang)
     kel_totals = {
         "kk": kk_all,
         "poor_share": kel_shares["poor_share"],
@@ -173,7 +173,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         request,
         "rt.html",
         locator=locator,
-        kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang]) if rt_curve is not None else "",
+        kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang], lang=lang) if rt_curve is not None else "",
         info=kel.info,
         rt=rec,
         chart=chart,
