@@ -17,12 +17,13 @@ import pandas as pd
 import pytest
 
 from geo.demo import DEFAULT_DATA_DIR
+from geo.formats import number, percent
 from geo.importer import import_file
 from geo.kampung_tangguh import PILLARS
 from geo.store import Store
 from tests.conftest import HASH_KEY, JATIRANGGA, KALIAWI
 from tests.test_kampung import K, _client, _row, kb_store  # noqa: F401 (a fixture)
-from web.routers.kampung import num, service_result, share
+from web.routers.kampung import service_result
 
 NEIGHBOUR = "18.71.06.1099"  # a test kelurahan laid against Kaliawi Persada's eastern border
 
@@ -43,7 +44,10 @@ def test_rumah_dataku_json_and_csv_are_the_page_table(backend, kb_store: Store, 
     order = ["kk_data", "kk_pus", "kk_kb", "kb_share", "kk_mkjp", "mkjp_share", "kk_stunting_risk",
              "stunting_share", "kk_poktan", "poktan_share"]  # fmt: skip
     for row in body["rts"]:
-        shown = [share(row[c], "id") if c.endswith("_share") else num(row[c], "id") for c in order]
+        shown = [
+            percent(row[c], "id", missing="*") if c.endswith("_share") else number(row[c], "id", missing="*")
+            for c in order
+        ]
         assert shown == _row(page, row["rt_label"]), row["rt_label"]
     rts = {row["rt_label"]: row for row in body["rts"]}
     one, two = rts["RT 001 / LK 001"], rts["RT 002 / LK 001"]
