@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from geo.charts import kurva_s_png
+from geo.charts import KURVA_LABELS, kurva_s_png, kurva_s_title
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
 from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year, weighted_fisik
@@ -311,11 +311,7 @@ def kelurahan_report(
     story.append(table if len(works) else para(text["no_works"], styles["Normal"]))
     curve = kurva_s(active, history, today=today)
     if len(curve):
-        png = kurva_s_png(
-            curve,
-            title=f"Kurva S: {info['name']}",
-            labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
-        )
+        png = kurva_s_png(curve, title=kurva_s_title(lang, info["name"]), labels=KURVA_LABELS[lang], lang=lang)
         story.append(
             KeepTogether(
                 [

@@ -31,22 +31,25 @@ from web.limits import (
     ResultCache,
 )
 from web.paths import root_of
+from web.pending import PendingForms
 from web.public_text import register as register_public_text
 from web.routers import (
     account,
     api,
+    audit,
     community,
     docs,
     downloads,
     health,
     kampung,
     kota,
-    lkm,
     ogc,
     pages,
     plan,
+    reports,
     static,
     tiles,
+    works,
 )
 from web.security import SecurityHeadersMiddleware, nonce_scripts
 from web.settings import Settings
@@ -72,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     # accounts or the audit log (PETAKAMPUNG_STORE_PUBLIC); logins, LKM and planner routes, and the
     # per-RT household counts (aggregated and suppressed in geo.public), use the full one
     app.state.store = open_store(settings.store, audit_rows=settings.audit_rows)
+    app.state.pending = PendingForms.for_store(settings.store)  # progress forms kept across a login
     app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
     app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
     app.state.tiles = TileService(app.state.public_store, app.state.public)
@@ -138,7 +142,9 @@ def create_app(settings: Settings) -> FastAPI:
         health,
         docs,
         account,
-        lkm,
+        works,
+        reports,
+        audit,
         pages,
         community,
         kampung,
