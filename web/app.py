@@ -31,7 +31,7 @@ from web.limits import (
     ResultCache,
 )
 from web.paths import root_of
-from web.pending import PendingForms
+from web.pending import FormTickets, PendingForms
 from web.public_text import register as register_public_text
 from web.routers import (
     account,
@@ -85,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.templates.env.undefined = StrictUndefined
     register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
     secret = settings.session_secret()
+    app.state.form_tickets = FormTickets(secret)  # progress forms' photos kept across a login
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)
     app.state.login_limiter = StoreLoginLimiter(
         app.state.store, secret, settings.login_max_failures, settings.login_window_s
@@ -98,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     # trusted proxies' X-Forwarded-For, cached tiles, then (outermost) the security headers
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(HeadMiddleware)
-    app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,))
+    app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,), tickets=app.state.form_tickets)
     # the session is there for the body caps, every handler and every error page
     app.add_middleware(
         SessionMiddleware,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -22,13 +23,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from fastapi import Request
 
 from geo.progress import Photo
 from web.auth import PENDING_KEY
 
-__all__ = ["SESSION_KEY", "PendingForm", "PendingForms", "session_ids"]
+__all__ = ["SESSION_KEY", "TICKET_PARAM", "FormTickets", "PendingForm", "PendingForms", "session_ids"]
 
 SESSION_KEY = PENDING_KEY
 _ID = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -151,3 +153,38 @@ def remember(request: Request, form_id: str) -> None:
 
 def forget(request: Request, form_id: str) -> None:
     request.session[SESSION_KEY] = [i for i in session_ids(request) if i != form_id]
+
+
+TICKET_PARAM = "formulir"
+TICKET_MAX_AGE_S = 7 * 24 * 3600  # a phone away from signal for a week still gets its photos kept
+
+
+class FormTickets:
+    """A signed, dated mark in a progress form's ``action`` (``?formulir=...``): this site showed
+    the form to a member who could record there.  The body cap lets an anonymous POST that
+    carries a valid one (the member's session ended meanwhile) send the form's photos, so that
+    they can be kept; without one an anonymous visitor still gets the small anonymous cap."""
+
+    def __init__(self, secret: str, max_age_s: float = TICKET_MAX_AGE_S) -> None:
+        self._key = hashlib.sha256(b"petakampung-form-ticket:" + secret.encode()).digest()
+        self.max_age_s = max_age_s
+
+    def _mac(self, path: str, issued: int) -> str:
+        return hmac.new(self._key, f"{path}|{issued}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, path: str, now: float | None = None) -> str:
+        issued = int(time.time() if now is None else now)
+        return f"{issued}.{self._mac(path, issued)}"
+
+    def valid(self, path: str, ticket: str | None, now: float | None = None) -> bool:
+        issued_text, _, mac = (ticket or "").partition(".")
+        if not issued_text.isascii() or not issued_text.isdigit() or len(issued_text) > 12:
+            return False
+        issued = int(issued_text)
+        age = (time.time() if now is None else now) - issued
+        return 0 <= age <= self.max_age_s and hmac.compare_digest(mac, self._mac(path, issued))
+
+    def in_scope(self, scope: dict, path: str) -> bool:
+        """Whether the request ``scope`` (to ``path``, inside the site) carries a valid ticket."""
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        return self.valid(path, (query.get(TICKET_PARAM) or [""])[0])

@@ -90,6 +90,7 @@ def _work_page(
         error_field=error_field,
         photos_dropped=photos_dropped,
         pending=pending_form,
+        form_ticket=request.app.state.form_tickets.issue(f"/kelurahan/{ref.code}/pekerjaan/{ref.work_id}/progres"),
         history_rows=history_rows(data, ref.work_id, records),  # imported + LKM, one list
         maintenance=maintenance.drop(columns=["recorded_by"]).sort_values("log_date").to_dict("records"),
         can_record=bool(user and user.can_record(ref.code)),
@@ -162,6 +163,9 @@ async def add_progress(
     except (AuthRequired, Forbidden) as exc:
         if _wants_json(request) or exc.code not in ("auth.csrf", "auth.required") or not _from_our_page(request):
             raise  # the page's script keeps the form itself; another kelurahan's member or another site: refused
+        who = current_user(request)
+        if who is not None and not who.can_record(code):
+            raise Forbidden("auth.forbidden") from None  # logged in, not this kelurahan's member
         return _keep_and_ask(request, ref, typed, sent)
     try:
         key = _idempotency_key(request, idempotency_key)
@@ -216,7 +220,7 @@ def _keep_and_ask(request: Request, ref: WorkRef, typed: dict[str, str], photos:
     pending.remember(request, form_id)
     page = site_url(request, f"/kelurahan/{ref.code}/pekerjaan/{quote(ref.work_id, safe='')}?tertunda={form_id}")
     user = current_user(request)
-    if user is not None and user.can_record(ref.code):
+    if user is not None:
         return RedirectResponse(page, 303)
     return RedirectResponse(site_url(request, "/masuk?next=") + quote(page, safe="") + "&tertunda=1", 303)
 
