@@ -34,6 +34,11 @@ __all__ = [
     "kurva_s_title",
 ]
 
+# SVG text as <text> (readable, searchable, small) and stable ids.  Set once here rather than in
+# an rc_context per chart: rcParams are process-wide, and the web server draws charts in threads.
+mpl.rcParams["svg.fonttype"] = "none"
+mpl.rcParams["svg.hashsalt"] = "petakampung"
+
 KURVA_LABELS = {
     "id": {"title": "Kurva S", "planned": "Rencana", "fisik": "Realisasi fisik", "keuangan": "Keuangan"},
     "en": {"title": "S-curve", "planned": "Planned", "fisik": "Physical progress", "keuangan": "Financial"},
@@ -119,8 +124,7 @@ def kurva_s_svg(curve: pd.DataFrame | None, *, title: str, labels: dict[str, str
         return ""
     fig = kurva_s_figure(curve, title=title, labels=labels, lang=lang, size=PAGE)
     buf = io.StringIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kurva-s"}):
-        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)

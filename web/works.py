@@ -58,6 +58,12 @@ class WorkRef:
         return str(self.work["work_id"])
 
     @property
+    def name(self) -> str:
+        """The work's name, else its id."""
+        name = self.work.get("name")
+        return name if isinstance(name, str) and name.strip() else self.work_id
+
+    @property
     def history(self) -> pd.DataFrame:
         return self.kel.progress[self.kel.progress["work_id"] == self.work_id]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -80,7 +81,9 @@ def work_kurva(request: Request, fmt: str, ref: WorkRef = Depends(work_ref)) -> 
     return _kurva_file(request, ref.kel, work_curve(ref), fmt, ref.work_id, None)
 
 
-def _kurva_file(request: Request, kel: KelurahanPublic, curve, fmt: str, work_id: str | None, asked: str | None):
+def _kurva_file(
+    request: Request, kel: KelurahanPublic, curve: pd.DataFrame, fmt: str, work_id: str | None, asked: str | None
+) -> Response:
     lang = page_lang(request)
     name = f"kurva_s_{kel.info['kelurahan_code']}{'_' + work_id if work_id else ''}"
     if fmt == "csv":

@@ -81,7 +81,7 @@ def _work_page(
         info=ref.kel.info,
         work=ref.work.to_dict(),
         work_types=WORK_TYPES,
-        chart=kurva_s_chart(work_curve(ref), lang, ref.work.get("name") or ref.work_id),
+        chart=kurva_s_chart(work_curve(ref), lang, ref.name),
         deviation=deviation_today(ref.work, ref.history),
         records=records,
         saved=next((r for r in records if r["record_id"] == saved), None),
