@@ -55,7 +55,7 @@ from bench.city_ogc import bench_ogc
 from bench.city_server import bench_server
 from bench.synthetic_city import generate
 from geo.indicators import KEY, city_rt_indicators, rt_indicators
-from geo.placement import PolygonIndex, points_in_polygons
+from geo.placement import PolygonIndex, clear_index_cache, points_in_polygons
 
 LAYERS = ("rt", "households", "works", "gardens", "facilities")
 PLACEMENT_TARGET_X = 5.0  # issue 10: placement >= 5x geopandas.sjoin + groupby
@@ -182,9 +182,22 @@ def bench_placement(b: Bench) -> None:
 
     def ours() -> Callable[[], np.ndarray]:
         p, q = _fresh(pts), _fresh(polys)
+        clear_index_cache()  # one shot: nothing drawn by an earlier run
 
         def run() -> np.ndarray:
             out = points_in_polygons(p, q)
+            np.bincount(out[out >= 0], minlength=len(q))
+            return out
+
+        return run
+
+    def ours_again() -> Callable[[], np.ndarray]:
+        p, q = _fresh(pts), _fresh(polys)
+        clear_index_cache()
+        points_in_polygons(_fresh(pts), _fresh(polys))  # an earlier placement in the same RTs (new objects)
+
+        def run() -> np.ndarray:
+            out = points_in_polygons(p, q)  # finds that placement's index by the RTs' content
             np.bincount(out[out >= 0], minlength=len(q))
             return out
 
@@ -219,6 +232,7 @@ def bench_placement(b: Bench) -> None:
         "geopandas.sjoin(within) + groupby": sjoin_lean,
         "  same, on the frames as stored (all columns)": sjoin_frames,
         "petakampung points_in_polygons (one shot)": ours,
+        "petakampung points_in_polygons, same RTs again": ours_again,
         "petakampung PolygonIndex, raster already drawn": ours_reused,
         "  same, from x/y arrays (no point objects to read)": ours_xy_reused,
     }
@@ -238,10 +252,16 @@ def bench_placement(b: Bench) -> None:
     print(f"DuckDB: {duck_note}")
     print(f"identical: {'yes' if same else 'NO'} ({', '.join(compared)})")
     assert same, "placements differ"
-    base = np.median(results["geopandas.sjoin(within) + groupby"]["wall"])
-    for name in ("petakampung points_in_polygons (one shot)", "petakampung PolygonIndex, raster already drawn"):
-        ratio = base / np.median(results[name]["wall"])
-        short = name.removeprefix("petakampung ")
+    base = results["geopandas.sjoin(within) + groupby"]
+    for name in (
+        "petakampung points_in_polygons (one shot)",
+        "petakampung points_in_polygons, same RTs again",
+        "petakampung PolygonIndex, raster already drawn",
+        "  same, from x/y arrays (no point objects to read)",
+    ):
+        # the lower of the wall and CPU ratios: on a loaded machine the baseline's waits flatter us
+        ratio = min(np.median(base[k]) / np.median(results[name][k]) for k in ("wall", "cpu"))
+        short = name.strip().removeprefix("petakampung ")
         target(
             f"placement >= {PLACEMENT_TARGET_X:g}x sjoin: {short[:31]}", ratio >= PLACEMENT_TARGET_X, f"{ratio:.2f}x"
         )

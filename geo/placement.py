@@ -27,16 +27,24 @@ within a millionth of a cell of a cell side are always tested exactly.  Tiles of
 ``tile_cells`` squared cells keep memory bounded; tiles without points are never drawn.  The
 raster itself is :mod:`geo.placement_raster`.
 
+The candidates for the exact test come from a coarse grid of buckets listing the polygons whose
+bounding box covers each bucket (:class:`geo.placement_raster.Buckets`): the same candidates an
+STRtree query gives, found with array operations, with no shapely point built per point.
+
 A second core reads the points' coordinates (shapely releases the GIL) while GDAL draws (rasterio
 does not).  A :class:`PolygonIndex` keeps its drawn tiles, so placing more points in the same
-polygons (the next import, the next page) only looks them up.  Polygons are prepared in place
+polygons only looks them up; :func:`points_in_polygons` keeps the last two drawn indexes of the
+process, keyed by the polygons' content (WKB digest), so the next placement in the same RTs (the
+next import, the indicators after it) reuses the raster, and an edited RT draws a new one.  Polygons are prepared in place
 (``shapely.prepare``), which caches an index on them and changes nothing else.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -45,9 +53,9 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo.placement_raster import TILE_CELLS, Grid, Rings, choose_cell_size
+from geo.placement_raster import MAX_BUCKET_ENTRIES, TILE_CELLS, Buckets, Grid, Rings, choose_cell_size, label_table
 
-__all__ = ["RASTER_MIN_POINTS", "PolygonIndex", "points_in_polygons", "xy_in_polygons"]
+__all__ = ["RASTER_MIN_POINTS", "PolygonIndex", "clear_index_cache", "points_in_polygons", "xy_in_polygons"]
 
 RASTER_MIN_POINTS = 50_000  # below this the exact test alone is as fast as drawing rasters
 POINTS_PER_POLYGON = 100  # the load an index is sized for when nobody says (about the KK of an RT)
@@ -88,7 +96,7 @@ def points_in_polygons(
         int64 positions, one per point; see the module docstring for the rule.
     """
     n = len(_geometry_array(points, "points"))
-    index = PolygonIndex(polygons, cell_size=cell_size, expected_points=n, tile_cells=tile_cells)
+    index = _index_for(polygons, cell_size=cell_size, expected_points=n, tile_cells=tile_cells)
     return index.locate(points, point_groups=point_groups, polygon_groups=polygon_groups)
 
 
@@ -104,8 +112,41 @@ def xy_in_polygons(
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-d arrays of one length; got shapes {x.shape} and {y.shape}")
-    index = PolygonIndex(polygons, cell_size=cell_size, expected_points=len(x), tile_cells=tile_cells)
+    index = _index_for(polygons, cell_size=cell_size, expected_points=len(x), tile_cells=tile_cells)
     return index.locate_xy(x, y)
+
+
+_CACHE_SIZE = 2  # drawn indexes kept per process (a city's raster is ~20-40 MB)
+_cache: OrderedDict[tuple, PolygonIndex] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_index_cache() -> None:
+    """Forget the drawn indexes kept by :func:`points_in_polygons` (benchmarks of one-shot time)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _index_for(polygons: Any, *, cell_size: float | None, expected_points: int, tile_cells: int) -> PolygonIndex:
+    """A :class:`PolygonIndex` for these polygons; when it draws a raster (a city's worth of points),
+    the index is kept, keyed by the polygons' content, so placing more points in the same RTs (the
+    next import, the indicators after it) only looks them up.  Same answers either way."""
+    index = PolygonIndex(polygons, cell_size=cell_size, expected_points=expected_points, tile_cells=tile_cells)
+    if not index._raster:
+        return index
+    digest = hashlib.blake2b(b"".join(shapely.to_wkb(index.polygons[index._live]).tolist()), digest_size=16)
+    digest.update(np.packbits(index._live).tobytes())
+    crs = index.crs.to_string() if index.crs is not None else None
+    key = (digest.hexdigest(), crs, cell_size, tile_cells)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and (cell_size is not None or cached._expected >= expected_points // 4):
+            _cache.move_to_end(key)
+            return cached
+        _cache[key] = index
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return index
 
 
 class PolygonIndex:
@@ -144,9 +185,10 @@ class PolygonIndex:
         self._cell, self._expected, self._tile_cells = cell_size, expected, tile_cells
         self._lock = threading.Lock()
         self._tree: shapely.STRtree | None = None
+        self._buckets: Buckets | None = None
         self._grid: Grid | None = None
         self._rings: Rings | None = None
-        self._tiles: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._tiles: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # tile id -> (raster, label table)
 
     def locate(
         self,
@@ -204,29 +246,43 @@ class PolygonIndex:
             self._rings = Rings(self.polygons)
             self._grid = Grid(bounds, float(cell), self._tile_cells, shapely.bounds(self.polygons), self._live)
             if self._grid.tiles_x * self._grid.tiles_y == 1:
-                self._tiles[0] = self._grid.draw(0, self._rings)
+                self._tiles[0] = self._draw(0)
 
     def _tile(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
         with self._lock, _no_gc():
             if tid not in self._tiles:
-                self._tiles[tid] = self._grid.draw(tid, self._rings)
+                self._tiles[tid] = self._draw(tid)
             return self._tiles[tid]
 
+    def _draw(self, tid: int) -> tuple[np.ndarray, np.ndarray]:
+        raster, members = self._grid.draw(tid, self._rings)
+        return raster, label_table(members)
+
     def _locate(self, x: np.ndarray, y: np.ndarray, pts: np.ndarray | None) -> np.ndarray:
-        out = np.full(len(x), -1, dtype=np.int64)
         if not self._live.any() or len(x) == 0:
+            return np.full(len(x), -1, dtype=np.int64)
+        if self._grid is None:
+            minx, miny, maxx, maxy = shapely.total_bounds(self.polygons[self._live])
+            out = np.full(len(x), -1, dtype=np.int64)
+            with np.errstate(invalid="ignore"):
+                unsure = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+            out[unsure] = self._exact(x, y, pts, unsure)
             return out
-        minx, miny, maxx, maxy = shapely.total_bounds(self.polygons[self._live])
-        with np.errstate(invalid="ignore"):
-            unsure = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
-        if self._grid is not None and len(unsure):
-            ambiguous = []
-            for tid, which in self._grid.by_tile(x[unsure], y[unsure], unsure):
-                raster, members = self._tile(tid)
-                labels, unclear = self._grid.lookup(tid, x[which], y[which], raster, members)
+        row, col, near, on = self._grid.cells(x, y)
+        if self._grid.tiles_x * self._grid.tiles_y == 1:  # the city case: no grouping by tile
+            raster, table = self._tile(0)
+            out, ambiguous = self._grid.lookup(0, row, col, raster, table)
+            out[~on] = -1
+            unsure = np.flatnonzero(on & (ambiguous | near))
+        else:
+            out = np.full(len(x), -1, dtype=np.int64)
+            parts = []
+            for tid, which in self._grid.by_tile(row, col, np.flatnonzero(on)):
+                raster, table = self._tile(tid)
+                labels, ambiguous = self._grid.lookup(tid, row[which], col[which], raster, table)
                 out[which] = labels
-                ambiguous.append(which[unclear])
-            unsure = np.concatenate(ambiguous)
+                parts.append(which[ambiguous | near[which]])
+            unsure = np.concatenate(parts) if parts else np.zeros(0, dtype=np.intp)
         out[unsure] = self._exact(x, y, pts, unsure)
         return out
 
@@ -239,20 +295,28 @@ class PolygonIndex:
         if len(which) == 0:
             return out
         with self._lock:
-            if self._tree is None:
+            if self._buckets is None and self._tree is None:
                 shapely.prepare(self.polygons[self._live])
-                self._tree = shapely.STRtree(self.polygons)
-        geoms = pts[which] if pts is not None else shapely.points(x[which], y[which])
-        pt_idx, poly_idx = self._tree.query(geoms)  # bounding boxes only
+                buckets = Buckets(shapely.bounds(self.polygons), self._live)
+                if buckets.entries <= MAX_BUCKET_ENTRIES:
+                    self._buckets = buckets
+                else:
+                    self._tree = shapely.STRtree(self.polygons)
+        wx, wy = x[which], y[which]
+        if self._buckets is not None:  # candidates by bounding box, in point then polygon order
+            pt_idx, poly_idx = self._buckets.candidates(wx, wy)
+        else:
+            geoms = pts[which] if pts is not None else shapely.points(wx, wy)
+            pt_idx, poly_idx = self._tree.query(geoms)  # bounding boxes only
+            order = np.lexsort((poly_idx, pt_idx))
+            pt_idx, poly_idx = pt_idx[order], poly_idx[order]
         if groups is not None:
             same = groups[1][poly_idx] == groups[0][pt_idx]
             pt_idx, poly_idx = pt_idx[same], poly_idx[same]
         with self._lock:  # a prepared geometry builds its point index lazily: one thread at a time
-            inside = shapely.contains_xy(self.polygons[poly_idx], x[which][pt_idx], y[which][pt_idx])
+            inside = shapely.contains_xy(self.polygons[poly_idx], wx[pt_idx], wy[pt_idx])
         pt_idx, poly_idx = pt_idx[inside], poly_idx[inside]
         if len(pt_idx):
-            order = np.lexsort((poly_idx, pt_idx))
-            pt_idx, poly_idx = pt_idx[order], poly_idx[order]
             first = np.r_[True, pt_idx[1:] != pt_idx[:-1]]
             out[pt_idx[first]] = poly_idx[first]
         return out

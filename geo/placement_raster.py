@@ -23,6 +23,8 @@ GRID_SHIFT = (0.7e-7, 1.3e-7)  # second ring pass, in cells: catches cells a cor
 EDGE_EPS = 1e-6  # points this close to a cell side (in cells) are tested exactly
 AMBIGUOUS = np.iinfo(np.uint16).max
 MAX_TILE_POLYGONS = int(AMBIGUOUS) - 1
+BUCKETS_PER_BOX = 2  # bucket side: half a typical polygon box (fewer candidates, more entries)
+MAX_BUCKET_ENTRIES = 20_000_000  # (bucket, polygon) pairs of Buckets: 160 MB at most
 # Cost model for the cell size, in seconds, measured on the city benchmark: GDAL draws a polygon
 # in ~15 us (fill and two ring passes) plus ~4 ns a cell; the exact test costs ~0.7 us a point;
 # about 0.6 cell widths of band per unit of ring length (summed over polygons) are ambiguous.
@@ -62,23 +64,34 @@ class Grid:
         self.tiles_x = -(-self.ncols // tile_cells)
         self.tiles_y = -(-self.nrows // tile_cells)
 
-    def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, col, near a cell side) of each point."""
-        fx, fy = (x - self.x0) / self.cell, (self.y1 - y) / self.cell
-        col = np.clip(np.floor(fx).astype(np.int64), 0, self.ncols - 1)
-        row = np.clip(np.floor(fy).astype(np.int64), 0, self.nrows - 1)
+    def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(row, col, near a cell side, on the grid) of each point; NaN and points off the grid get
+        row = col = 0 and ``on the grid`` False."""
+        inv = 1.0 / self.cell
+        fx = (x - self.x0) * inv
+        fy = (self.y1 - y) * inv
+        with np.errstate(invalid="ignore"):
+            on = (fx >= 0) & (fx < self.ncols) & (fy >= 0) & (fy < self.nrows)
+        if not on.all():
+            fx[~on] = 0.5
+            fy[~on] = 0.5
+        col = fx.astype(np.intp)  # truncation is floor: fx >= 0 here
+        row = fy.astype(np.intp)
         fx -= col
         fy -= row
-        near = (fx < EDGE_EPS) | (fx > 1 - EDGE_EPS) | (fy < EDGE_EPS) | (fy > 1 - EDGE_EPS)
-        return row, col, near
+        fx -= 0.5
+        fy -= 0.5
+        np.abs(fx, out=fx)
+        np.abs(fy, out=fy)
+        near = (fx > 0.5 - EDGE_EPS) | (fy > 0.5 - EDGE_EPS)
+        return row, col, near, on
 
-    def by_tile(self, x: np.ndarray, y: np.ndarray, which: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-        """(tile id, the entries of ``which`` whose point lies in it) for every tile holding points."""
+    def by_tile(self, row: np.ndarray, col: np.ndarray, which: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """(tile id, the entries of ``which`` whose cell lies in it) for every tile holding points."""
         if self.tiles_x * self.tiles_y == 1:
             yield 0, which
             return
-        row, col, _ = self._cells(x, y)
-        tile_id = (row // self.tile) * self.tiles_x + col // self.tile
+        tile_id = (row[which] // self.tile) * self.tiles_x + col[which] // self.tile
         order = np.argsort(tile_id, kind="stable")
         ids = tile_id[order]
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
@@ -86,17 +99,15 @@ class Grid:
             yield int(ids[start]), which[order[start:end]]
 
     def lookup(
-        self, tid: int, x: np.ndarray, y: np.ndarray, raster: np.ndarray, members: np.ndarray
+        self, tid: int, row: np.ndarray, col: np.ndarray, raster: np.ndarray, table: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(label or -1, ambiguous) for points of tile ``tid``; labels of ambiguous points are void."""
-        row, col, ambiguous = self._cells(x, y)
+        """(label or -1, ambiguous cell) for cells (row, col) of tile ``tid``; ``table`` maps a raster
+        value to a polygon position (see :func:`label_table`)."""
         ty, tx = divmod(tid, self.tiles_x)
-        value = raster[row - ty * self.tile + HALO_CELLS, col - tx * self.tile + HALO_CELLS]
-        ambiguous |= value == AMBIGUOUS
-        labels = np.full(len(x), -1, dtype=np.int64)
-        inside = (value != 0) & ~ambiguous
-        labels[inside] = members[value[inside].astype(np.int64) - 1]
-        return labels, ambiguous
+        width = raster.shape[1]
+        flat = (row - (ty * self.tile - HALO_CELLS)) * width + (col - (tx * self.tile - HALO_CELLS))
+        value = raster.ravel()[flat]
+        return table[value], value == AMBIGUOUS
 
     def draw(self, tid: int, rings: Rings) -> tuple[np.ndarray, np.ndarray]:
         """Tile ``tid``'s raster (0 none, k the polygon ``members[k - 1]``, AMBIGUOUS) and members."""
@@ -126,6 +137,66 @@ class Grid:
             shifted = transform @ Affine.translation(dx, dy)
             rasterio.features.rasterize(outline, out=raster, transform=shifted, all_touched=True)
         return raster, members
+
+
+def label_table(members: np.ndarray) -> np.ndarray:
+    """Raster value -> polygon position (-1 for none and for AMBIGUOUS) in one array lookup."""
+    table = np.full(int(AMBIGUOUS) + 1, -1, dtype=np.int64)
+    if len(members) <= MAX_TILE_POLYGONS:  # else the tile is AMBIGUOUS everywhere
+        table[1 : len(members) + 1] = members
+    table[AMBIGUOUS] = -1
+    return table
+
+
+class Buckets:
+    """Which polygons' bounding boxes cover each cell of a coarse grid: the candidates for the
+    exact test of a point (the same candidates an STRtree query by point gives), found with a
+    few array operations instead of building a shapely point per point."""
+
+    def __init__(self, boxes: np.ndarray, live: np.ndarray) -> None:
+        ids = np.flatnonzero(live)
+        b = boxes[ids]
+        self.boxes = boxes
+        minx, miny = b[:, 0].min(), b[:, 1].min()
+        maxx, maxy = b[:, 2].max(), b[:, 3].max()
+        # about one polygon per bucket side: cells the size of a typical polygon's box
+        side = max(float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) / BUCKETS_PER_BOX, 1e-9)
+        wanted = np.ceil(max(maxx - minx, maxy - miny) / side)
+        self.n = int(max(1, min(wanted, np.ceil(np.sqrt(4 * BUCKETS_PER_BOX**2 * len(ids))))))  # at most ~4 buckets a polygon
+        self.x0, self.y0 = minx, miny
+        self.size = max(maxx - minx, maxy - miny, 1e-9) / self.n * (1 + 1e-9)
+        bx0, by0 = self._index(b[:, 0], b[:, 1])
+        bx1, by1 = self._index(b[:, 2], b[:, 3])
+        nx, ny = bx1 - bx0 + 1, by1 - by0 + 1
+        count = nx * ny
+        self.entries = int(count.sum())
+        if self.entries > MAX_BUCKET_ENTRIES:  # huge overlapping boxes: the caller uses an STRtree
+            return
+        owner = np.repeat(np.arange(len(ids)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        bucket = (by0[owner] + k // nx[owner]) * self.n + bx0[owner] + k % nx[owner]
+        order = np.lexsort((ids[owner], bucket))  # by bucket, then polygon position
+        self.members = ids[owner][order]
+        self.starts = np.searchsorted(bucket[order], np.arange(self.n * self.n + 1))
+
+    def _index(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bx = np.clip(((x - self.x0) / self.size).astype(np.int64), 0, self.n - 1)
+        by = np.clip(((y - self.y0) / self.size).astype(np.int64), 0, self.n - 1)
+        return bx, by
+
+    def candidates(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point, polygon) pairs whose box holds the point, in point order then polygon order."""
+        bx, by = self._index(x, y)
+        bucket = by * self.n + bx
+        start, end = self.starts[bucket], self.starts[bucket + 1]
+        count = end - start
+        pt = np.repeat(np.arange(len(x)), count)
+        pos = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count) + start[pt]
+        poly = self.members[pos]
+        box = self.boxes[poly]
+        px, py = x[pt], y[pt]
+        inside = (box[:, 0] <= px) & (px <= box[:, 2]) & (box[:, 1] <= py) & (py <= box[:, 3])
+        return pt[inside], poly[inside]
 
 
 class Rings:

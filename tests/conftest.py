@@ -138,6 +138,25 @@ def public_url(url: str) -> str:
     return url.replace(f"//{OWNER}@", f"//{PUBLIC}@", 1)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests that only look at pages run on the GeoPackage store alone.
+
+    What a page reads from the store is tested on both backends by the HTTP tests (TestClient and
+    live servers); the browser adds layout, JavaScript and accessibility, which do not depend on the
+    backend.  Browser tests that write or log in are marked ``both_backends`` and run on both.
+    """
+    if len(BACKENDS) < 2:
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        one = item.get_closest_marker("browser") and not item.get_closest_marker("both_backends")
+        (drop if one and params.get("backend") == "postgis" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
     cluster = request.getfixturevalue("pg_cluster") if request.param == "postgis" else None

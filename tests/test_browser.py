@@ -181,6 +181,7 @@ def test_map_page_weighs_under_one_megabyte(browser, server: str) -> None:
         assert 10_000 < total < 1_000_000, total
 
 
+@pytest.mark.both_backends
 def test_large_layers_load_by_bounding_box(browser, demo_source, clone) -> None:
     """Above the inline threshold the map fetches works by bounding box from the API and draws them."""
     store = clone(demo_source, "lazy")
@@ -243,6 +244,7 @@ def fisik_points(page) -> str:
     return page.locator("#kurva-s #kurva-fisik_pct path").get_attribute("d") or ""
 
 
+@pytest.mark.both_backends
 def test_lkm_records_progress_with_a_photo(browser, lkm_server: str, tmp_path: Path, artifacts: Path) -> None:
     from datetime import datetime
 
@@ -272,6 +274,7 @@ def test_lkm_records_progress_with_a_photo(browser, lkm_server: str, tmp_path: P
     log.assert_clean()
 
 
+@pytest.mark.both_backends
 def test_other_kelurahan_lkm_is_refused(browser, lkm_server: str) -> None:
     page = new_page(browser)
     log_in_page(page, lkm_server, "lkm.b")
@@ -284,6 +287,7 @@ def test_other_kelurahan_lkm_is_refused(browser, lkm_server: str) -> None:
     assert status == 403
 
 
+@pytest.mark.both_backends
 def test_pdf_report_renders(browser, lkm_server: str, tmp_path: Path, artifacts: Path) -> None:
     import subprocess
     from urllib.request import urlopen

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Point, Polygon, box
@@ -255,6 +256,23 @@ def test_an_index_places_again_with_the_same_answers() -> None:
     for _ in range(2):
         points = ring_points(polygons, rng) + [Point(p) for p in rng.uniform(-5, 105, (500, 2))]
         assert (index.locate(np.array(points, dtype=object)) == sjoin_positions(points, polygons)).all()
+
+
+def test_placing_again_after_an_rt_is_redrawn_uses_the_new_shape() -> None:
+    """A drawn index is kept for the next placement in the same RTs (keyed by their content): an
+    edited RT, or the same RTs read again as new objects, must still give sjoin's answer."""
+    rng = np.random.default_rng(11)
+    polygons = voronoi(rng.uniform(0, 1000, (200, 2)), box(0, 0, 1000, 1000))
+    points = shapely.points(rng.uniform(-10, 1010, (60_000, 2)))
+    first = points_in_polygons(points, np.array(polygons, dtype=object))
+    again = points_in_polygons(shapely.from_wkb(shapely.to_wkb(points)), shapely.from_wkb(shapely.to_wkb(polygons)))
+    assert (first == again).all()
+    edited = list(polygons)
+    edited[0] = shapely.affinity.translate(edited[0], 7.0, 3.0)  # a planner moves one RT's boundary
+    got = points_in_polygons(points, np.array(edited, dtype=object))
+    expected = sjoin_positions(points, edited)
+    assert (got == expected).all()
+    assert (got != first).any()
 
 
 def test_a_non_point_is_named_by_its_position() -> None:

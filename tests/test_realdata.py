@@ -159,6 +159,7 @@ def real_site(real_store: dict):
 
 
 @pytest.mark.browser
+@pytest.mark.both_backends
 @pytest.mark.parametrize("name", list(IMPORTS))
 def test_every_public_page_answers_in_the_browser(browser, real_site: str, name: str) -> None:
     code = SHOWN[name]
@@ -189,6 +190,7 @@ def test_every_public_page_answers_in_the_browser(browser, real_site: str, name:
 
 
 @pytest.mark.browser
+@pytest.mark.both_backends
 @pytest.mark.parametrize(("label", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_boundary_only_real_kelurahan_screenshots(
     browser, real_site: str, label: str, viewport: dict, artifacts: Path
