@@ -5,6 +5,7 @@ kept; sending it again saves it once.  Screenshots: test-artifacts/lkm_nojs_*.pn
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from geo.store import open_store
 from tests.browser import CHROMIUM, PageLog
 from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
 from tests.photos import camera_photo
+from web.pending import PendingForms
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,6 +36,7 @@ def site(backend, users_source):
         yield url, store
     finally:
         stop_server(proc)
+        shutil.rmtree(PendingForms.for_store(store).folder, True)  # the forms kept, with their photos
         backend.drop(store)
 
 

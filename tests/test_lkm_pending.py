@@ -8,6 +8,7 @@ bytes and time."""
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,15 @@ WORK = "CSR-2026-01"
 PAGE = f"/kelurahan/{KALIAWI}/pekerjaan/{WORK}"
 SAME_SITE = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 TYPED = {"fisik_pct": "47,5", "spent_idr": "98000000", "note": "talud sisi barat dicor, tanpa sinyal"}
+
+
+@pytest.fixture(autouse=True)
+def _no_forms_left(request: pytest.FixtureRequest):
+    """The forms a test kept are removed with it (they hold its photos)."""
+    settings = request.getfixturevalue("users_settings") if "users_settings" in request.fixturenames else None
+    yield
+    if settings is not None:
+        shutil.rmtree(PendingForms.for_store(settings.store).folder, ignore_errors=True)
 
 
 def records(settings: Settings) -> int:

@@ -53,7 +53,7 @@ class PendingForm:
 
 
 class PendingForms:
-    """The pending forms of one store, as files in ``folder`` (made 0700)."""
+    """The pending forms of one store, as files in ``folder`` (made 0700 when a form is first kept)."""
 
     def __init__(
         self, folder: Path, *, ttl_s: float = 3600, max_count: int = 200, max_bytes: int = 256 * 1024 * 1024
@@ -62,8 +62,7 @@ class PendingForms:
         self.ttl_s = ttl_s
         self.max_count = max_count
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._lock = threading.Lock()  # made on the first form kept: most sites never need it
 
     @classmethod
     def for_store(cls, store_location: object) -> PendingForms:
@@ -85,6 +84,7 @@ class PendingForms:
         }
         data = json.dumps(body).encode()
         with self._lock:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._prune(room_for=len(data))
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # 0600
             with os.fdopen(fd, "wb") as out:
