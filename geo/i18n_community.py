@@ -83,4 +83,27 @@ COMMUNITY_MESSAGES: dict[str, dict[str, str]] = {
         "id": "kelompok {group} bukan koperasi",
         "en": "group {group} is not a cooperative",
     },
+    # works' KSM/KPP and gardens' KWT naming a group of the groups layer
+    "community.group_not_found": {
+        "id": "tidak ada kelompok {expected} '{group}' di kelurahan ini (isi id_kelompok atau nama persis dari "
+        "lapisan groups, atau impor kelompoknya dulu)",
+        "en": "no {expected} group '{group}' in this kelurahan (use its group_id or exact name from the groups "
+        "layer, or import the group first)",
+    },
+    "community.group_other_kelurahan": {
+        "id": "kelompok {group} terdaftar di kelurahan {other}, bukan di kelurahan baris ini ({code})",
+        "en": "group {group} belongs to kelurahan {other}, not to this row's kelurahan ({code})",
+    },
+    "community.wrong_group_type": {
+        "id": "kelompok {group} adalah {got}, bukan {expected}",
+        "en": "group {group} is a {got}, not a {expected}",
+    },
+    "community.total_row": {
+        "id": "baris jumlah/total di bawah buku kas dilewati (bukan catatan kas: tidak bertanggal)",
+        "en": "a sum/total row under the ledger was skipped (not an entry: it has no date)",
+    },
+    "community.ambiguous_group": {
+        "id": "nama '{group}' cocok dengan lebih dari satu kelompok ({ids}): isi id_kelompok",
+        "en": "the name '{group}' matches more than one group ({ids}): give the group_id",
+    },
 }

@@ -35,8 +35,9 @@ A second core reads the points' coordinates (shapely releases the GIL) while GDA
 does not).  A :class:`PolygonIndex` keeps its drawn tiles, so placing more points in the same
 polygons only looks them up; :func:`points_in_polygons` keeps the last two drawn indexes of the
 process, keyed by the polygons' content (WKB digest), so the next placement in the same RTs (the
-next import, the indicators after it) reuses the raster, and an edited RT draws a new one.  Polygons are prepared in place
-(``shapely.prepare``), which caches an index on them and changes nothing else.
+next import, the indicators after it) reuses the raster, and an edited RT draws a new one.
+Polygons are prepared in place (``shapely.prepare``), which caches an index on them and changes
+nothing else.
 """
 
 from __future__ import annotations

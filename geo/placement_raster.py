@@ -162,7 +162,8 @@ class Buckets:
         # about one polygon per bucket side: cells the size of a typical polygon's box
         side = max(float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) / BUCKETS_PER_BOX, 1e-9)
         wanted = np.ceil(max(maxx - minx, maxy - miny) / side)
-        self.n = int(max(1, min(wanted, np.ceil(np.sqrt(4 * BUCKETS_PER_BOX**2 * len(ids))))))  # at most ~4 buckets a polygon
+        most = np.ceil(np.sqrt(4 * BUCKETS_PER_BOX**2 * len(ids)))  # about 4 buckets a box on average
+        self.n = int(max(1, min(wanted, most)))
         self.x0, self.y0 = minx, miny
         self.size = max(maxx - minx, maxy - miny, 1e-9) / self.n * (1 + 1e-9)
         bx0, by0 = self._index(b[:, 0], b[:, 1])

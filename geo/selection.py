@@ -298,11 +298,13 @@ def sensitivity_changes(
     labels = ranked[label].to_numpy()
     order = {name: i for i, name in enumerate(labels)}  # name RTs in rank order
     changes: list[WeightChange] = []
+    # moved from the normalised weights: a weight at MAX_WEIGHT moved by +20 % stays a valid weight
+    base_weights = normalised_weights(options.weights)
     for f in FACTORS:
         for change, factor in ((20, 1.2), (-20, 0.8)):
-            if options.weights.get(f, 0) == 0:
+            if base_weights[f] == 0:
                 continue
-            weights = normalised_weights({**options.weights, f: options.weights[f] * factor})
+            weights = normalised_weights({**base_weights, f: base_weights[f] * factor})
             priority = values.mul(pd.Series(weights)).sum(axis=1).round(6).to_numpy()  # as rank() computes it
             run = solve(np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base)
             if run.status != "optimal" and unproven is not None:

@@ -20,7 +20,11 @@ from tests.browser import CHROMIUM, PageLog, new_page
 from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
 from tests.photos import camera_photo
 
-pytestmark = [pytest.mark.browser, pytest.mark.both_backends, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.both_backends,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 800}}
 WORK = "CSR-2026-01"

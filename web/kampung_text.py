@@ -56,6 +56,8 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "anggota",
         "yes": "ya",
         "no": "tidak",
+        "download_csv": "Unduh tabel (CSV)",
+        "data_json": "Data (JSON)",
     },
     "en": {
         "dataku_title": "Rumah DataKu",
@@ -110,6 +112,8 @@ TEXT: dict[str, dict[str, str]] = {
         "members": "members",
         "yes": "yes",
         "no": "no",
+        "download_csv": "Download table (CSV)",
+        "data_json": "Data (JSON)",
     },
 }
 
