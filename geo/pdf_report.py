@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from geo.charts import kurva_s_png
+from geo.charts import KURVA_LABELS, kurva_s_png, kurva_s_title
 from geo.formats import date as long_date
 from geo.formats import percent, rupiah
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
@@ -337,12 +337,7 @@ def kelurahan_report(
     story.append(table if len(works) else para(text["no_works"], styles["Normal"]))
     curve = kurva_s(active, history, today=today)
     if len(curve):
-        png = kurva_s_png(
-            curve,
-            title=f"Kurva S: {info['name']}",
-            labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
-            lang=lang,
-        )
+        png = kurva_s_png(curve, title=kurva_s_title(lang, info["name"]), labels=KURVA_LABELS[lang], lang=lang)
         story.append(
             KeepTogether(
                 [

@@ -324,3 +324,24 @@ UI["en"].update(
         "draft_login_note": "The form you had not sent yet is kept on this device and restored after you log in.",
     }
 )
+
+
+# --- issue 12: a progress form kept on the server while its member logs in again (no JavaScript) -----------
+UI["id"].update(
+    {
+        "pending_note": "Catatan ini BELUM tersimpan: sesi Anda berakhir sebelum formulir terkirim. Isiannya "
+        "sudah diisikan kembali di bawah; periksa lalu tekan Simpan.",
+        "pending_photos": "Foto yang tadi dipilih ikut dikirim lagi (tidak perlu dipilih ulang): {names}.",
+        "pending_login_note": "Isian formulir yang belum terkirim disimpan sementara di server (paling lama 1 jam) "
+        "dan diisikan kembali setelah Anda masuk. Belum ada yang tersimpan sebagai catatan progres.",
+    }
+)
+UI["en"].update(
+    {
+        "pending_note": "This record is NOT saved yet: your session ended before the form was sent. What you "
+        "typed is filled in again below; check it, then press Save.",
+        "pending_photos": "The photos you picked are sent again with it (no need to pick them again): {names}.",
+        "pending_login_note": "The form you had not sent is kept on the server for a while (at most 1 hour) and "
+        "filled in again after you log in. Nothing has been saved as a progress record yet.",
+    }
+)

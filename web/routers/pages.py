@@ -15,7 +15,7 @@ from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import FUNDING, WORK_TYPES
 from geo.mapping import INDICATORS, MapOptions, build_map, indicator_label, map_parts
 from geo.public import KelurahanPublic, PublicData
-from web.charts import compare_bars
+from web.charts import compare_bars, kurva_s_chart
 from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
 from web.locator import rt_locator_svg
@@ -158,7 +158,6 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         "works_budget_idr": int(table["works_budget_idr"].sum()),
     }
     from geo.progress import kurva_s
-    from web.charts import KURVA_LABELS, kurva_s_svg
 
     rt_curve = kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])]) if len(works) else None
     locator = rt_locator_svg(
@@ -173,7 +172,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         request,
         "rt.html",
         locator=locator,
-        kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang], lang=lang) if rt_curve is not None else "",
+        kurva=kurva_s_chart(rt_curve, lang, rec["rt_label"]),
         info=kel.info,
         rt=rec,
         chart=chart,
