@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import click
 
+from geo.formats import number
 from geo.i18n import t
 from geo.indicator_batch import BatchError, PartitionOutcome, kota_partitions, partition_results, run_batch
 from geo.indicator_batch import store_location as worker_location
 
 __all__ = ["indicators_all"]
-
-
-def number(value: float, lang: str, decimals: int = 0) -> str:
-    """Indonesian grouping (1.234.567,8) or English (1,234,567.8)."""
-    text = f"{value:,.{decimals}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
 
 
 def indicators_all(store, lang: str, *, parallel: bool, workers: int, scheduler: str | None) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import NotFoundError, RequestError
+from geo.formats import rupiah
 from geo.i18n import t
 from geo.places import normalize_kota_code
 from geo.selection import DEFAULT_TIME_LIMIT_S, Plan, PlanOptions, plan
@@ -35,15 +36,9 @@ __all__ = [
     "load_city_table",
     "normalize_kota_code",
     "plan_city",
-    "rupiah",
 ]
 
 KELURAHAN_INFO = ["kelurahan_code", "name", "kecamatan", "kota", "provinsi"]
-
-
-def rupiah(value: float) -> str:
-    """Rupiah the Indonesian way: ``Rp 1.500.000.000``."""
-    return "Rp " + f"{round(value):,}".replace(",", ".")
 
 
 def kota_members(index: pd.DataFrame, kota: str) -> pd.DataFrame:
@@ -114,7 +109,9 @@ def plan_city(
         raise RequestError("kota.no_eligible", kota=kota, n=len(ranking))
     message = None
     if not ranking["chosen"].any():
-        message = t("kota.nothing_fits", lang, cheapest=rupiah(eligible["cost_idr"].min()), budget=rupiah(budget))
+        message = t(
+            "kota.nothing_fits", lang, cheapest=rupiah(eligible["cost_idr"].min(), lang), budget=rupiah(budget, lang)
+        )
     per = (
         ranking.assign(chosen_cost=ranking["cost_idr"].where(ranking["chosen"], 0.0))
         .groupby(["kelurahan_code", "kelurahan_name"], sort=True)

@@ -12,11 +12,11 @@ PLACES = ("kaliawi_persada", "jatirangga", "batu_jaya", "penyengat_rendah", "tan
 FILES = (
     ("boundaries", "boundaries/{slug}.geojson"),
     ("households", "households/households_{slug}.csv"),
+    ("programmes", "community/programmes_{slug}.csv"),
+    ("groups", "community/groups_{slug}.csv"),  # before works, gardens and facilities: they name groups
     ("infrastructure", "infrastructure/works_{slug}.geojson"),
     ("infrastructure", "infrastructure/works_progress_{slug}.csv"),
     ("gardens", "infrastructure/gardens_{slug}.geojson"),
-    ("programmes", "community/programmes_{slug}.csv"),
-    ("groups", "community/groups_{slug}.csv"),  # before facilities: a facility names its owner group
     ("facilities", "infrastructure/facilities_{slug}.geojson"),
     ("kumuh", "kumuh/baseline_{slug}.csv"),
     ("roads", "roads/roads_{slug}.geojson"),  # a place without one is measured in straight lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from geo.formats import localized
 from geo.i18n import t
 
 if TYPE_CHECKING:
@@ -22,10 +23,10 @@ class GeoError(Exception):
     def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
-        super().__init__(t(code, "en", **params))
+        super().__init__(t(code, "en", **localized(params, "en")))
 
     def message(self, lang: str = "id") -> str:
-        return t(self.code, lang, **self.params)
+        return t(self.code, lang, **localized(self.params, lang))  # numbers written in ``lang``
 
 
 class SchemaError(GeoError, ValueError):

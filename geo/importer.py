@@ -34,6 +34,7 @@ DERIVED_COLUMNS = {
     "criterion_id": ("volume_unit",),
     "total_score": ("published_total",),
     "level": ("published_level",),
+    "kpp_group_id": ("kpp",),  # the KPP's name, from the groups layer
 }
 
 

@@ -11,9 +11,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from geo.formats import number, percent, rupiah
 from geo.i18n import t
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS
-from geo.public_text import decimal
 
 __all__ = [
     "DEVIATION_COLORS",
@@ -26,10 +26,9 @@ __all__ = [
     "classify",
     "deviation_color",
     "fisik_color",
-    "fmt_value",
-    "idr",
     "indicator_label",
     "label",
+    "value_text",
     "work_legend_html",
     "work_legend_rows",
 ]
@@ -67,18 +66,13 @@ def indicator_label(key: str, lang: str) -> str:
     return t(f"indicator.{key}", lang)
 
 
-def idr(value: object) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    return "Rp " + f"{int(value):,}".replace(",", ".")
-
-
-def fmt_value(kind: str, value: float, lang: str = "id") -> str:
+def value_text(kind: str, value: float, lang: str = "id") -> str:
+    """An indicator's value as its legend and popup write it (a share, rupiah or a count)."""
     if kind == "share":
-        return f"{decimal(100 * value, 1, lang)} %"
+        return percent(value, lang)
     if kind == "idr":
-        return idr(value)
-    return decimal(value, 0, lang)
+        return rupiah(value, lang)
+    return number(value, lang)
 
 
 @dataclass
@@ -103,14 +97,14 @@ class Classes:
         with Rp 0 reads "Rp 0 (semua RT)", never "Rp 0 – Rp 0")."""
         kind = INDICATORS[self.key].kind
         if len(self.bounds) == 1 and abs(self.bounds[0] - self.low) < 1e-12:
-            return [(self.colors[0], f"{fmt_value(kind, self.low, lang)} ({label('every_rt', lang)})")]
+            return [(self.colors[0], f"{value_text(kind, self.low, lang)} ({label('every_rt', lang)})")]
         rows, low = [], self.low
         for i, (bound, color) in enumerate(zip(self.bounds, self.colors, strict=True)):
-            if abs(bound - low) < 1e-12 or fmt_value(kind, low, lang) == fmt_value(kind, bound, lang):
-                rows.append((color, fmt_value(kind, bound, lang)))
+            if abs(bound - low) < 1e-12 or value_text(kind, low, lang) == value_text(kind, bound, lang):
+                rows.append((color, value_text(kind, bound, lang)))
             else:
-                above = ("> " if i else "") + fmt_value(kind, low, lang)
-                rows.append((color, f"{above} – {fmt_value(kind, bound, lang)}"))
+                above = ("> " if i else "") + value_text(kind, low, lang)
+                rows.append((color, f"{above} – {value_text(kind, bound, lang)}"))
             low = bound
         return rows
 
@@ -150,7 +144,8 @@ def work_legend_rows(key: str, lang: str) -> list[tuple[str, str]]:
     none = label("no_data", lang)
     if key == "fisik":  # fisik_color: below 25 red, 25 up to below 50 orange, ...
         (b1, c1), (b2, c2), (b3, c3), (_, c4) = FISIK_COLORS
-        rows = [(c1, f"< {b1} %"), (c2, f"{b1} – < {b2} %"), (c3, f"{b2} – < {b3} %"), (c4, f"≥ {b3} %")]
+        p1, p2, p3 = (percent(b / 100, lang, 0) for b in (b1, b2, b3))
+        rows = [(c1, f"< {p1}"), (c2, f"{p1} – < {p2}"), (c3, f"{p2} – < {p3}"), (c4, f"≥ {p3}")]
         return [*rows, (DEVIATION_COLORS["none"], none)]
     if key == "deviation":
         return [(DEVIATION_COLORS[k], label(f"deviation_{k}", lang)) for k in ("ahead", "slightly", "late", "none")]

@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.formats import number, percent, rupiah
 from geo.layers.facilities import CATEGORY_LABELS, PROGRAMME_LABELS
 from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
@@ -20,10 +21,9 @@ from geo.map_classes import (
     classify,
     deviation_color,
     fisik_color,
-    fmt_value,
-    idr,
     indicator_label,
     label,
+    value_text,
 )
 from geo.progress import deviation_today
 from geo.public_text import deviation_words
@@ -79,10 +79,10 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
     )
     hidden = label("hidden", lang)
     out = gpd.GeoDataFrame({"rt_label": [esc(v) for v in rt["rt_label"]]}, geometry=rt.geometry, crs=rt.crs)
-    out["kk_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_total"]]
-    out["poor_text"] = [hidden if pd.isna(v) else str(int(v)) for v in rt["kk_poor"]]
+    out["kk_text"] = [number(v, lang, missing=hidden) for v in rt["kk_total"]]
+    out["poor_text"] = [number(v, lang, missing=hidden) for v in rt["kk_poor"]]
     for col in ("road_m", "drainage_m", "garden_m2"):
-        out[col] = [f"{v:,.0f}".replace(",", ".") for v in rt[col].fillna(0)]
+        out[col] = [number(v, lang) for v in rt[col].fillna(0)]
     out["wells"] = [str(int(v)) for v in rt["wells"].fillna(0)]
     legends = {}
     for key in opts.indicators:
@@ -95,7 +95,7 @@ def rt_features(data: KelurahanData, table: pd.DataFrame, opts: MapOptions) -> t
         kind = INDICATORS[key].kind
         out[f"c_{key}"] = [classes.color(v) for v in rt[key]]
         name = html.escape(indicator_label(key, lang))  # the value names its indicator: it changes with the picker
-        out[f"v_{key}"] = [f"{name}: {hidden if pd.isna(v) else fmt_value(kind, v, lang)}" for v in rt[key]]
+        out[f"v_{key}"] = [f"{name}: {hidden if pd.isna(v) else value_text(kind, v, lang)}" for v in rt[key]]
         legends[key] = {"title": indicator_label(key, lang), "rows": classes.legend_rows(lang)}
     first = opts.indicators[0]
     out["color"] = out[f"c_{first}"]
@@ -115,16 +115,16 @@ def work_features(works: gpd.GeoDataFrame, lang: str, work_url: str | None = Non
     out["name"] = [esc(v) for v in works["name"]]
     out["type_text"] = [WORK_TYPES[w].label(lang) for w in works["work_type"]]
     out["volume_text"] = [
-        f"{v:,.1f} {u}".replace(",", " ") for v, u in zip(works["volume"], works["volume_unit"], strict=True)
+        f"{number(v, lang, 1)} {u}" for v, u in zip(works["volume"], works["volume_unit"], strict=True)
     ]
-    out["budget_text"] = [idr(v) for v in works["budget_idr"]]
+    out["budget_text"] = [rupiah(v, lang) for v in works["budget_idr"]]
     out["funding"] = [esc(v) for v in works["funding"]]
     out["year_text"] = [str(int(y)) if pd.notna(y) else "-" for y in works["year"]]  # not "2,019"
     out["ksm"] = [esc(v) for v in works["ksm"]]
     out["status"] = works["status"].to_numpy()
     out["status_text"] = [STATUS_LABELS[s][lang] for s in works["status"]]
-    out["fisik_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_fisik"]]
-    out["keuangan_text"] = [f"{v:.0f} %" if pd.notna(v) else "-" for v in works["progress_keuangan"]]
+    out["fisik_text"] = [percent(v / 100, lang, 0) if pd.notna(v) else "-" for v in works["progress_fisik"]]
+    out["keuangan_text"] = [percent(v / 100, lang, 0) if pd.notna(v) else "-" for v in works["progress_keuangan"]]
     out["color"] = [STATUS_COLORS[s] for s in works["status"]]
     out["c_status"] = out["color"]
     out["c_fisik"] = [fisik_color(v) for v in works["progress_fisik"]]
@@ -147,8 +147,8 @@ def garden_features(gardens: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
     out["kwt_name"] = [esc(v) for v in gardens["kwt_name"]]
     out["crops"] = [esc(v) for v in gardens["crops"]]
     out["site_text"] = [SITE_LABELS.get(s, {}).get(lang, esc(s)) for s in gardens["site_type"]]
-    out["area_text"] = [f"{a:,.0f} m²".replace(",", ".") for a in gardens["area_m2"].fillna(0)]
-    out["revenue_text"] = [idr(v) for v in gardens["revenue_idr_month"]]
+    out["area_text"] = [f"{number(a, lang)} m²" for a in gardens["area_m2"].fillna(0)]
+    out["revenue_text"] = [rupiah(v, lang) for v in gardens["revenue_idr_month"]]
     return rounded(out)
 
 

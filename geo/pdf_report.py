@@ -14,13 +14,14 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from geo.charts import kurva_s_png
+from geo.charts import KURVA_LABELS, kurva_s_png, kurva_s_title
+from geo.formats import date as long_date
+from geo.formats import percent, rupiah
 from geo.i18n import LIST_SEPARATOR, prefixed
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS, WORK_TYPES
-from geo.mapping import idr
 from geo.progress import kurva_s, package, package_year, weighted_fisik
 from geo.public import PublicData
-from geo.public_text import as_of_date, decimal, long_date
+from geo.public_text import as_of_date
 from geo.store import Store
 
 
@@ -45,6 +46,28 @@ def _nice_length(span_m: float) -> float:
         if step >= target:
             return float(step)
     return 50000.0
+
+
+def _rt_labels_of_works(kel, works: pd.DataFrame) -> dict[str, str]:
+    """The RTs each work lies in, as every page labels them ("RT 003 / LK 001"; the RT page lists a
+    work the same way: its geometry meets the RT's polygon); '' where no RT polygon meets it."""
+    if not len(works) or not len(kel.rt):
+        return {}
+    rt = kel.rt[["rt_label", "geometry"]]
+    labels: dict[str, str] = {}
+    for work_id, geom in zip(works["work_id"], works.geometry, strict=True):
+        hits = sorted(rt.loc[rt.geometry.intersects(geom), "rt_label"].astype(str)) if geom is not None else []
+        labels[work_id] = "; ".join(hits)
+    return labels
+
+
+def _work_cell(work: pd.Series, rts: dict[str, str], style) -> object:
+    """The work's name with, below it, the RTs it lies in."""
+    from reportlab.platypus import Paragraph
+
+    name = escape(str(work["name"] or work["work_id"]))
+    where = rts.get(work["work_id"], "")
+    return Paragraph(name + (f'<br/><font color="#555555">{escape(where)}</font>' if where else ""), style)
 
 
 def _map_png(kel, works: pd.DataFrame, text: dict, lang: str) -> bytes:
@@ -207,7 +230,9 @@ def kelurahan_report(
         para(text["all_years"] if chosen is None else text["package"].format(year=chosen), styles["Heading4"]),
         para(f"{text['date']}: {long_date(today, lang)}", styles["Normal"]),
         para(
-            text["summary"].format(budget=idr(works["budget_idr"].sum()), fisik=decimal(fisik, 1, lang), n=len(works)),
+            text["summary"].format(
+                budget=rupiah(works["budget_idr"].sum(), lang), fisik=percent(fisik / 100, lang), n=len(works)
+            ),
             styles["Normal"],
         ),
         Spacer(1, 0.3 * cm),
@@ -219,16 +244,17 @@ def kelurahan_report(
             ]
         ),
     ]
+    rts = _rt_labels_of_works(kel, works)
     rows = [text["cols"]] + [
         [
             str(i),
-            para(w["name"] or w["work_id"], small),
+            _work_cell(w, rts, small),
             para(WORK_TYPES[w["work_type"]].label(lang), small),
             str(int(w["year"])) if pd.notna(w["year"]) else "-",
             para(w["funding"] or "-", small),
-            idr(w["budget_idr"]),
+            rupiah(w["budget_idr"], lang),
             STATUS_LABELS[w["status"]][lang],
-            f"{decimal(w['progress_fisik'] or 0, 0, lang)} %",
+            percent((w["progress_fisik"] or 0) / 100, lang, 0),
         ]
         for i, (_, w) in enumerate(works.iterrows(), start=1)
     ]
@@ -252,11 +278,7 @@ def kelurahan_report(
     story.append(table if len(works) else para(text["no_works"], styles["Normal"]))
     curve = kurva_s(active, history, today=today)
     if len(curve):
-        png = kurva_s_png(
-            curve,
-            title=f"Kurva S: {info['name']}",
-            labels={"planned": text["planned"], "fisik": text["fisik"], "keuangan": text["keuangan"]},
-        )
+        png = kurva_s_png(curve, title=kurva_s_title(lang, info["name"]), labels=KURVA_LABELS[lang], lang=lang)
         story.append(
             KeepTogether(
                 [

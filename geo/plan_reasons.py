@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from geo.formats import rupiah
 from geo.i18n import prefixed, t
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "factor_label",
     "join_words",
     "page_texts",
-    "rupiah",
     "sensitivity_sentences",
 ]
 
@@ -59,11 +59,6 @@ def factor_label(factor: str, lang: str) -> str:
     key = f"factor.{factor}"
     text = t(key, lang)
     return factor if text == key else text
-
-
-def rupiah(value: float) -> str:
-    """Rupiah the Indonesian way, in both languages: ``Rp 1.500.000``."""
-    return "Rp " + f"{round(float(value)):,}".replace(",", ".")
 
 
 def explain(
@@ -119,9 +114,9 @@ def explain(
         texts[excluded] = [w for _, w in pairs]
     by_code = {
         "zero_priority": lambda i: t("reason.zero_priority", lang),
-        "over_budget": lambda i: t("reason.over_budget", lang, cost=rupiah(cost[i]), budget=rupiah(budget)),
-        "no_room": lambda i: t("reason.no_room", lang, cost=rupiah(cost[i]), left=rupiah(left)),
-        "time_limit": lambda i: t("reason.time_limit", lang, left=rupiah(left)),
+        "over_budget": lambda i: t("reason.over_budget", lang, cost=rupiah(cost[i], lang), budget=rupiah(budget, lang)),
+        "no_room": lambda i: t("reason.no_room", lang, cost=rupiah(cost[i], lang), left=rupiah(left, lang)),
+        "time_limit": lambda i: t("reason.time_limit", lang, left=rupiah(left, lang)),
     }
     for code, word in by_code.items():
         for i in np.flatnonzero(codes == code):
@@ -135,7 +130,7 @@ def explain(
         for i in displaced:
             start = int(np.searchsorted(falling, -priority[i], side="right"))  # first chosen ranked below it
             names = _names(labels[picked[start:]], lang)
-            texts[i] = t("reason.displaced", lang, cost=rupiah(cost[i]), rts=names)
+            texts[i] = t("reason.displaced", lang, cost=rupiah(cost[i], lang), rts=names)
     return ranked.assign(reason_code=codes.astype(str), why=texts)
 
 

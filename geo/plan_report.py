@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.city_plan import rupiah
 from geo.errors import RequestError, SourceError
 from geo.export import formula_safe
+from geo.formats import Amount, localized, number, percent, rupiah
 from geo.i18n import t
 from geo.knapsack import Solution
 from geo.kumuh import breakdown, level_label
@@ -48,10 +48,6 @@ RANK_COLUMNS = [
 ]
 
 
-def _idr(x: float) -> str:
-    return f"{round(x):,}".replace(",", ".")
-
-
 def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
     suffix = output.suffix.lower()
     if suffix == ".csv":
@@ -66,6 +62,17 @@ def _write(frame: pd.DataFrame, store: Store, code: str, output: Path) -> None:
         raise SourceError("export.format", suffix=suffix or output.name)
 
 
+def human_table(frame: pd.DataFrame, lang: str) -> str:
+    """A table for the terminal: decimals written the reader's way ("45,23" / "45.23"; a priority
+    with 3 digits, as the planner pages show it).  CSV output keeps machine numbers."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if pd.api.types.is_float_dtype(shown[col]):
+            digits = 3 if col == "priority" else 2
+            shown[col] = [number(v, lang, digits) for v in shown[col]]
+    return shown.to_string(index=False)
+
+
 def score_output(
     store: Store, code: str, *, rt_text: str | None, fmt: str, output: Path | None, lang: str, detail: bool = False
 ) -> None:
@@ -75,7 +82,7 @@ def score_output(
         long = detail_table(table)
         if output is not None:
             _write_plain(long, output)
-        click.echo(long.to_csv(index=False) if fmt == "csv" else long.to_string(index=False), nl=fmt != "csv")
+        click.echo(long.to_csv(index=False) if fmt == "csv" else human_table(long, lang), nl=fmt != "csv")
         return
     if rt_text:
         label = parse_rt(rt_text, None)
@@ -88,15 +95,16 @@ def score_output(
             f"[{rec['rule_id']}]"
         )
         detail = breakdown(rec)
-        click.echo(formula_safe(detail).to_csv(index=False) if fmt == "csv" else detail.to_string(index=False))
+        click.echo(formula_safe(detail).to_csv(index=False) if fmt == "csv" else human_table(detail, lang))
         return
     shown = table[SCORE_COLUMNS]
     if output is not None:
         _write(table, store, code, output)
-    text = formula_safe(shown).to_csv(index=False) if fmt == "csv" else shown.to_string(index=False)
+    text = formula_safe(shown).to_csv(index=False) if fmt == "csv" else human_table(shown, lang)
     click.echo(text, nl=fmt != "csv")
     summary = kelurahan_summary(store, code, lang=lang)
-    click.echo(t("score.summary", lang, **summary), err=True)
+    summary["kontribusi"] = Amount(summary["kontribusi"], "percent", 1)  # "12,3 %" / "12.3%"
+    click.echo(t("score.summary", lang, **localized(summary, lang)), err=True)
 
 
 DETAIL_COLUMNS = [
@@ -234,7 +242,13 @@ def rank_output(
         _write(ranking, store, code, output)
     _echo_ranking(ranking, lang)
     click.echo(
-        t("plan.chosen", lang, n=int(ranking["chosen"].sum()), cost=_idr(result.total_cost), budget=_idr(budget))
+        t(
+            "plan.chosen",
+            lang,
+            n=int(ranking["chosen"].sum()),
+            cost=number(result.total_cost, lang),
+            budget=number(budget, lang),
+        )
     )
     _sensitivity_lines(result, lang)
 
@@ -246,8 +260,8 @@ def _echo_ranking(ranking: pd.DataFrame, lang: str, *, label: str = "rt_label") 
     if label != "rt_label":
         table.insert(1, "kelurahan_name", ranking["kelurahan_name"])
     table["rank"] = [str(r) if r else "-" for r in table["rank"]]
-    table["cost_idr"] = [_idr(c) for c in table["cost_idr"]]
-    click.echo(table.to_string(index=False))
+    table["cost_idr"] = [rupiah(c, lang) for c in table["cost_idr"]]
+    click.echo(human_table(table, lang))
     click.echo("")
     for name, why in zip(ranking[label], ranking["why"], strict=True):
         click.echo(f"{name}: {why}")
@@ -264,18 +278,16 @@ def _sensitivity_lines(result: Plan, lang: str) -> None:
 
 def solver_text(solution: Solution, lang: str, *, time_limit_s: float) -> str:
     """How sure the choice is, in words: proven optimal, or the gap at the time limit."""
-    seconds = f"{solution.seconds:.3f}" if solution.seconds >= 0.001 else "< 0.001"
-    if lang == "id":
-        seconds = seconds.replace(".", ",")
+    seconds = number(solution.seconds, lang, 3) if solution.seconds >= 0.001 else "< " + number(0.001, lang, 3)
     if solution.status == "optimal":
         return t("plan.solved_optimal", lang, candidates=solution.candidates, core=solution.core, seconds=seconds)
     return t(
         "plan.solved_gap",
         lang,
         limit=f"{time_limit_s:g}",
-        gap=f"{100 * solution.gap:.4f} %",
-        objective=f"{solution.objective:.4f}",
-        bound=f"{solution.bound:.4f}",
+        gap=percent(solution.gap, lang, 4),
+        objective=number(solution.objective, lang, 4),
+        bound=number(solution.bound, lang, 4),
         seconds=seconds,
     )
 
@@ -312,8 +324,8 @@ def rank_kota_output(
             lang,
             n=len(chosen),
             k=chosen["kelurahan_code"].nunique(),
-            cost=rupiah(city.plan.total_cost),
-            budget=rupiah(budget),
+            cost=rupiah(city.plan.total_cost, lang),
+            budget=rupiah(budget, lang),
         )
     )
     click.echo(solver_text(city.plan.solution, lang, time_limit_s=time_limit_s))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import RequestError
+from geo.formats import Amount, number, percent
 from geo.i18n import t
 from geo.knapsack import DEFAULT_TIME_LIMIT_S, Solution, solve
 from geo.plan_reasons import (
@@ -61,7 +62,7 @@ DEFAULT_UNIT_COSTS = {
     "7b": 400_000,
 }
 MAX_WEIGHT = 100.0  # weights are relative: 100 against 1 already says "only this"
-_MAX_TEXT = f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")
+_MAX_TEXT = Amount(MAX_BUDGET_IDR)  # "1.000.000.000.000.000" / "1,000,000,000,000,000" in the message
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 
 
@@ -297,11 +298,13 @@ def sensitivity_changes(
     labels = ranked[label].to_numpy()
     order = {name: i for i, name in enumerate(labels)}  # name RTs in rank order
     changes: list[WeightChange] = []
+    # moved from the normalised weights: a weight at MAX_WEIGHT moved by +20 % stays a valid weight
+    base_weights = normalised_weights(options.weights)
     for f in FACTORS:
         for change, factor in ((20, 1.2), (-20, 0.8)):
-            if options.weights.get(f, 0) == 0:
+            if base_weights[f] == 0:
                 continue
-            weights = normalised_weights({**options.weights, f: options.weights[f] * factor})
+            weights = normalised_weights({**base_weights, f: base_weights[f] * factor})
             priority = values.mul(pd.Series(weights)).sum(axis=1).round(6).to_numpy()  # as rank() computes it
             run = solve(np.where(eligible, priority, 0.0), cost_idr, budget, time_limit_s=time_limit_s, incumbent=base)
             if run.status != "optimal" and unproven is not None:
@@ -330,11 +333,11 @@ def _factor_text(f: str, row: pd.Series, lang: str, k: int | None = None) -> str
             if k is None:
                 return t("reason.poverty_hidden_nok", lang, label=label)
             return t("reason.poverty_hidden", lang, label=label, k=k)
-        return f"{100 * row['x_poverty']:.0f} % {label}"
+        return f"{percent(row['x_poverty'], lang, 0)} {label}"
     if f == "flood":
-        return f"{label}: {100 * row['x_flood']:.0f} % " + t("reason.flood_area", lang)
+        return f"{label}: {percent(row['x_flood'], lang, 0)} " + t("reason.flood_area", lang)
     if f == "population":
-        return f"{label} {int(row['jumlah_penduduk'])}"
+        return f"{label} {number(row['jumlah_penduduk'], lang)}"
     return label
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Literal
 
+from geo.formats import localized
 from geo.i18n import t
 
 Severity = Literal["error", "warning"]
@@ -28,7 +29,7 @@ class Problem:
     severity: Severity = "error"
 
     def message(self, lang: str = "id") -> str:
-        return t(self.code, lang, **self.params)
+        return t(self.code, lang, **localized(self.params, lang))
 
     def render(self, lang: str = "id") -> str:
         parts = []

@@ -209,6 +209,8 @@ def jatirangga(out: Path) -> dict[str, list[dict]]:
         ),
         _group("KLP-1004-KWT", code, "RW 05", "", "kwt", "KWT Kranggan Lestari", "", "", "2020-02-01", 12, "ketua"),
     ]
+    for number, name in g.JATIRANGGA_KSM_NAMES.items():  # the KSM the works name
+        groups.append(_group(f"KLP-1004-KSM{number}", code, "", "", "ksm", name, "", "", "2023-06-01", 9, "ketua"))
     products, proposals = [], []
     group_type = {"bank sampah": "bank_sampah"}
     rws = range(1, 17, 3)

@@ -988,6 +988,29 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+# the groups (community/groups_<slug>.csv, made by demo_community.py) the works and gardens name
+JATIRANGGA_KSM = {"JTR-2024-01": 1, "JTR-2026-01": 1, "JTR-2026-02": 2}
+JATIRANGGA_KSM_NAMES = {1: "KSM Jati Mandiri", 2: "KSM Rangga Sejahtera"}
+
+
+def refer_groups(place, works: list[dict], plots: list[dict]) -> None:
+    """Works name their KSM (and, for what BPM built, the KPP that maintains it) and gardens their
+    KWT by group id, as groups of the same kelurahan."""
+    tail = place.code[-4:]
+    for w in works:
+        p = w["properties"]
+        if place is KALIAWI:
+            p["ksm_group_id"] = f"KLP-{tail}-KSM{KSM.index(p['ksm']) + 1}"
+            p["kpp_group_id"] = f"KLP-{tail}-KPP" if p["funding"] == "BPM" and p["status"] == "selesai" else None
+        else:
+            number = JATIRANGGA_KSM[p["work_id"]]
+            p["ksm"] = JATIRANGGA_KSM_NAMES[number]
+            p["ksm_group_id"] = f"KLP-{tail}-KSM{number}"
+            p["kpp_group_id"] = None
+    for plot in plots:
+        plot["properties"]["kwt_group_id"] = f"KLP-{tail}-KWT"
+
+
 def generate(out: Path) -> None:
     for sub in ("boundaries", "households", "infrastructure", "kumuh", "hazard"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -1006,6 +1029,7 @@ def generate(out: Path) -> None:
             works = jatirangga_works(place, rts, rng, kel)
             plots = gardens(place, rts, [], rng, "KWT Kranggan Lestari", 4, 900_000)
             facs = facilities(place, rts, rng, jatirangga_facilities())
+        refer_groups(place, works, plots)
         write_csv(out / "households" / f"households_{slug}.csv", hh)
         year, severe = (2018, {(1, 3), (1, 5), (2, 2), (2, 3)}) if place is KALIAWI else (2024, {(3, 1), (7, 2)})
         write_csv(out / "kumuh" / f"baseline_{slug}.csv", kumuh_baseline(place, rts, hh, works, rng, year, severe))

@@ -73,6 +73,7 @@ SOURCES = (
     Source("web/routers/pages.py", "_SHARE_LABELS", "share.", "pair"),
     Source("web/routers/kota.py", "KOTA_TEXT", "kota_ui.", "by_lang"),
     Source("web/charts.py", "KURVA_LABELS", "kurva.", "lang_table"),
+    Source("geo/charts.py", "KURVA_LABELS", "kurva.", "lang_table"),
     Source("geo/layers/groups.py", "GROUP_TYPE_LABELS", "group_type.", "table"),
     Source("geo/layers/groups.py", "ROLE_LABELS", "group_role.", "table"),
     Source("geo/layers/groups.py", "SPEAKER_LABELS", "group_speaker.", "table"),

@@ -123,11 +123,11 @@ def test_every_post_route_needs_the_csrf_token(users_settings: Settings) -> None
     app = create_app(users_settings)
     client = TestClient(app)
     login(client, "admin")
-    from web.routers import account, api, downloads, lkm, ogc, pages, static
+    from web.routers import account, api, audit, downloads, ogc, pages, reports, static, works
 
     posts = [
         r.path
-        for m in (account, api, downloads, lkm, ogc, pages, static)
+        for m in (account, api, audit, downloads, ogc, pages, reports, static, works)
         for r in m.router.routes
         if "POST" in getattr(r, "methods", set())
     ]

@@ -241,7 +241,7 @@ def log_in_page(page, server: str, username: str) -> None:
 
 
 def fisik_points(page) -> str:
-    return page.locator("#kurva-s polyline.s-fisik_pct").get_attribute("points") or ""
+    return page.locator("#kurva-s #kurva-fisik_pct path").get_attribute("d") or ""
 
 
 @pytest.mark.both_backends

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from geo.public_text import long_date
+from geo.formats import date as long_date
 from geo.store import open_store
 from tests.browser import CHROMIUM, PageLog, new_page
 from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server

@@ -162,7 +162,7 @@ def test_kelurahan_planner_in_english(browser, server: str) -> None:
     page.get_by_role("button", name="Test sensitivity").click()
     page.wait_for_function("() => !document.querySelector('#plan-sensitivity').textContent.includes('\u2026')")
     for s in page.locator("#plan-sensitivity li").all_inner_texts():
-        assert re.match(r"^(If .+ weighs 20 % (more|less), .+\.|The choice stays the same .+\.)$", s), s
+        assert re.match(r"^(If .+ weighs 20% (more|less), .+\.|The choice stays the same .+\.)$", s), s
 
 
 def test_kota_planner_desktop(browser, city_server: str, artifacts: Path) -> None:

@@ -341,3 +341,62 @@ def test_city_plans_share_the_sites_rank_gate(client: TestClient) -> None:
     assert r.status_code == 503
     assert "Retry-After" in r.headers
     assert client.get("/api/kota/18.71/rank?budget=2345678901").status_code == 200
+
+
+# --- the "already served" factor (issue 13) --------------------------------------------------------
+
+
+def _chosen(body: dict) -> pd.DataFrame:
+    rows = pd.DataFrame(body["ranking"])
+    return rows[rows["chosen"]]
+
+
+def test_api_already_served_weight_moves_the_choice_to_unserved_rts(client: TestClient) -> None:
+    """Kaliawi Persada's KOTAKU works, KWT gardens and facilities already serve some RTs.  With the
+    default weights the city plan picks some of them; asked to favour RTs no programme serves yet,
+    the same budget goes to unserved RTs first, and the page's API, CSV and form all take the weight."""
+    budget = 3_000_000_000
+    plain = client.get(f"/api/kota/18.71/rank?budget={budget}&limit=10000&sensitivity=false").json()
+    served = client.get(f"/api/kota/18.71/rank?budget={budget}&limit=10000&sensitivity=false&w_served=100").json()
+    before, after = _chosen(plain), _chosen(served)
+    assert (before["already_served"] == 1.0).any()  # without the factor, served RTs are chosen
+    # with it, every unserved eligible RT ranks above every served one, and more of them are chosen
+    ranked = pd.DataFrame(served["ranking"]).query("eligible").sort_values("rank")
+    assert ranked["already_served"].is_monotonic_increasing
+    assert (ranked["already_served"] == 0.0).any()
+    assert (ranked["already_served"] == 1.0).any()
+    assert (after["already_served"] == 0.0).sum() > (before["already_served"] == 0.0).sum()
+    key = ["kelurahan_code", "unit_number", "rt_number"]
+    assert set(map(tuple, before[key].to_numpy())) != set(map(tuple, after[key].to_numpy()))
+    csv = pd.read_csv(io.StringIO(client.get(f"/api/kota/18.71/rank.csv?budget={budget}&w_served=100").text))
+    assert set(map(tuple, csv.loc[csv["chosen"], key].to_numpy())) == set(map(tuple, after[key].to_numpy()))
+    page = client.get("/kota/18.71/perencanaan?lang=id").text
+    assert 'name="w_served"' in page
+    # the sensitivity moves the top weight (100) by +20 %: still a plan, not "bad weights"
+    with_sensitivity = client.get(f"/api/kota/18.71/rank?budget={budget}&w_served=100")
+    assert with_sensitivity.status_code == 200, with_sensitivity.text
+    assert with_sensitivity.json()["sensitivity_run"] is True
+
+
+def test_api_already_served_weight_refuses_bad_values(client: TestClient) -> None:
+    for value in ("-1", "1e9", "nan", "banyak"):
+        r = client.get(f"/api/kota/18.71/rank?budget=1e9&w_served={value}&lang=id")
+        assert r.status_code == 400, (value, r.text)
+        assert "w_served" in r.json()["detail"]
+
+
+def test_cli_kota_rank_takes_the_already_served_weight(city_path, tmp_path: Path, capsys) -> None:
+    plain_file, served_file = tmp_path / "biasa.csv", tmp_path / "terlayani.csv"
+    store = ["--store", str(city_path), "rank", "--kota", "18.71", "--budget", "3000000000"]
+    code, _, err = run([*store, "-o", str(plain_file)], capsys)
+    assert code == 0, err
+    weights = "kumuh=0.35,poverty=0.25,flood=0.15,population=0.1,strategis=0.05,kependudukan=0.05,sosial=0.05"
+    weights += ",served=100"
+    code, _, err = run([*store, "--weights", weights, "-o", str(served_file)], capsys)
+    assert code == 0, err
+    plain, served = pd.read_csv(plain_file), pd.read_csv(served_file)
+    key = ["kelurahan_code", "unit_number", "rt_number"]
+    assert set(map(tuple, plain.loc[plain["chosen"], key].to_numpy())) != set(
+        map(tuple, served.loc[served["chosen"], key].to_numpy())
+    )
+    assert served["chosen"].any()

@@ -309,7 +309,7 @@ def test_community_page_refuses_unknown_and_malformed_codes(demo_settings, url: 
     assert "Traceback" not in r.text
 
 
-def test_community_page_in_english_with_indonesian_numbers(demo_settings) -> None:
+def test_community_page_in_english_with_english_numbers(demo_settings) -> None:
     from fastapi.testclient import TestClient
 
     from web.app import create_app
@@ -319,4 +319,5 @@ def test_community_page_in_english_with_indonesian_numbers(demo_settings) -> Non
     assert "Programmes and community groups" in r.text
     assert "What the funds built" in r.text
     assert "January 2019 - December 2022" in r.text
-    assert "Rp 199.200.000" in r.text  # four years of jimpitan, Indonesian thousands separators
+    assert "Rp 199,200,000" in r.text  # four years of jimpitan, grouped the English way (geo.formats)
+    assert "Rp 199.200.000" not in r.text

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from jinja2 import StrictUndefined, UndefinedError
 from PIL import Image
 
+from geo.formats import date as long_date
 from geo.photos import MAX_PHOTO_BYTES, PHOTO_RENDITIONS, STORED_MAX_SIDE, exif_time_place
-from geo.public_text import long_date
 from geo.settings import Settings
 from geo.store import open_store
 from tests.conftest import KALIAWI, csrf_of, login

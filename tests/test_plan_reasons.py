@@ -171,7 +171,7 @@ def test_sensitivity_names_the_rt_that_enters_and_the_one_that_leaves() -> None:
     ]
     english = plan_summary(plan(sensitivity_case(), 100, options, lang="en"), options, "en")
     assert (
-        "If flood hazard weighs 20 % more, RT 002 / RW 001 enters and RT 001 / RW 001 leaves."
+        "If flood hazard weighs 20% more, RT 002 / RW 001 enters and RT 001 / RW 001 leaves."
         in (english["sensitivity_text"])
     )
     assert english["weights_effective"]["kumuh"] == pytest.approx(0.5 / 0.88, abs=1e-4)  # the share, not 0.5

@@ -86,6 +86,8 @@ def walk(backend, demo_source, tmp_path_factory) -> dict[str, bytes]:
         urls += [f"/kelurahan/{code}/rumah-dataku", f"/kelurahan/{code}/rumah-dataku?lang=en"]
         urls += [f"/kelurahan/{code}/layanan?layanan={s}" for s in ("posyandu", "pos_ronda", "pendidikan")]
         urls += [f"/kelurahan/{code}/layanan?jarak=1000&lang=en", f"/kelurahan/{code}/layanan?jarak=200"]
+        urls += [f"/api/kelurahan/{code}/rumah-dataku", f"/api/kelurahan/{code}/rumah-dataku.csv"]  # their data
+        urls += [f"/api/kelurahan/{code}/layanan", f"/api/kelurahan/{code}/layanan.csv?jarak=1000"]
     for cid in ("kelurahan", "rw", "rt", "works", "gardens", "facilities"):
         urls += [f"/ogc/collections/{cid}", f"/ogc/collections/{cid}/items?limit=10000"]
     urls += [f"/ogc/collections/rt/items/{KALIAWI}-1-3", "/ogc/collections/works/items/KTK-2019-01"]

@@ -11,9 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo.accounts import get_user
+from geo.formats import date as long_date
+from geo.formats import number
 from geo.mapping import Classes, classify, write_map
 from geo.progress import record_maintenance
-from geo.public_text import code_label, decimal, deviation_words, ksm_label, long_date
+from geo.public_text import code_label, deviation_words, ksm_label
 from geo.store import open_store
 from tests.conftest import KALIAWI, login
 from web.app import create_app
@@ -36,7 +38,7 @@ def test_words_for_codes_deviation_dates_and_numbers() -> None:
     assert deviation_words(None, "id") == "Belum ada jadwal rencana"
     assert long_date("2026-12-01", "id") == "1 Desember 2026"
     assert long_date(date(2026, 8, 17), "en") == "17 August 2026"
-    assert decimal(1234.5, 1, "id") == "1.234,5"
+    assert number(1234.5, "id", 1) == "1.234,5"
     assert ksm_label("KSM Maju Bersama") == "KSM Maju Bersama"
     assert ksm_label("Maju Bersama") == "KSM Maju Bersama"
 

@@ -22,9 +22,9 @@ from geo.settings import Settings
 from geo.store import open_store
 from tests.conftest import KALIAWI, login
 from web.app import create_app
-from web.routers import account, api, downloads, lkm, ogc, pages, static
+from web.routers import account, api, audit, downloads, ogc, pages, reports, static, works
 
-ROUTERS = (static, account, lkm, pages, api, ogc, downloads)
+ROUTERS = (static, account, works, reports, audit, pages, api, ogc, downloads)
 
 FORMULAS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -13,6 +13,7 @@ from jinja2 import StrictUndefined
 from starlette.middleware.sessions import SessionMiddleware
 
 from geo.errors import RequestError
+from geo.formats import jinja_filters as format_filters
 from geo.i18n import LANGS, t
 from geo.login_limit import StoreLoginLimiter
 from geo.photos import MAX_PHOTO_BYTES
@@ -32,22 +33,26 @@ from web.limits import (
     ResultCache,
 )
 from web.paths import root_of
+from web.pending import FormTickets, PendingForms
 from web.public_text import register as register_public_text
 from web.routers import (
     account,
     api,
+    audit,
     community,
     docs,
     downloads,
     health,
     kampung,
+    kampung_api,
     kota,
-    lkm,
     ogc,
     pages,
     plan,
+    reports,
     static,
     tiles,
+    works,
 )
 from web.security import SecurityHeadersMiddleware, nonce_scripts
 from web.settings import Settings
@@ -73,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     # accounts or the audit log (PETAKAMPUNG_STORE_PUBLIC); logins, LKM and planner routes, and the
     # per-RT household counts (aggregated and suppressed in geo.public), use the full one
     app.state.store = open_store(settings.store, audit_rows=settings.audit_rows)
+    app.state.pending = PendingForms.for_store(settings.store)  # progress forms kept across a login
     app.state.public_store = open_store(settings.store_public) if settings.store_public else app.state.store
     app.state.public = PublicData(app.state.public_store, k=settings.suppression_k, households=app.state.store)
     app.state.tiles = TileService(app.state.public_store, app.state.public)
@@ -82,7 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.templates.env.undefined = StrictUndefined
     register_public_text(app.state.templates.env)  # notes, source/as-of and code words on public pages
     register_gettext(app.state.templates.env)  # _("id") in templates: the gettext catalogue (geo/locale)
+    app.state.templates.env.filters.update(format_filters())  # |number |percent |rupiah |date |month (geo.formats)
     secret = settings.session_secret()
+    app.state.form_tickets = FormTickets(secret)  # progress forms' photos kept across a login
     # counts in the store: every worker process shares them (keys are HMACs under the session secret)
     app.state.login_limiter = StoreLoginLimiter(
         app.state.store, secret, settings.login_max_failures, settings.login_window_s
@@ -96,7 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
     # trusted proxies' X-Forwarded-For, cached tiles, then (outermost) the security headers
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(HeadMiddleware)
-    app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,))
+    app.add_middleware(BodyLimitMiddleware, rules=(UPLOAD_RULE,), tickets=app.state.form_tickets)
     # the session is there for the body caps, every handler and every error page
     app.add_middleware(
         SessionMiddleware,
@@ -140,10 +148,13 @@ def create_app(settings: Settings) -> FastAPI:
         health,
         docs,
         account,
-        lkm,
+        works,
+        reports,
+        audit,
         pages,
         community,
         kampung,
+        kampung_api,
         kota,
         api,
         plan,

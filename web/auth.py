@@ -21,6 +21,8 @@ from geo.errors import AuthRequired, Forbidden
 from geo.login_limit import LoginTry
 from geo.tokens import token_user
 
+PENDING_KEY = "pk_pending"  # web.pending.SESSION_KEY
+
 BEARER_NAME = "(bearer)"  # the limiter's account name for a Bearer try, which names no account
 
 
@@ -122,7 +124,10 @@ def require_admin(request: Request) -> User:
 
 
 def log_in(request: Request, user: User) -> None:
+    kept = request.session.get(PENDING_KEY)  # forms typed before this login (web.pending), nothing else
     request.session.clear()  # a new session: no fixation
+    if kept:
+        request.session[PENDING_KEY] = kept
     request.session["user"] = user.username
     request.session["version"] = user.session_version
     request.session["csrf"] = secrets.token_urlsafe(32)

@@ -1,15 +1,21 @@
-"""Small server-drawn SVG charts: no chart library to download on a slow phone."""
+"""Server-drawn SVG charts: no chart library to download on a slow phone."""
 
 from __future__ import annotations
 
 import html
 
-from geo.i18n import LangTable
+from geo.charts import KURVA_LABELS, kurva_s_svg, kurva_s_title
+from geo.formats import percent
 
-KURVA_LABELS = LangTable("kurva.")
+
+def kurva_s_chart(curve, lang: str, name: object | None = None) -> str:
+    """The Kurva S of a page, inline SVG drawn by :mod:`geo.charts` (the same figure as the PDF's)."""
+    return kurva_s_svg(curve, title=kurva_s_title(lang, name), labels=KURVA_LABELS[lang], lang=lang)
 
 
-def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str) -> str:
+def compare_bars(
+    rows: list[tuple[str, float | None, float | None]], labels: tuple[str, str], hidden: str, *, lang: str = "id"
+) -> str:
     """Horizontal bars of shares (0-1): this RT against the whole kelurahan, one pair per row.
 
     The label sits above its bars and the text is sized for a phone: the chart is drawn 400 units
@@ -33,64 +39,10 @@ def compare_bars(rows: list[tuple[str, float | None, float | None]], labels: tup
                 parts.append(f'<text x="0" y="{yy + 12}" font-size="13" fill="#555">{html.escape(hidden)}</text>')
                 continue
             w = max(1.0, bar_w * min(float(value), 1.0))
-            text = f"{100 * value:.1f}".replace(".", ",") + " %"
+            text = percent(value, lang)
             parts.append(
                 f'<rect x="0" y="{yy}" width="{w:.1f}" height="13" fill="{color}"/>'
                 f'<text x="{w + 4:.1f}" y="{yy + 12}" font-size="13">{text}</text>'
             )
     parts.append("</svg>")
-    return "".join(parts)
-
-
-def kurva_s_svg(curve, labels: dict[str, str]) -> str:
-    """Planned, physical and financial cumulative % against time, as a small SVG line chart."""
-    import math
-
-    if curve is None or len(curve) == 0:
-        return ""
-    # drawn 480 units wide: on a 360 px phone the 14-unit labels are still 10.5 px
-    width, height, left, bottom, top = 480, 250, 36, 28, 52
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    n = len(curve)
-
-    def xy(i: int, v: float) -> str:
-        x = left + plot_w * (i / max(n - 1, 1))
-        y = top + plot_h * (1 - v / 100)
-        return f"{x:.1f},{y:.1f}"
-
-    title = html.escape(labels["title"])
-    parts = [f'<svg class="chart kurva-s" viewBox="0 0 {width} {height}" role="img" aria-label="{title}">']
-    for pct in (0, 25, 50, 75, 100):
-        y = top + plot_h * (1 - pct / 100)
-        parts.append(
-            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>'
-            f'<text x="{left - 4}" y="{y + 5:.1f}" font-size="13" text-anchor="end">{pct}</text>'
-        )
-    series = (
-        ("planned_pct", "#9e9e9e", "6 4", labels["planned"]),
-        ("fisik_pct", "#1a9641", "", labels["fisik"]),
-        ("keuangan_pct", "#2c7bb6", "2 3", labels["keuangan"]),
-    )
-    for k, (col, color, dash, label) in enumerate(series):
-        pts = [
-            xy(i, float(v))
-            for i, v in enumerate(curve[col])
-            if v is not None and not (isinstance(v, float) and math.isnan(v))
-        ]
-        if pts:
-            parts.append(
-                f'<polyline class="s-{col}" fill="none" stroke="{color}" stroke-width="2.5" '
-                f'stroke-dasharray="{dash}" points="{" ".join(pts)}"/>'
-            )
-        lx, ly = (0, 14) if k < 2 else (0, 34)  # two legend lines: long labels never overlap
-        lx = 0 if k != 1 else 210
-        parts.append(
-            f'<rect x="{lx}" y="{ly - 8}" width="14" height="5" fill="{color}"/>'
-            f'<text x="{lx + 18}" y="{ly}" font-size="14">{html.escape(label)}</text>'
-        )
-    first, last = str(curve["date"].iloc[0]), str(curve["date"].iloc[-1])
-    parts.append(
-        f'<text x="{left}" y="{height - 6}" font-size="13">{first}</text>'
-        f'<text x="{width - 10}" y="{height - 6}" font-size="13" text-anchor="end">{last}</text></svg>'
-    )
     return "".join(parts)

@@ -27,6 +27,7 @@ from geo.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from geo.formats import Amount
 from geo.i18n import t
 from geo.selection import MAX_BUDGET_IDR
 from web.i18n import page_lang, ui
@@ -109,7 +110,7 @@ def error_response(request: Request, exc: GeoError, status: int | None = None) -
 INVALID_PARAMS = {
     ("limit",): lambda: RequestError("req.limit", max=10_000),
     ("offset",): lambda: RequestError("req.offset"),
-    ("budget",): lambda: RequestError("req.budget", max=f"{MAX_BUDGET_IDR:,.0f}".replace(",", ".")),
+    ("budget",): lambda: RequestError("req.budget", max=Amount(MAX_BUDGET_IDR)),
 }
 
 

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -146,6 +147,12 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+class FormTicketCheck(Protocol):
+    """:class:`web.pending.FormTickets` as the body cap uses it."""
+
+    def in_scope(self, scope: Scope, path: str) -> bool: ...
+
+
 class BodyLimitMiddleware:
     """Refuse a request body above its route's limit before it is read.
 
@@ -156,13 +163,21 @@ class BodyLimitMiddleware:
     Runs inside the session middleware, so it knows who is logged in.
     """
 
-    def __init__(self, app: ASGIApp, default_limit: int = 64 * KIB, rules: tuple[BodyRule, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        default_limit: int = 64 * KIB,
+        rules: tuple[BodyRule, ...] = (),
+        tickets: FormTicketCheck | None = None,
+    ) -> None:
         self.app = app
         self.default_limit = default_limit
         self.rules = rules
+        self.tickets = tickets  # an anonymous form with a valid ticket of ours (web.pending) gets its rule too
 
     def limit_for(self, scope: Scope) -> int:
-        if (scope.get("session") or {}).get("user"):
+        ticket = self.tickets is not None and self.tickets.in_scope(scope, scope["path"])
+        if (scope.get("session") or {}).get("user") or ticket:
             for rule in self.rules:
                 if rule.pattern.fullmatch(scope["path"]):
                     return rule.limit

@@ -8,7 +8,7 @@ from fastapi import Request
 from jinja2 import Environment
 
 from geo.i18n import LANGS, prefixed, t
-from geo.public_text import code_label, decimal, deviation_words, ksm_label, long_date, source_note
+from geo.public_text import code_label, deviation_words, ksm_label, source_note
 
 __all__ = ["page_message", "register", "source_of"]
 
@@ -31,8 +31,6 @@ def register(env: Environment) -> None:
         code_label=code_label,
         deviation_words=deviation_words,
         ksm_label=ksm_label,
-        long_date=long_date,
-        decimal=decimal,
         source_note=source_note,
         source_of=source_of,
     )

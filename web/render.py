@@ -1,23 +1,16 @@
-"""One way to render a page: the language, its texts, the suppression k and the formatters."""
+"""One way to render a page: the language, its texts and the suppression k.
+
+Numbers, rupiah and dates are Jinja filters (``|number``, ``|percent``, ``|rupiah``, ``|date``,
+``|month``: :mod:`geo.formats`), registered on the template environment in :func:`web.app.create_app`."""
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 from fastapi import Request
 from fastapi.responses import Response
 
 from geo.layers.infrastructure import STATUS_COLORS, STATUS_LABELS
-from geo.mapping import idr
 from web.i18n import page_lang, ui
 from web.paths import root_of
-
-
-def pct(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "*"
-    return f"{100 * float(value):.1f} %"
 
 
 def render(request: Request, template: str, status_code: int = 200, **extra: object) -> Response:
@@ -28,8 +21,6 @@ def render(request: Request, template: str, status_code: int = 200, **extra: obj
         "lang": lang,
         "t": ui(lang),
         "k": request.app.state.settings.suppression_k,
-        "idr": idr,
-        "pct": pct,
         "status_labels": STATUS_LABELS,
         "status_colors": STATUS_COLORS,
         **extra,

@@ -7,6 +7,7 @@ Nothing here names a person: groups are counted (member_count), never listed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -132,6 +133,91 @@ def known(ctx: ImportContext, table: str, key: str, extra: pd.DataFrame | None =
     return out
 
 
+def _norm(name: object) -> str:
+    """A group name as people write it: case, punctuation and spacing do not count."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(name).casefold()).split())
+
+
+class GroupRefs:
+    """The stored groups a layer's rows may name: by ``group_id`` or by name (exact, or normalised:
+    "ksm  maju-bersama" and "Maju Bersama" both name "KSM Maju Bersama"), always within the row's
+    kelurahan and of one group type.
+
+    Works name their KSM and KPP, gardens their KWT (facilities their owner, by id).  Every wrong
+    reference is reported with the row, the field and the value: no such group in the kelurahan,
+    a group of another kelurahan, a group of another type, a name shared by two groups."""
+
+    def __init__(self, groups: pd.DataFrame | None) -> None:
+        self.by_id: dict[str, dict] = {}
+        self.by_name: dict[tuple[str, str], list[dict]] = {}
+        self.types: set[tuple[str, str]] = set()
+        if groups is None or not len(groups):
+            return
+        for rec in groups.to_dict("records"):
+            if rec.get("group_id") is None:
+                continue
+            self.by_id[str(rec["group_id"])] = rec
+            code, kind = rec.get("kelurahan_code"), rec.get("group_type")
+            self.types.add((code, kind))
+            full = _norm(rec.get("name") or "")
+            names = {full, full.removeprefix(_norm(kind or "") + " ")}
+            for name in names - {""}:
+                self.by_name.setdefault((code, name), []).append(rec)
+
+    def has_type(self, code: str | None, group_type: str) -> bool:
+        """Whether the kelurahan keeps any group of ``group_type`` in the groups layer."""
+        return (code, group_type) in self.types
+
+    def resolve(
+        self, value: Any, code: str | None, group_type: str, *, row: int, field: str, ctx: ImportContext
+    ) -> dict | None:
+        """The group ``value`` names (an id, or a name) in kelurahan ``code``; None, reported, when
+        it names none, or a group of another kelurahan or type."""
+        if value is None or code is None:
+            return None
+        text = str(value).strip()
+        group = self.by_id.get(text)
+        if group is None:
+            found = self.by_name.get((code, _norm(text)), [])
+            if len(found) > 1:
+                ids = ", ".join(sorted(str(g["group_id"]) for g in found))
+                ctx.report.add("community.ambiguous_group", row=row, field=field, value=value, group=text, ids=ids)
+                return None
+            group = found[0] if found else None
+        expected = _type_label(group_type)
+        if group is None:
+            ctx.report.add(
+                "community.group_not_found", row=row, field=field, value=value, group=text, expected=expected
+            )
+            return None
+        if group["kelurahan_code"] != code:
+            ctx.report.add(
+                "community.group_other_kelurahan",
+                row=row,
+                field=field,
+                value=value,
+                group=group["name"],
+                other=group["kelurahan_code"],
+                code=code,
+            )
+            return None
+        if group["group_type"] != group_type:
+            got = _type_label(group["group_type"])
+            ctx.report.add(
+                "community.wrong_group_type", row=row, field=field, value=value, group=group["name"], got=got,
+                expected=expected,
+            )  # fmt: skip
+            return None
+        return group
+
+
+def _type_label(group_type: str) -> str:
+    """The group type as both languages write it ("KSM", "KWT", "BKB (Bina Keluarga Balita)")."""
+    from geo.layers.groups import GROUP_TYPE_LABELS  # groups import this module
+
+    return GROUP_TYPE_LABELS.get(group_type, {}).get("id", group_type)
+
+
 def month_of(day: str | None) -> str | None:
     """'2021-03-14' -> '2021-03'."""
     return day[:7] if day else None
@@ -144,6 +230,7 @@ __all__ = [
     "PILLAR_LABELS",
     "PROGRAMME_AREA_CHOICES",
     "PROGRAMME_AREA_LABELS",
+    "GroupRefs",
     "known",
     "month_of",
     "place_of",

@@ -9,6 +9,7 @@ bought (a facility, work or garden).  A bendahara's book with ``masuk``/``keluar
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -80,10 +81,15 @@ FIELDS = (
     FieldSpec("entry_date", "date", required=True, aliases=("tanggal", "tgl", "date", "tanggal_transaksi")),
     FieldSpec("kind", "choice", required=True, choices=KINDS, aliases=("jenis", "uraian_jenis", "kategori")),
     FieldSpec("direction", "choice", choices=DIRECTIONS, aliases=("arah", "jenis_arus")),
-    FieldSpec("amount_idr", "int", lo=1, aliases=("jumlah", "nilai", "nominal", "amount")),
-    FieldSpec("in_idr", "int", lo=0, aliases=("masuk", "debet", "pemasukan", "penerimaan")),
-    FieldSpec("out_idr", "int", lo=0, aliases=("keluar", "kredit", "pengeluaran")),
-    FieldSpec("balance_idr", "int", aliases=("saldo",)),
+    FieldSpec("amount_idr", "int", lo=1, aliases=("jumlah", "nilai", "nominal", "amount", "jumlah_rp", "nilai_rp")),
+    FieldSpec(
+        "in_idr",
+        "int",
+        lo=0,
+        aliases=("masuk", "debet", "pemasukan", "penerimaan", "masuk_rp", "debet_rp", "penerimaan_rp"),
+    ),
+    FieldSpec("out_idr", "int", lo=0, aliases=("keluar", "kredit", "pengeluaran", "keluar_rp", "kredit_rp")),
+    FieldSpec("balance_idr", "int", aliases=("saldo", "saldo_rp")),
     RT_FIELD,
     RW_FIELD,
     FieldSpec("asset_type", "choice", choices=ASSET_TYPES, aliases=("jenis_aset",)),
@@ -135,6 +141,7 @@ class Funds(Layer):
 
 
 def _entries(table: SourceTable, ctx: ImportContext) -> pd.DataFrame:
+    table = _without_total_rows(table, ctx)
     rows = table.rows
     values = coerce_table(table, FIELDS, ctx)
     groups = known(ctx, "groups", "group_id")
@@ -192,6 +199,32 @@ def _entries(table: SourceTable, ctx: ImportContext) -> pd.DataFrame:
     }
     ctx.filled.update({"amount_idr", "direction"})
     return pd.DataFrame(data)[FUND_ENTRIES.column_names]
+
+
+TOTAL_WORDS = ("jumlah", "total", "sub_total", "subtotal", "saldo_akhir", "grand_total")
+
+
+def _without_total_rows(table: SourceTable, ctx: ImportContext) -> SourceTable:
+    """The book without the rows a bendahara adds under the entries: no date, and a cell that says
+    JUMLAH, TOTAL or SALDO AKHIR.  Each is skipped with a warning naming its row, so a sum is
+    never read as money in or out (and a row with no date that says nothing else stays an error)."""
+    date_column = find_column([str(c) for c in table.frame.columns], FIELDS[3], table.frame)
+    if date_column is None or table.frame.empty:
+        return table
+    keep = []
+    for i, row in enumerate(table.rows):
+        cells = table.frame.iloc[i]
+        dated = cells[date_column] is not None and str(cells[date_column]).strip() not in ("", "nan", "NaT")
+        words = [slug(str(v)) for v in cells if isinstance(v, str) and v.strip()]
+        is_total = not dated and any(w.startswith(TOTAL_WORDS) for w in words)
+        if is_total:
+            ctx.report.add("community.total_row", row=row, severity="warning")
+        keep.append(not is_total)
+    if all(keep):
+        return table
+    frame = table.frame[keep].reset_index(drop=True)
+    rows = [r for r, k in zip(table.rows, keep, strict=True) if k]
+    return dataclasses.replace(table, frame=frame, rows=rows)
 
 
 def _owner(v: pd.Series, row: int, groups: dict, areas: dict, ctx: ImportContext) -> str | None:
@@ -263,6 +296,7 @@ def _check_balances(values: pd.DataFrame, directions: list, amounts: list, rows:
         signed = amount if directions[i] == IN else -amount
         if owner in last and last[owner] + signed != saldo:
             ctx.report.add("community.balance", row=row, field="saldo", value=saldo, expected=last[owner] + signed)
+            saldo = last[owner] + signed  # the next rows are checked from the right balance: one typo, one error
         last[owner] = saldo
 
 

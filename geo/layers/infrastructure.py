@@ -36,6 +36,7 @@ from geo.layers.base import (
     place_columns,
     resolve_rts,
 )
+from geo.layers.community_rows import GROUP_REF, GroupRefs
 from geo.layers.facilities import PROGRAMMES
 from geo.schema import Column, TableSpec
 from geo.sources import Source, SourceTable
@@ -141,6 +142,8 @@ WORK_FIELDS = (
         "budget_idr", "int", required=True, lo=0, aliases=("anggaran", "anggaran_rp", "nilai", "biaya", "budget")
     ),
     FieldSpec("ksm", aliases=("nama_ksm", "pelaksana", "ksm_pelaksana")),
+    FieldSpec("ksm_group_id", aliases=("id_ksm", "kode_ksm", "id_kelompok_ksm", "kelompok_ksm")),
+    FieldSpec("kpp_group_id", aliases=("kpp", "nama_kpp", "id_kpp", "kode_kpp", "id_kelompok_kpp", "kelompok_kpp")),
     FieldSpec("planned_start", "date", aliases=("mulai", "rencana_mulai", "tanggal_mulai")),
     FieldSpec("planned_end", "date", aliases=("selesai_rencana", "rencana_selesai", "tanggal_selesai")),
     FieldSpec("status", "choice", required=True, choices=STATUS, aliases=("status_pekerjaan",)),
@@ -184,7 +187,10 @@ WORKS = TableSpec(
         Column("year", "INTEGER"),
         Column("funding", "TEXT"),
         Column("budget_idr", "INTEGER"),
-        Column("ksm", "TEXT"),
+        Column("ksm", "TEXT", "the KSM's name (the group's, when ksm_group_id is set)"),
+        Column("ksm_group_id", "TEXT", "the KSM that built it (groups.group_id, type ksm)"),
+        Column("kpp_group_id", "TEXT", "the KPP that maintains it (groups.group_id, type kpp)"),
+        Column("kpp", "TEXT", "the KPP's name, from the groups layer"),
         Column("planned_start", "DATE"),
         Column("planned_end", "DATE"),
         Column("status", "TEXT"),
@@ -221,6 +227,7 @@ class Infrastructure(Layer):
     title: ClassVar[Mapping[str, str]] = Words("layer.infrastructure")
     tables: ClassVar[tuple[TableSpec, ...]] = (WORKS, WORK_PROGRESS)
     style: ClassVar[LayerStyle] = LayerStyle(color="#d7191c", by="status", colors=STATUS_COLORS, labels=STATUS_LABELS)
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {"groups": GROUP_REF}
 
     def prepare(self, source: Source, ctx: ImportContext) -> dict[str, pd.DataFrame]:
         works, progress = [], []
@@ -303,6 +310,7 @@ class Infrastructure(Layer):
         ):
             data[col] = values[col].tolist()
         data["volume_unit"] = [CRITERIA[c].unit if c else None for c in values["criterion_id"]]
+        data.update(_group_refs(table, values, codes, rows, ctx))
         return frame_with_geometry(data, geoms)
 
     def _progress(self, table: SourceTable, ctx: ImportContext, known: set[str]) -> pd.DataFrame:
@@ -317,6 +325,39 @@ class Infrastructure(Layer):
             "record_date",
         )
         return values[["work_id", "record_date", "fisik_pct", "keuangan_pct", "spent_idr", "note"]].copy()
+
+
+def _group_refs(
+    table: SourceTable, values: pd.DataFrame, codes: list[str | None], rows: list[int], ctx: ImportContext
+) -> dict[str, list]:
+    """The KSM and KPP of each work as groups of its kelurahan.
+
+    ``ksm_group_id`` / ``kpp_group_id`` name a group by id or by name.  A file without
+    ``ksm_group_id`` but with the KSM's name (``ksm``) has that name resolved too, once the
+    kelurahan keeps its KSM in the groups layer; before that the name stays as written (files made
+    before groups existed import as they did).  A resolved work carries the group's own name."""
+    refs = GroupRefs(ctx.existing.get("groups"))
+    cols = [str(c) for c in table.frame.columns]
+    has_ksm_id = find_column(cols, _FIELD["ksm_group_id"], table.frame) is not None
+    has_ksm = find_column(cols, _FIELD["ksm"], table.frame) is not None
+    out: dict[str, list] = {"ksm": values["ksm"].tolist(), "ksm_group_id": [], "kpp_group_id": [], "kpp": []}
+    for i, (row, code) in enumerate(zip(rows, codes, strict=True)):
+        ksm_ref, field = values["ksm_group_id"].iloc[i], "ksm_group_id"
+        if ksm_ref is None and refs.has_type(code, "ksm"):
+            ksm_ref, field = values["ksm"].iloc[i], "ksm"
+        ksm = refs.resolve(ksm_ref, code, "ksm", row=row, field=field, ctx=ctx)
+        kpp = refs.resolve(values["kpp_group_id"].iloc[i], code, "kpp", row=row, field="kpp_group_id", ctx=ctx)
+        out["ksm_group_id"].append(ksm["group_id"] if ksm else None)
+        if ksm:
+            out["ksm"][i] = ksm["name"]
+        out["kpp_group_id"].append(kpp["group_id"] if kpp else None)
+        out["kpp"].append(kpp["name"] if kpp else None)
+    if has_ksm_id or has_ksm:
+        ctx.filled.update({"ksm", "ksm_group_id"})
+    return out
+
+
+_FIELD = {f.name: f for f in WORK_FIELDS}
 
 
 def _is_progress(table: SourceTable) -> bool:

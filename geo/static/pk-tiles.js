@@ -15,7 +15,7 @@
   }
   pk.esc = esc;
 
-  // Indonesian formats by default ("1.234", "45,0 %"), English ones with lang "en" ("1,234", "45.0 %")
+  // Indonesian formats by default ("1.234", "45,0 %"), English ones with lang "en" ("1,234", "45.0%"), as geo/formats.py
   function group(intText, sep) { return intText.replace(/\B(?=(\d{3})+(?!\d))/g, sep); }
   function number(value, lang, decimals) {
     if (value === undefined || value === null || isNaN(value)) { return null; }
@@ -26,9 +26,10 @@
   }
   function fmt(kind, value, lang) {
     if (value === undefined || value === null) { return null; }
-    if (kind === "share") { return number(100 * value, lang, 1) + " %"; }
+    var pc = lang === "en" ? "%" : " %";  // as geo/formats.py: "45,0 %" / "45.0%"
+    if (kind === "share") { return number(100 * value, lang, 1) + pc; }
     if (kind === "idr") { return "Rp " + number(value, lang, 0); }
-    if (kind === "pct") { return number(value, lang, 0) + " %"; }
+    if (kind === "pct") { return number(value, lang, 0) + pc; }
     return number(value, lang, 0);
   }
   pk.number = number;

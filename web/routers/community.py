@@ -30,7 +30,7 @@ from geo.layers.products import STATUS_COLORS as PRODUCT_COLORS
 from geo.layers.products import STATUS_LABELS as PRODUCT_STATUS
 from geo.layers.proposals import STATUS_COLORS as PROPOSAL_COLORS
 from geo.layers.proposals import STATUS_LABELS as PROPOSAL_STATUS
-from geo.places import rt_label
+from geo.places import rt_label, unit_label
 from geo.public import KelurahanPublic
 from web.community_text import date_label, month_label
 from web.deps import page_lang, public_data
@@ -143,7 +143,7 @@ def _asset_names(kel: KelurahanPublic) -> dict[str, str]:
 
 
 def _unit(unit_type: str, number: object) -> str:
-    return "-" if number is None or pd.isna(number) else f"{unit_type} {int(number):02d}"
+    return "-" if number is None or pd.isna(number) else unit_label(int(number), unit_type)
 
 
 def _place(rec: dict, unit_type: str, lang: str) -> str:

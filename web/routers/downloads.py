@@ -6,12 +6,14 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
 
 from geo.errors import NotFoundError
 from geo.export import export_layer
 from geo.layers import LAYERS
 from geo.places import normalize_kelurahan_code
+from web.auth import require_restricted
 from web.limits import cached
 
 router = APIRouter(tags=["Downloads"])
@@ -40,3 +42,24 @@ def download(request: Request, layer: str, fmt: str, kelurahan: str | None = Que
         return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     return cached(request, "download", (code,), build, code=code)
+
+
+@router.get("/unduh/terbatas/{layer}.{fmt}", include_in_schema=False)
+def restricted_download(request: Request, layer: str, fmt: str, kelurahan: str) -> Response:
+    """The full restricted data of one kelurahan, for planners of its kota and admins."""
+    code = normalize_kelurahan_code(kelurahan)
+    require_restricted(request, code)
+    request.app.state.public.kelurahan(code)  # 404 for an unknown kelurahan
+    if layer not in LAYERS or fmt not in ("gpkg", "geojson", "csv"):
+        raise NotFoundError("download.layer", layer=f"{layer}.{fmt}", choices="households.gpkg, ...")
+    folder = Path(tempfile.mkdtemp(prefix="pk-terbatas-"))
+    path = folder / f"petakampung_{layer}_{code}_TERBATAS.{fmt}"
+    export_layer(request.app.state.store, layer, path, public=False, code=code)
+
+    def cleanup() -> None:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+    return FileResponse(
+        path, filename=path.name, background=BackgroundTask(cleanup), headers={"Cache-Control": "no-store"}
+    )

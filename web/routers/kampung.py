@@ -2,19 +2,20 @@
 
 Household data reach these pages only as per-RT counts suppressed in :mod:`geo.rumah_dataku` and
 :mod:`geo.kampung_tangguh`; both are built once per kelurahan data version (and, for service
-areas, per walking distance and store-wide version, since roads of a neighbour count too).
+areas, per walking distance and the versions of the kelurahan whose roads and facilities are within reach).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
+import hashlib
+from collections.abc import Callable
 
 import geopandas as gpd
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo.formats import percent
 from geo.kampung_tangguh import (
     DEFAULT_DISTANCE_M,
     MAX_DISTANCE_M,
@@ -43,22 +44,6 @@ SERVICE_COLORS = {
     "puskesmas": "#e31a1c",
     "balai_warga": "#6a3d9a",
 }
-
-
-def num(value: object, lang: str) -> str:
-    """A count as people read it (``1.234`` in Bahasa Indonesia), ``*`` when suppressed."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "*"
-    text_ = f"{int(value):,}"
-    return text_.replace(",", ".") if lang == "id" else text_
-
-
-def share(value: object, lang: str) -> str:
-    """A share as a percentage with one decimal (``45,0 %`` in Bahasa Indonesia), ``*`` when suppressed."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "*"
-    text_ = f"{100 * float(value):.1f}"
-    return (text_.replace(".", ",") if lang == "id" else text_) + " %"
 
 
 def _households(data: PublicData, code: str) -> gpd.GeoDataFrame:
@@ -107,7 +92,7 @@ def rumah_dataku(request: Request, code: str) -> Response:
     rt = kel.rt.merge(table[["unit_number", "rt_number", "kb_share"]], on=["unit_number", "rt_number"], how="left")
     fills = [class_color(v, SHARE_COLORS, SHARE_BREAKS) for v in rt["kb_share"]]
     pairs = zip(rt["rt_label"], rt["kb_share"], strict=True)
-    titles = [f"{lab}: {tk['kb_share']} {share(v, lang)}" for lab, v in pairs]
+    titles = [f"{lab}: {tk['kb_share']} {percent(v, lang, missing='*')}" for lab, v in pairs]
     return render(
         request,
         "rumah_dataku.html",
@@ -119,8 +104,6 @@ def rumah_dataku(request: Request, code: str) -> Response:
         groups=[{**g, "type": GROUP_TYPE_LABELS.get(g["kind"], {}).get(lang, g["kind"])} for g in built["groups"]],
         counts=COUNTS,
         shares=list(SHARES),
-        num=lambda v: num(v, lang),
-        share=lambda v: share(v, lang),
         svg=svg_map(rt, fills, titles, label=tk["map_kb"]),
         legend=_legend(lang),
     )
@@ -129,7 +112,7 @@ def rumah_dataku(request: Request, code: str) -> Response:
 def _legend(lang: str) -> list[tuple[str, str]]:
     edges = [0, *SHARE_BREAKS, 1]
     return [
-        (color, f"{share(lo, lang)} - {share(hi, lang)}")
+        (color, f"{percent(lo, lang)} - {percent(hi, lang)}")
         for color, lo, hi in zip(SHARE_COLORS, edges[:-1], edges[1:], strict=True)
     ] + [("#d9d9d9", "*")]
 
@@ -138,19 +121,60 @@ def _legend(lang: str) -> list[tuple[str, str]]:
 
 
 def _service_result(request: Request, data: PublicData, kel: KelurahanPublic, distance_m: int) -> dict:
-    """Built per walking distance; rebuilt when the store-wide version moves (roads or
-    facilities of a neighbouring kelurahan count too).  A build waits for one of the site's
-    ``service_area`` slots (503 when all are busy); a cached result does not."""
+    """The service areas at ``distance_m``, built once and kept while what they were built from
+    stays the same (:func:`service_result`).  A build waits for one of the site's ``service_area``
+    slots (503 when all are busy); a kept result does not."""
+    gates = getattr(request.app.state, "gates", None)
+    return service_result(
+        data, kel, distance_m, admit=(lambda: gates["service_area"].admit(path=request.url.path)) if gates else None
+    )
+
+
+def service_result(
+    data: PublicData,
+    kel: KelurahanPublic,
+    distance_m: int,
+    *,
+    admit: Callable[[], contextlib.AbstractContextManager] | None = None,
+) -> dict:
+    """Service areas of one kelurahan, kept per walking distance in its public frames (which the
+    kelurahan's own data version already renews) and keyed on :func:`service_inputs`: the data
+    versions of every kelurahan whose roads or facilities lie within reach, and the roads of no
+    stored kelurahan there.  A write elsewhere in the store costs one look at those inputs, not
+    a rebuild."""
     star = data.store.versions(["*"])["*"]
     key = ("layanan", distance_m)
     hit = kel.memo.get(key)
     if hit is not None and hit[0] == star:
-        return hit[1]
-    gates = getattr(request.app.state, "gates", None)
-    with gates["service_area"].admit(path=request.url.path) if gates else contextlib.nullcontext():
+        return hit[2]
+    inputs = service_inputs(data, kel, distance_m)
+    if hit is not None and hit[1] == inputs:
+        kel.memo[key] = (star, inputs, hit[2])
+        return hit[2]
+    with admit() if admit is not None else contextlib.nullcontext():
         built = _build_service_result(data, kel, distance_m)
-    kel.memo[key] = (star, built)
+    kel.memo[key] = (star, inputs, built)
     return built
+
+
+def service_inputs(data: PublicData, kel: KelurahanPublic, distance_m: int) -> tuple:
+    """What the service areas of ``kel`` at ``distance_m`` are built from besides the kelurahan's
+    own rows: the versions of the kelurahan that own a road or facility (or a boundary) within
+    reach, and a fingerprint of the roads there that lie in no stored kelurahan (their writes
+    move only the store-wide version)."""
+    box = _around(kel, distance_m)
+    roads = data.store.read("roads", columns=["road_id", "kelurahan_code"], bbox=box)
+    facilities = data.store.read("facilities", columns=["facility_id", "kelurahan_code"], bbox=box)
+    nearby = data.store.read("kelurahan", columns=["kelurahan_code"], bbox=box)
+    codes = {kel.info["kelurahan_code"]}
+    for frame in (roads, facilities, nearby):
+        codes |= {c for c in frame["kelurahan_code"] if isinstance(c, str) and c}
+    fingerprint = hashlib.sha256()
+    for frame, id_column in ((roads, "road_id"), (facilities, "facility_id")):
+        loose = frame[frame["kelurahan_code"].isna()]
+        for ident, wkb in sorted(zip(loose[id_column].astype(str), loose.geometry.to_wkb(), strict=True)):
+            fingerprint.update(f"{id_column}:{ident}".encode() + b"\0" + wkb)
+    return tuple(sorted(data.store.versions(codes).items())), fingerprint.hexdigest()
 
 
 def _build_service_result(data: PublicData, kel: KelurahanPublic, distance_m: int) -> dict:
@@ -197,7 +221,10 @@ def layanan(
     gaps = (area < 0.5).tolist()
     fills = [class_color(v, SHARE_COLORS, SHARE_BREAKS) for v in area]
     label = tk[f"svc_{service}"]
-    titles = [f"{lab}: {tk['share_area']} {share(v, lang)}" for lab, v in zip(rt["rt_label"], area, strict=True)]
+    titles = [
+        f"{lab}: {tk['share_area']} {percent(v, lang, missing='*')}"
+        for lab, v in zip(rt["rt_label"], area, strict=True)
+    ]
     fac = built["facilities"]
     chosen = fac[fac["category"].isin(SERVICES[service])] if len(fac) else fac
     markers = [
@@ -221,6 +248,4 @@ def layanan(
         gap_rows=[r for r, g in zip(rt["rt_label"], gaps, strict=True) if g],
         svg=svg,
         legend=_legend(lang)[:-1],
-        num=lambda v: num(v, lang),
-        share=lambda v: share(v, lang),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from geo.formats import number
 from geo.i18n import prefixed
 from geo.kota import KotaSummary, KotaViews, search
 from geo.kota_map import labels, map_config, script_json, texts
@@ -29,22 +30,6 @@ def kota_views(request: Request) -> KotaViews:
     if views is None:
         views = request.app.state.kota = KotaViews(public_data(request))
     return views
-
-
-def number(value: Any, lang: str, decimals: int = 0) -> str:
-    """Indonesian number formats ("1.234", "45,0"), English ones ("1,234", "45.0") with lang en."""
-    if value is None:
-        return "*"
-    text = f"{float(value):,.{decimals}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
-
-
-def share(value: Any, lang: str) -> str:
-    return "*" if value is None else number(100 * float(value), lang, 1) + " %"
-
-
-def rupiah(value: Any, lang: str) -> str:
-    return "Rp " + number(value or 0, lang)
 
 
 def assets(root: str) -> dict[str, str]:
@@ -81,9 +66,6 @@ def kota_page(request: Request, code: str) -> Response:
         config=_config_json(summary, lang, k, root_of(request)),
         indicators=[(key, indicator_label(key, lang)) for key in INDICATORS],
         assets=assets(root_of(request)),
-        number=lambda v, d=0: number(v, lang, d),
-        share=lambda v: share(v, lang),
-        rupiah=lambda v: rupiah(v, lang),
     )
 
 
@@ -126,7 +108,6 @@ def home_context(request: Request, q: str, kota: str) -> dict[str, Any]:
         "list_note": note,
         "kt": kt,
         "assets": assets(root_of(request)),
-        "number": lambda v, d=0: number(v, lang, d),
     }
 
 

@@ -16,7 +16,7 @@ from geo.layers.gardens import SITE_LABELS
 from geo.layers.infrastructure import FUNDING, WORK_TYPES
 from geo.mapping import INDICATORS, MapOptions, build_map, indicator_label, map_parts
 from geo.public import KelurahanPublic, PublicData
-from web.charts import compare_bars
+from web.charts import compare_bars, kurva_s_chart
 from web.deps import page_lang, parse_year, public_data
 from web.i18n import ui
 from web.locator import rt_locator_svg
@@ -148,7 +148,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         kel_shares[share] = (total / kk_all) if kk_all and total is not None else _kel_share(table, count)
     chart_rows = [(_share_label(s, lang), _num(rec.get(s)), _num(kel_shares[s])) for s in kel_shares]
     words = ui(lang)
-    chart = compare_bars(chart_rows, (words["this_rt"], words["whole_kelurahan"]), words["hidden"])
+    chart = compare_bars(chart_rows, (words["this_rt"], words["whole_kelurahan"]), words["hidden"], lang=lang)
     kel_totals = {
         "kk": kk_all,
         "poor_share": kel_shares["poor_share"],
@@ -160,7 +160,6 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         "works_budget_idr": int(table["works_budget_idr"].sum()),
     }
     from geo.progress import kurva_s
-    from web.charts import KURVA_LABELS, kurva_s_svg
 
     rt_curve = kurva_s(works, kel.progress[kel.progress["work_id"].isin(works["work_id"])]) if len(works) else None
     locator = rt_locator_svg(
@@ -175,7 +174,7 @@ def rt_page(request: Request, code: str, unit: int, rt: int) -> Response:
         request,
         "rt.html",
         locator=locator,
-        kurva=kurva_s_svg(rt_curve, KURVA_LABELS[lang]) if rt_curve is not None else "",
+        kurva=kurva_s_chart(rt_curve, lang, rec["rt_label"]),
         info=kel.info,
         rt=rec,
         chart=chart,

@@ -23,6 +23,7 @@ from geo.plan_reasons import factor_label, page_texts
 from geo.selection import (
     DEFAULT_WEIGHTS,
     MAX_WEIGHT,
+    OPTIONAL_FACTORS,
     PlanOptions,
     add_sensitivity,
     parse_budget,
@@ -63,6 +64,7 @@ RANK_FIELDS = [
     "poor_share",
     "flood_share",
     "jumlah_penduduk",
+    "already_served",
     "cost_idr",
     "eligible",
     "chosen",
@@ -115,6 +117,14 @@ def _members(request: Request, code: str) -> tuple[str, pd.DataFrame]:
 
 def _weight(default: float) -> Any:
     return Query(default, ge=0, le=MAX_WEIGHT, allow_inf_nan=False, description=f"0-{MAX_WEIGHT:g}, relative")
+
+
+def _served_weight() -> Any:
+    """The optional "already served" factor, 0 (left out) unless a planner asks for it, as on the
+    kelurahan planner (``/api/kelurahan/{code}/rank``)."""
+    return Query(
+        0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False, description="RTs where no programme acts yet; 0: left out"
+    )
 
 
 def _plan(
@@ -183,6 +193,7 @@ def rank_kota(
     w_strategis: float = _weight(DEFAULT_WEIGHTS["strategis"]),
     w_kependudukan: float = _weight(DEFAULT_WEIGHTS["kependudukan"]),
     w_sosial: float = _weight(DEFAULT_WEIGHTS["sosial"]),
+    w_served: float = _served_weight(),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
     sensitivity: bool = Query(True, description="also re-solve with each weight moved by +/-20 %"),
@@ -194,7 +205,8 @@ def rank_kota(
             DEFAULT_WEIGHTS,
             (w_kumuh, w_poverty, w_flood, w_population, w_strategis, w_kependudukan, w_sosial),
             strict=True,
-        )
+        ),
+        served=w_served,
     )
     flags = {"legal_only": legal_only, "slum_only": slum_only, "sensitivity": sensitivity, "time_limit": time_limit}
     city, outlines = _plan(request, code, budget, weights, flags)
@@ -217,6 +229,7 @@ def rank_kota_csv(
     w_strategis: float = _weight(DEFAULT_WEIGHTS["strategis"]),
     w_kependudukan: float = _weight(DEFAULT_WEIGHTS["kependudukan"]),
     w_sosial: float = _weight(DEFAULT_WEIGHTS["sosial"]),
+    w_served: float = _served_weight(),
     legal_only: bool = Query(True),
     slum_only: bool = Query(True),
 ) -> Response:
@@ -225,7 +238,8 @@ def rank_kota_csv(
             DEFAULT_WEIGHTS,
             (w_kumuh, w_poverty, w_flood, w_population, w_strategis, w_kependudukan, w_sosial),
             strict=True,
-        )
+        ),
+        served=w_served,
     )
     flags = {"legal_only": legal_only, "slum_only": slum_only, "sensitivity": False, "time_limit": API_TIME_LIMIT_S}
     city, _ = _plan(request, code, budget, weights, flags)
@@ -308,7 +322,7 @@ def kota_planner_page(request: Request, code: str) -> Response:
     """The city planner page: one budget, the chosen RTs on the city map, the ranked table."""
     kota, members = _members(request, code)
     lang = page_lang(request)
-    factors = [(f, factor_label(f, lang), DEFAULT_WEIGHTS[f]) for f in DEFAULT_WEIGHTS]
+    factors = [(f, factor_label(f, lang), DEFAULT_WEIGHTS.get(f, 0.0)) for f in (*DEFAULT_WEIGHTS, *OPTIONAL_FACTORS)]
     kota_name = next((k for k in members["kota"] if isinstance(k, str) and k), kota)
     texts = {k.removeprefix("kota.page_"): t(k, lang, kota_name=kota_name, n=len(members)) for k in PAGE_TEXTS}
     return render(

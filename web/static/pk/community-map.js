@@ -12,8 +12,8 @@
     div.textContent = text === null || text === undefined ? "" : String(text);
     return div.innerHTML;
   }
-  function pct(share) { return share === null || share === undefined ? "*" : (100 * share).toFixed(1).replace(".", ",") + " %"; }
-  function rupiah(n) { return "Rp " + String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+  function pct(share) { return window.pkFormat.percent(share, null, 1, "*"); }  // formats.js
+  function rupiah(n) { return window.pkFormat.rupiah(n); }
   var rw = L.geoJSON(cfg.rw, {
     style: function (f) {
       var status = f.properties.product_status;

@@ -24,12 +24,12 @@
       link(tr, text.kelurahan, r.kelurahan_name, r.kelurahan_url); link(tr, text.rt, r.rt_label, r.rt_url, "pk-rt");
       P.cell(tr, text.priority, P.dec(r.priority, 3, lang), "num");
       P.cell(tr, text.kumuh_score, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num");
-      P.cell(tr, text.cost, P.idr(r.cost_idr), "num pk-cost"); P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
+      P.cell(tr, text.cost, P.idr(r.cost_idr, lang), "num pk-cost"); P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
       P.cell(tr, text.reason, r.why, "pk-why");
       body.appendChild(tr);
     });
     byId("plan-summary").textContent = text.chosen + ": " + plan.chosen + " RT \u00b7 " +
-      text.total_cost + ": " + P.idr(plan.total_cost_idr) + " / " + P.idr(plan.budget_idr);
+      text.total_cost + ": " + P.idr(plan.total_cost_idr, lang) + " / " + P.idr(plan.budget_idr, lang);
     byId("plan-solver").textContent = plan.solver.text;
     var message = byId("plan-message");
     message.hidden = !plan.message; message.textContent = plan.message || "";
@@ -39,7 +39,7 @@
     plan.kelurahan.forEach(function (k) {
       var tr = document.createElement("tr");
       link(tr, text.kelurahan, k.kelurahan_name, root + "/kelurahan/" + k.kelurahan_code);
-      P.cell(tr, text.chosen, k.chosen + " / " + k.eligible, "num"); P.cell(tr, text.cost, P.idr(k.cost_idr), "num");
+      P.cell(tr, text.chosen, k.chosen + " / " + k.eligible, "num"); P.cell(tr, text.cost, P.idr(k.cost_idr, lang), "num");
       kel.appendChild(tr);
     });
     var missing = byId("plan-missing");

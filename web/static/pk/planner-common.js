@@ -9,8 +9,9 @@
     var d = digits(text).replace(/^0+(?=\d)/, "");
     return d.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   }
-  function idr(x) { return "Rp " + grouped(String(Math.round(x))); }
-  function dec(x, places, lang) { var s = Number(x).toFixed(places); return lang === "id" ? s.replace(".", ",") : s; }
+  var F = window.pkFormat;  // formats.js: the server's number formats (geo/formats.py)
+  function idr(x, lang) { return F.rupiah(x, lang); }
+  function dec(x, places, lang) { return F.number(x, lang, places); }
 
   // "1500000" becomes "1.500.000" as it is typed; the caret stays after the same digit.
   function groupInput(input) {
@@ -34,7 +35,7 @@
       var sum = ranges.reduce(function (s, r) { return s + parseFloat(r.value || "0"); }, 0);
       ranges.forEach(function (r) {
         var out = r.nextElementSibling;
-        out.textContent = sum > 0 ? Math.round(100 * parseFloat(r.value) / sum) + " %" : "-";
+        out.textContent = sum > 0 ? F.percent(parseFloat(r.value) / sum, form.dataset.lang, 0) : "-";
       });
     }
     ranges.forEach(function (r) { r.addEventListener("input", update); });

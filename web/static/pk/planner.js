@@ -9,7 +9,7 @@
   var text = JSON.parse(document.getElementById("pk-text").textContent);
   var COLORS = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"], EXCLUDED = "#d9d9d9", CHOSEN = "#08519c";
   function byId(id) { return document.getElementById(id); }
-  function fmt(x) { var s = x.toFixed(2); return lang === "id" ? s.replace(".", ",") : s; }
+  function fmt(x) { return window.pkFormat.number(x, lang, 2); }
 
   // Five equal classes between the lowest and the highest priority of the ranked RTs.
   function classes(ranking) {
@@ -64,7 +64,7 @@
       P.cell(tr, "#", r.rank || "-", "num pk-rank"); P.cell(tr, text.rt, r.rt_label, "pk-rt");
       P.cell(tr, text.priority, P.dec(r.priority, 3, lang), "num");
       P.cell(tr, text.kumuh_score, r.kumuh_total + (r.kumuh_level_label ? " (" + r.kumuh_level_label + ")" : ""), "num");
-      P.cell(tr, text.cost, P.idr(r.cost_idr), "num pk-cost");
+      P.cell(tr, text.cost, P.idr(r.cost_idr, lang), "num pk-cost");
       P.cell(tr, text.chosen, r.chosen ? "\u2714" : "\u2013", "pk-chosen");
       P.cell(tr, text.reason, r.why, "pk-why");
       body.appendChild(tr);
@@ -81,7 +81,7 @@
       if (!plan.ranking) { byId("plan-summary").textContent = plan.detail; return; }
       showTable(plan);
       byId("plan-summary").textContent = text.chosen + ": " + plan.chosen + " RT \u00b7 " +
-        text.total_cost + ": " + P.idr(plan.total_cost_idr) + " / " + P.idr(plan.budget_idr);
+        text.total_cost + ": " + P.idr(plan.total_cost_idr, lang) + " / " + P.idr(plan.budget_idr, lang);
       P.showSensitivity(byId("plan-sensitivity"), plan, text);
       paintMap(plan);
     });
