@@ -29,6 +29,7 @@ from geo.checks import check_duplicates
 from geo.criteria import DEFAULT_RULE, PROFILE_FIELDS, load_rule
 from geo.errors import PlaceError
 from geo.fields import FieldSpec, choices
+from geo.formats import Amount
 from geo.i18n import Words
 from geo.kumuh import score
 from geo.layers.base import (
@@ -274,9 +275,12 @@ def compare_published(frame: pd.DataFrame, values: pd.DataFrame, rows: list, ctx
             100.0 if scale == 1.0 else 1.0
         )
         computed = ours[f"p_{c}"].to_numpy()
-        for row, p, q in zip(pub_rows, published, computed, strict=True):
+        raw = values[f"p_{c}"].iloc[idx]
+        for row, cell, p, q in zip(pub_rows, raw, published, computed, strict=True):
             if not np.isnan(p) and abs(p - q) > PCT_TOLERANCE + 1e-9:
-                _differs(ctx, row, f"p_{c}", c, f"{p:.2f} %", f"{q:.2f} %")
+                # the cell as the file has it; both shares written in the reader's language
+                shares = Amount(p / 100, "percent", 2), Amount(q / 100, "percent", 2)
+                _differs(ctx, row, f"p_{c}", c, *shares, value=cell)
         for row, p, q in zip(pub_rows, values[f"s_{c}"].iloc[idx], ours[f"s_{c}"], strict=True):
             if p is not None and int(p) != int(q):
                 _differs(ctx, row, f"s_{c}", c, p, int(q))
@@ -301,12 +305,14 @@ def _share_scale(values: pd.DataFrame, ours: pd.DataFrame) -> float:
     return 1.0 if as_frac > as_pct else 100.0
 
 
-def _differs(ctx: ImportContext, row: Any, field: str, criterion: str, published: Any, computed: Any) -> None:
+def _differs(
+    ctx: ImportContext, row: Any, field: str, criterion: str, published: Any, computed: Any, *, value: Any = None
+) -> None:
     ctx.report.add(
         "kumuh.published_differs",
         row=row,
         field=field,
-        value=published,
+        value=published if value is None else value,
         severity="warning",
         criterion=criterion,
         published=published,
