@@ -288,9 +288,15 @@ def start_server(store: Location, **env_extra: str):
         env.setdefault("PETAKAMPUNG_STORE_PUBLIC", public_url(store))
         env.setdefault("PETAKAMPUNG_SECRET_KEY", "test-server-secret")
     exe = Path(sys.executable).parent / "petakampung"
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    # the server's own log (tracebacks of a 500 included) is kept in a temporary file for the
+    # test that needs to show it: ``server_log(proc)``; removed when the server stops
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(prefix="pk-server-", suffix=".log", delete=False) as log:
+        proc = subprocess.Popen(
+            [str(exe), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+    proc.log_path = Path(log.name)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_LIMIT_S
     while time.monotonic() < deadline:
@@ -316,6 +322,18 @@ def stop_server(proc) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    log_path = getattr(proc, "log_path", None)
+    if log_path is not None:
+        log_path.unlink(missing_ok=True)
+
+
+def server_log(proc, lines: int = 60) -> str:
+    """The last lines the server wrote that are not access-log lines (errors and tracebacks)."""
+    log_path = getattr(proc, "log_path", None)
+    if log_path is None or not log_path.exists():
+        return ""
+    kept = [line for line in log_path.read_text(errors="replace").splitlines() if '" 20' not in line]
+    return "\n".join(kept[-lines:])
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from geo.store import open_store
-from tests.conftest import KALIAWI, PASSWORD, start_server, stop_server
+from tests.conftest import KALIAWI, PASSWORD, server_log, start_server, stop_server
 
 WORK = "CSR-2026-01"
 SECRET = "concurrency-test-secret"
@@ -64,10 +64,11 @@ def live(users_source, clone):
         stop_server(proc)
 
 
-CLIENTS, RECORDS = 20, 20
+# 10 x 10 on one process here; the 20 x 20 burst of issue 11 runs against 4 workers in test_ops_workers
+CLIENTS, RECORDS = 10, 10
 
 
-def test_400_records_from_20_clients_all_land_once(live) -> None:
+def test_records_from_many_clients_all_land_once(live) -> None:
     _, url, store_path = live
     clients = [LkmClient(url) for _ in range(CLIENTS)]
     acked: list[str] = []
@@ -226,7 +227,7 @@ def test_a_long_import_makes_web_writes_wait_not_fail(live, tmp_path: Path) -> N
     for t in threads:
         t.join(timeout=120)
     assert importer.returncode == 0, err.decode()[-2000:]
-    assert failures == []
+    assert failures == [], server_log(live[0])
     store = open_store(store_path)
     records = store.read("progress_records", work_id=WORK)
     assert set(acked) <= set(records["record_id"])
