@@ -14,6 +14,7 @@ import pandas as pd
 from fastapi import Depends, Query, Request
 
 from geo.errors import NotFoundError
+from geo.places import normalize_kelurahan_code
 from geo.progress import PHOTO_COLUMNS, kurva_s, package, package_year
 from geo.public import KelurahanPublic
 from geo.store import Store
@@ -74,6 +75,28 @@ def work_ref(work_id: str, kel: KelurahanPublic = Depends(kelurahan_view)) -> Wo
     if hit.empty:
         raise NotFoundError("place.unknown_work", work_id=work_id)
     return WorkRef(kel, hit.iloc[0])
+
+
+@dataclass(frozen=True)
+class WorkKey:
+    """A work named by a write's path: its kelurahan code and id."""
+
+    code: str
+    work_id: str
+
+
+def work_key(request: Request, code: str, work_id: str) -> WorkKey:
+    """The work ``work_id`` of the path's kelurahan, checked in the store by its key alone (404
+    ``place.unknown_work`` otherwise).  A write's route uses this, not :func:`work_ref`: every
+    write changes the kelurahan's data version, so building its public frames first would rebuild
+    a whole kelurahan per record, and read them half-way through another process's import."""
+    code = normalize_kelurahan_code(code)
+    found = public_data(request).store.read(
+        "works", kelurahan_code=code, work_id=work_id, columns=["work_id"], geometry=False
+    )
+    if found.empty:
+        raise NotFoundError("place.unknown_work", work_id=work_id)
+    return WorkKey(code, work_id)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from web.limits import UPLOAD_WAIT_S
 from web.paths import site_url
 from web.render import render
 from web.work_history import history_rows
-from web.works import WorkRef, public_records, store, work_curve, work_ref
+from web.works import WorkKey, WorkRef, kelurahan_view, public_records, store, work_curve, work_key, work_ref
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +45,7 @@ def work_page(
     return _work_page(request, ref, saved=progress_form.pop_flash(request))
 
 
-def _pending_form(request: Request, ref: WorkRef, form_id: str | None) -> pending.PendingForm | None:
+def _pending_form(request: Request, ref: WorkRef | WorkKey, form_id: str | None) -> pending.PendingForm | None:
     """The pending form ``form_id`` when this session sent it and may now record it."""
     if not form_id or form_id not in pending.session_ids(request):
         return None
@@ -130,7 +130,7 @@ def _idempotency_key(request: Request, sent: str) -> str | None:
 @router.post(WORK_PATH + "/progres")
 async def add_progress(
     request: Request,
-    ref: WorkRef = Depends(work_ref),
+    ref: WorkKey = Depends(work_key),
     csrf_token_: str = Form("", alias="csrf_token"),
     record_date: str = Form(...),
     fisik_pct: str = Form(""),
@@ -190,7 +190,8 @@ async def add_progress(
     except (RequestError, Conflict, NotFoundError) as exc:
         if isinstance(exc, NotFoundError) and exc.code != "progress.unknown_record":
             raise  # no such work or kelurahan: nothing to show the form on
-        return _refused(request, ref, exc, typed, photos_sent=bool(sent), kept=kept)
+        page_ref = await run_in_threadpool(lambda: work_ref(work_id, kelurahan_view(request, code)))
+        return _refused(request, page_ref, exc, typed, photos_sent=bool(sent), kept=kept)
     if kept is not None:
         state.pending.drop(kept.form_id)
         pending.forget(request, kept.form_id)
@@ -211,7 +212,7 @@ def _from_our_page(request: Request) -> bool:
     return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
 
 
-def _keep_and_ask(request: Request, ref: WorkRef, typed: dict[str, str], photos: list[Photo]) -> Response:
+def _keep_and_ask(request: Request, ref: WorkRef | WorkKey, typed: dict[str, str], photos: list[Photo]) -> Response:
     """No session (or an aged form) without the page's script: keep what was sent, then log in
     (or, still logged in with an aged CSRF token, straight back to the refilled form).
 
